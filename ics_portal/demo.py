@@ -1,0 +1,487 @@
+"""Demo data from the seed board papers (fixtures/demo/*.json).
+
+Idempotent: every row is matched on its natural key (email, theme name, workstream code, risk
+reference, cycle quarter), so loading twice leaves the same rows. Historical quarters (Q1 and
+Q2 2021/22) are loaded as approved; the Q3 2021/22 cycle is opened through the real
+`open_cycle` action so its updates are pre-filled exactly as in production.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from reporting import actions as reporting_actions
+from reporting import notifications
+from reporting.models import (
+    GoldenThreadUpdate,
+    MilestoneProgress,
+    ObjectiveProgress,
+    ReportingCycle,
+    WorkstreamUpdate,
+)
+from reporting.status import WorkflowState
+from risks.models import BAFRisk, RiskMatrix, RiskReview
+from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
+
+from .models import Organisation, User
+from .roles import ROLES_BY_KEY
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+
+# One sign-in per role for trying the portal. The lead writes real seed workstreams.
+DEMO_LOGINS = [
+    ("demo.lead@example.nhs.uk", "Dana Lead (demo)", "Programme lead", ["system_lead"]),
+    (
+        "demo.governance@example.nhs.uk",
+        "Gwen Governance (demo)",
+        "Governance officer",
+        ["governance_officer"],
+    ),
+    (
+        "demo.board@example.nhs.uk",
+        "Bert Board (demo)",
+        "Partnership board member",
+        ["board_member"],
+    ),
+    ("demo.admin@example.nhs.uk", "Ada Admin (demo)", "IT administrator", []),
+]
+DEMO_LEAD_WORKSTREAMS = ["DE", "DIG"]
+DEMO_LEAD_DEPUTY_WORKSTREAMS = ["WF"]
+DEMO_LEAD_THREADS = [4]
+DEMO_LEAD_RISKS = ["07", "12"]
+
+
+def _load(name: str):
+    return json.loads((DEMO_DIR / name).read_text(encoding="utf-8"))
+
+
+@dataclass
+class Counts:
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def add(self, name: str, n: int = 1) -> None:
+        self.rows[name] = self.rows.get(name, 0) + n
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
+def load_demo_data(*, password: str) -> dict:
+    """Load (or refresh) the demo data; returns the demo logins."""
+    with transaction.atomic(), notifications.muted():
+        people = _load_people(password)
+        themes = _load_themes(people)
+        risks = _load_risks(people, themes)
+        threads = _load_golden_threads(people)
+        workstreams = _load_workstreams(people, themes, threads, risks)
+        governance = people["demo.governance@example.nhs.uk"]
+        _assign_demo_lead(people, workstreams, threads, risks)
+        q1, q2 = _load_history(governance, threads, workstreams, risks)
+        q3 = _open_current_cycle(governance)
+    return {
+        "logins": [(email, roles) for email, _, _, roles in DEMO_LOGINS],
+        "cycles": [q1, q2, q3],
+    }
+
+
+def _load_people(password: str) -> dict[str, User]:
+    orgs = {}
+    for row in _load("organisations.json"):
+        org, _ = Organisation.objects.update_or_create(
+            short_name=row["short_name"], defaults={"name": row["name"], "kind": row["kind"]}
+        )
+        orgs[row["short_name"]] = org
+    groups = {key: Group.objects.get(name=role.group_name) for key, role in ROLES_BY_KEY.items()}
+    people = {}
+    rows = list(_load("people.json"))
+    icb = next((o for o in orgs.values() if o.kind == Organisation.Kind.ICB), None)
+    for email, name, title, roles in DEMO_LOGINS:
+        rows.append(
+            {
+                "email": email,
+                "full_name": name,
+                "job_title": title,
+                "organisation": None,
+                "roles": roles,
+            }
+        )
+    for row in rows:
+        org = orgs.get(row.get("organisation")) if row.get("organisation") else icb
+        user, created = User.objects.update_or_create(
+            email=row["email"].lower(),
+            defaults={
+                "full_name": row["full_name"],
+                "job_title": row.get("job_title", ""),
+                "organisation": org,
+            },
+        )
+        is_admin = row["email"] == "demo.admin@example.nhs.uk"
+        user.is_staff = is_admin or "governance_officer" in row["roles"]
+        user.is_superuser = is_admin
+        user.set_password(password)
+        user.save()
+        user.groups.set([groups[r] for r in row["roles"]])
+        people[user.email] = user
+    return people
+
+
+def _load_themes(people) -> dict[str, Theme]:
+    themes = {}
+    for row in _load("themes.json"):
+        theme, _ = Theme.objects.update_or_create(
+            name=row["name"],
+            defaults={
+                "number": row["number"],
+                "aliases": row.get("aliases", []),
+                "order": row["order"],
+            },
+        )
+        theme.leads.set([people[e] for e in row.get("leads", [])])
+        themes[theme.name] = theme
+    return themes
+
+
+def _load_risks(people, themes) -> dict[str, BAFRisk]:
+    matrix = RiskMatrix.objects.current()
+    risks = {}
+    for row in _load("risks.json"):
+        ref = BAFRisk.canonical_reference(row["reference"])
+        risk, _ = BAFRisk.objects.update_or_create(
+            reference=ref,
+            defaults={
+                "title": row["title"],
+                "description": row["description"],
+                "category": row["category"],
+                "owner": people.get(row.get("owner_email")),
+                "owner_role": row.get("owner_role", ""),
+                "initial_likelihood": row["initial"][0],
+                "initial_consequence": row["initial"][1],
+                "current_likelihood": row["current"][0],
+                "current_consequence": row["current"][1],
+                "target_likelihood": row["target"][0],
+                "target_consequence": row["target"][1],
+                "matrix": matrix,
+                "rationale": row.get("rationale", ""),
+                "controls": row.get("controls", ""),
+                "assurances": row.get("assurances", ""),
+                "gaps_in_control": row.get("gaps_in_control", ""),
+                "gaps_in_assurance": row.get("gaps_in_assurance", ""),
+                "mitigating_actions": row.get("mitigating_actions", ""),
+                "next_review": date.fromisoformat(row["next_review"])
+                if row.get("next_review")
+                else None,
+            },
+        )
+        risk.themes.set([themes[t] for t in row.get("themes", []) if t in themes])
+        risk._demo_previous = row.get("previous", row["current"])
+        risks[ref] = risk
+    return risks
+
+
+def _load_golden_threads(people) -> dict[int, GoldenThread]:
+    threads = {}
+    rows = _load("golden_threads.json")
+    for row in rows:
+        thread, _ = GoldenThread.objects.update_or_create(
+            number=row["number"],
+            defaults={
+                "name": row["name"],
+                "aliases": row.get("aliases", []),
+                "current_drivers": row.get("drivers_html", ""),
+                "is_cross_referenced": row.get("cross_referenced", False),
+                "order": row["number"],
+            },
+        )
+        thread.system_leads.set([people[e] for e in row.get("leads", [])])
+        thread._demo = row
+        threads[thread.number] = thread
+    for thread in threads.values():
+        thread.cross_references.set([threads[n] for n in thread._demo.get("cross_references", [])])
+    return threads
+
+
+def _shared_milestones(rows) -> dict[str, dict]:
+    """One definition per milestone title. Where workstreams give different delivery dates for
+    the same shared milestone (001 has "July 2021" once, "Sept 2021" elsewhere), the latest
+    date is the milestone's; the earlier one is that workstream's own deadline note."""
+    result: dict[str, dict] = {}
+    for row in rows:
+        for ms in row.get("milestones", []):
+            known = result.get(ms["title"])
+            if known is None or (ms.get("due_date") or "") > (known.get("due_date") or ""):
+                result[ms["title"]] = ms
+    return result
+
+
+def _load_workstreams(people, themes, threads, risks) -> dict[str, Workstream]:
+    workstreams = {}
+    rows = _load("workstreams.json")
+    definitions = _shared_milestones(rows)
+    for row in rows:
+        workstream, _ = Workstream.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "theme": themes[row["theme"]],
+                "order": row.get("order", 0),
+            },
+        )
+        workstream.leads.set([people[e] for e in row.get("leads", [])])
+        workstream.deputies.set([people[e] for e in row.get("deputies", [])])
+        workstream.golden_threads.set([threads[n] for n in row.get("golden_threads", [])])
+        workstream.baf_risks.set(
+            [risks[BAFRisk.canonical_reference(r)] for r in row.get("baf_risks", [])]
+        )
+        for obj in row.get("objectives", []):
+            fy, quarter = _parse_target(obj.get("target_quarter"))
+            Objective.objects.update_or_create(
+                workstream=workstream,
+                number=obj["number"],
+                defaults={
+                    "text": obj["text"],
+                    "target_fy_start_year": fy,
+                    "target_quarter": quarter,
+                },
+            )
+        milestones = []
+        for listed in row.get("milestones", []):
+            ms = definitions[listed["title"]]
+            milestone, _ = Milestone.objects.update_or_create(
+                title=ms["title"],
+                defaults={
+                    "due_label": ms.get("due_label", ""),
+                    "due_date": date.fromisoformat(ms["due_date"]) if ms.get("due_date") else None,
+                    "due_precision": ms.get("due_precision", Milestone.Precision.MONTH),
+                    "critical_path": ms.get("critical_path", True),
+                },
+            )
+            milestones.append(milestone)
+        workstream.milestones.set(milestones)
+        workstream._demo = row
+        workstreams[workstream.code] = workstream
+    return workstreams
+
+
+def _parse_target(text):
+    if not text:
+        return None, None
+    from reporting.periods import Quarter
+
+    quarter = Quarter.parse(text)
+    return quarter.fy_start_year, quarter.number
+
+
+def _assign_demo_lead(people, workstreams, threads, risks) -> None:
+    """The demo lead writes real seed workstreams and a thread, and owns two risks."""
+    lead = people["demo.lead@example.nhs.uk"]
+    for code in DEMO_LEAD_WORKSTREAMS:
+        if code in workstreams:
+            workstreams[code].leads.add(lead)
+    for code in DEMO_LEAD_DEPUTY_WORKSTREAMS:
+        if code in workstreams:
+            workstreams[code].deputies.add(lead)
+    for number in DEMO_LEAD_THREADS:
+        if number in threads:
+            threads[number].system_leads.add(lead)
+    for ref in DEMO_LEAD_RISKS:
+        if ref in risks:
+            BAFRisk.objects.filter(pk=risks[ref].pk).update(owner=lead)
+
+
+def _cycle(fy, quarter, *, opens_on, deadline, review, forum, meeting, status) -> ReportingCycle:
+    cycle, _ = ReportingCycle.objects.update_or_create(
+        fy_start_year=fy,
+        quarter=quarter,
+        defaults={
+            "opens_on": opens_on,
+            "submission_deadline": deadline,
+            "review_deadline": review,
+            "board_forum": forum,
+            "board_meeting_date": meeting,
+            "status": status,
+        },
+    )
+    return cycle
+
+
+def _approved(update_cls, governance, *, when: date, **defaults_and_keys):
+    keys = {
+        k: defaults_and_keys.pop(k)
+        for k in ("cycle", "workstream", "golden_thread")
+        if k in defaults_and_keys
+    }
+    stamp = _aware(when)
+    update, _ = update_cls.objects.update_or_create(
+        **keys,
+        defaults={
+            **defaults_and_keys,
+            "state": WorkflowState.APPROVED,
+            "submitted_at": stamp,
+            "approved_at": stamp + timedelta(days=7),
+            "approved_by": governance,
+            "updated_by": governance,
+        },
+    )
+    return update
+
+
+def _load_history(governance, threads, workstreams, risks):
+    """Q1 2021/22 (golden threads, paper 000) and Q2 2021/22 (workstreams, paper 001)."""
+    forum = "System Partnership Board Meeting in Public"
+    q1 = _cycle(
+        2021,
+        1,
+        opens_on=date(2021, 6, 1),
+        deadline=date(2021, 6, 25),
+        review=date(2021, 7, 9),
+        forum=forum,
+        meeting=date(2021, 7, 28),
+        status=ReportingCycle.Status.CLOSED,
+    )
+    q2 = _cycle(
+        2021,
+        2,
+        opens_on=date(2021, 9, 1),
+        deadline=date(2021, 9, 24),
+        review=date(2021, 10, 8),
+        forum=forum,
+        meeting=date(2021, 10, 27),
+        status=ReportingCycle.Status.CLOSED,
+    )
+    objectives = {
+        (o.workstream.code, o.number): o for o in Objective.objects.select_related("workstream")
+    }
+    for thread in threads.values():
+        data = thread._demo.get("q1_update")
+        if not data:
+            continue
+        update = _approved(
+            GoldenThreadUpdate,
+            governance,
+            when=date(2021, 6, 25),
+            cycle=q1,
+            golden_thread=thread,
+            quarter_update=data.get("quarter_update_html", ""),
+            next_quarter_plans=data.get("next_quarter_plans_html", ""),
+            key_risks=data.get("key_risks_html", ""),
+            nothing_to_escalate=data.get("nothing_to_escalate", False),
+        )
+        update.baf_risks.set(
+            [risks[BAFRisk.canonical_reference(r)] for r in data.get("baf_risks", [])]
+        )
+        update.objectives.set(
+            [
+                objectives[(code, n)]
+                for code, n in data.get("objectives", [])
+                if (code, n) in objectives
+            ]
+        )
+    milestones = {m.title: m for m in Milestone.objects.all()}
+    for workstream in workstreams.values():
+        data = workstream._demo.get("q2_update")
+        if not data:
+            continue
+        update = _approved(
+            WorkstreamUpdate,
+            governance,
+            when=date.fromisoformat(data.get("date_of_update") or "2021-09-30") - timedelta(days=6),
+            cycle=q2,
+            workstream=workstream,
+            overall_status=data.get("overall_status", ""),
+            forecast_status=data.get("forecast_status") or data.get("overall_status", ""),
+            status_explanation=data.get("status_explanation", ""),
+            next_quarter_plans=data.get("next_quarter_plans_html", ""),
+            key_risks=data.get("key_risks_html", ""),
+            nothing_to_escalate=data.get("nothing_to_escalate", False),
+            date_of_update=date.fromisoformat(data["date_of_update"])
+            if data.get("date_of_update")
+            else None,
+        )
+        update.baf_risks.set(
+            [
+                risks[BAFRisk.canonical_reference(r)]
+                for r in data.get("baf_risks", workstream._demo.get("baf_risks", []))
+            ]
+        )
+        for number, html in data.get("objective_progress", {}).items():
+            objective = objectives.get((workstream.code, int(number)))
+            if objective:
+                ObjectiveProgress.objects.update_or_create(
+                    update=update, objective=objective, defaults={"progress": html}
+                )
+        for row in data.get("milestone_progress", []):
+            milestone = milestones.get(row["title"])
+            if milestone:
+                MilestoneProgress.objects.update_or_create(
+                    update=update,
+                    milestone=milestone,
+                    defaults={
+                        "status": row.get("status", ""),
+                        "note": row.get("note", ""),
+                        "revised_date": date.fromisoformat(row["revised_date"])
+                        if row.get("revised_date")
+                        else None,
+                    },
+                )
+    _load_risk_history(governance, risks, q1, q2)
+    return q1, q2
+
+
+def _load_risk_history(governance, risks, q1, q2) -> None:
+    """Approved risk reviews for Q1 (previous scores) and Q2 (current scores)."""
+    matrix = RiskMatrix.objects.current()
+    for risk in risks.values():
+        for cycle, (likelihood, consequence), when in (
+            (q1, risk._demo_previous, date(2021, 6, 25)),
+            (q2, (risk.current_likelihood, risk.current_consequence), date(2021, 9, 24)),
+        ):
+            stamp = _aware(when)
+            RiskReview.objects.update_or_create(
+                risk=risk,
+                cycle=cycle,
+                defaults={
+                    "likelihood": likelihood,
+                    "consequence": consequence,
+                    "target_likelihood": risk.target_likelihood,
+                    "target_consequence": risk.target_consequence,
+                    "matrix": matrix,
+                    "rationale": risk.rationale,
+                    "controls": risk.controls,
+                    "assurances": risk.assurances,
+                    "gaps_in_control": risk.gaps_in_control,
+                    "gaps_in_assurance": risk.gaps_in_assurance,
+                    "mitigating_actions": risk.mitigating_actions,
+                    "state": WorkflowState.APPROVED,
+                    "submitted_at": stamp,
+                    "submitted_by": risk.owner or governance,
+                    "approved_at": stamp + timedelta(days=7),
+                    "approved_by": governance,
+                },
+            )
+
+
+def _open_current_cycle(governance) -> ReportingCycle:
+    """Q3 2021/22, open now so the demo shows real days left (dates relative to today)."""
+    today = timezone.localdate()
+    cycle = ReportingCycle.objects.filter(fy_start_year=2021, quarter=3).first()
+    if cycle is None:
+        cycle = reporting_actions.create_cycle(
+            fy_start_year=2021,
+            quarter=3,
+            opens_on=today - timedelta(days=7),
+            submission_deadline=today + timedelta(days=14),
+            review_deadline=today + timedelta(days=28),
+            board_forum="System Partnership Board Meeting in Public",
+            board_meeting_date=today + timedelta(days=42),
+            by=governance,
+        )
+    if cycle.status == ReportingCycle.Status.DRAFT:
+        cycle = reporting_actions.open_cycle(cycle=cycle, by=governance)
+    return cycle

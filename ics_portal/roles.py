@@ -1,0 +1,47 @@
+"""Roles are Django groups. Their names and plain-English descriptions live here only."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    group_name: str
+    description: str
+
+
+SYSTEM_LEAD = Role(
+    "system_lead",
+    "System lead",
+    "Writes and submits quarterly updates for the workstreams and golden threads they lead "
+    "or deputise, and reviews the BAF risks they own.",
+)
+GOVERNANCE_OFFICER = Role(
+    "governance_officer",
+    "Governance officer",
+    "Runs reporting cycles, chases and reviews updates, keeps the BAF, imports spreadsheets "
+    "and compiles and publishes board packs.",
+)
+BOARD_MEMBER = Role(
+    "board_member",
+    "Board member",
+    "Reads approved and published reports, packs and the risk register.",
+)
+
+ALL_ROLES = (SYSTEM_LEAD, GOVERNANCE_OFFICER, BOARD_MEMBER)
+ROLES_BY_KEY = {role.key: role for role in ALL_ROLES}
+
+
+def has_role(user, role: Role) -> bool:
+    """True if the signed-in user is in the role's group (cached per request on the user)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    cache = getattr(user, "_role_names", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_names = cache
+    return role.group_name in cache
+
+
+def is_governance(user) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, GOVERNANCE_OFFICER)

@@ -1,0 +1,88 @@
+"""Helpers for the `nhsuk` crispy-forms template pack (templates/nhsuk/).
+
+The pack's templates decide the markup; these helpers only say what kind of control a
+field is and render its widget with the NHS.UK classes and the aria links to hint and error.
+"""
+
+from django import forms, template
+
+register = template.Library()
+
+_INPUT_WIDTHS = {"date": "nhsuk-input--width-10", "number": "nhsuk-input--width-5"}
+
+
+@register.filter
+def nhsuk_kind(field) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+        return "file"
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    if isinstance(widget, forms.Textarea):
+        # The rich-text editor's widget is a textarea the editor enhances.
+        return "rich" if "prose" in type(widget).__name__.lower() else "textarea"
+    return "input"
+
+
+def _described_by(field) -> str:
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    return " ".join(ids)
+
+
+@register.simple_tag
+def nhsuk_widget(field, css_class=""):
+    """The field's widget with NHS.UK classes, error state and aria-describedby."""
+    kind = nhsuk_kind(field)
+    base = {
+        "input": "nhsuk-input",
+        "textarea": "nhsuk-textarea",
+        "rich": "nhsuk-textarea",
+        "select": "nhsuk-select",
+        "file": "nhsuk-file-upload",
+    }.get(kind, "")
+    classes = [base] if base else []
+    if field.errors and base:
+        classes.append(f"{base}--error")
+    input_type = getattr(field.field.widget, "input_type", "")
+    if kind == "input" and input_type in _INPUT_WIDTHS and not css_class:
+        classes.append(_INPUT_WIDTHS[input_type])
+    if css_class:
+        classes.append(css_class)
+    existing = field.field.widget.attrs.get("class", "")
+    attrs = {"class": " ".join(c for c in [existing, *classes] if c)}
+    described = _described_by(field)
+    if described:
+        attrs["aria-describedby"] = described
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def nhsuk_choice_attrs(field):
+    """aria-describedby for a fieldset of radios or checkboxes."""
+    return _described_by(field)
+
+
+@register.filter
+def error_items(form):
+    """(anchor, message) for the error summary: non-field errors first, then each field's."""
+    items = [("", str(e)) for e in form.non_field_errors()]
+    for field in form:
+        for error in field.errors:
+            anchor = field.auto_id
+            kind = nhsuk_kind(field)
+            if kind in ("radios", "checkboxes"):
+                anchor = f"{field.auto_id}_0"
+            items.append((anchor, str(error)))
+    return items

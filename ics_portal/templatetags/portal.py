@@ -1,0 +1,43 @@
+"""Template helpers used across pages and the board pack (loaded as a builtin)."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from ics_portal.richtext import sanitise_html
+from reporting.status import WORKFLOW_COLOURS, DeliveryStatus, WorkflowState, status_colour
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_tag(code):
+    """An NHS.UK tag showing a delivery status as word and colour (never colour alone)."""
+    if not code:
+        return format_html('<strong class="nhsuk-tag nhsuk-tag--white">{}</strong>', "No status")
+    label = DeliveryStatus(code).label
+    return format_html(
+        '<strong class="nhsuk-tag nhsuk-tag--{} status status--{}">{}</strong>',
+        _nhs_colour(status_colour(code)),
+        code.lower(),
+        label,
+    )
+
+
+@register.simple_tag
+def workflow_tag(state):
+    colour = WORKFLOW_COLOURS.get(state, "grey")
+    return format_html(
+        '<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>', colour, WorkflowState(state).label
+    )
+
+
+def _nhs_colour(colour: str) -> str:
+    # NHS.UK frontend has no "amber" tag modifier; its orange is the amber of RAG.
+    return {"amber": "orange"}.get(colour, colour)
+
+
+@register.filter
+def rich(html):
+    """Render stored rich text. It was sanitised on save; clean again as defence in depth."""
+    return mark_safe(sanitise_html(html))

@@ -1,0 +1,122 @@
+"""Emails about updates. Each is a subject / text / HTML template triple under
+templates/emails/, and is sent only after the surrounding transaction commits."""
+
+import logging
+import threading
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse_lazy
+
+from ics_portal.permissions import update_lead_ids
+
+logger = logging.getLogger(__name__)
+
+
+def _send(template: str, recipients: list[str], context: dict) -> None:
+    if not recipients:
+        return
+    context = {
+        "SERVICE_NAME": settings.SERVICE_NAME,
+        "ORGANISATION_NAME": settings.ORGANISATION_NAME,
+        "base_url": settings.PORTAL_BASE_URL.rstrip("/"),
+        **context,
+    }
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+_muted = threading.local()
+
+
+@contextmanager
+def muted():
+    """Send no emails inside this block (loading demo data, bulk imports)."""
+    _muted.on = True
+    try:
+        yield
+    finally:
+        _muted.on = False
+
+
+def _send_logged(template: str, recipients: list[str], context: dict) -> None:
+    # The change is already committed: a mail-server failure is logged, not shown as a 500.
+    try:
+        _send(template, recipients, context)
+    except Exception:
+        logger.exception("Could not send %s email to %s", template, recipients)
+
+
+def send_on_commit(template: str, recipients: list[str], context: dict) -> None:
+    """Queue an email for after the current transaction commits (never for a rolled-back one)."""
+    if getattr(_muted, "on", False):
+        return
+    transaction.on_commit(lambda: _send_logged(template, sorted(set(recipients)), context))
+
+
+def _lead_emails(update) -> list[str]:
+    from ics_portal.models import User
+
+    ids = update_lead_ids(update)
+    return list(User.objects.filter(pk__in=ids, is_active=True).values_list("email", flat=True))
+
+
+def update_url(update) -> str:
+    if hasattr(update, "get_absolute_url"):  # a risk review has its own page
+        return update.get_absolute_url()
+    kind = "workstream" if hasattr(update, "workstream") else "thread"
+    return reverse_lazy("reporting:update_detail", kwargs={"kind": kind, "pk": update.pk})
+
+
+def cycle_opened(cycle) -> None:
+    """Email every lead the list of updates they owe in a newly opened cycle."""
+    from .presenters import updates_owed_by_person
+
+    for person, updates in updates_owed_by_person(cycle).items():
+        send_on_commit(
+            "cycle_opened",
+            [person.email],
+            {"cycle": cycle, "person": person, "updates": updates},
+        )
+
+
+def update_submitted(update) -> None:
+    # Governance sees submissions on the cycle progress page; no email needed.
+    return None
+
+
+def _template(update, name: str) -> str:
+    # Risk reviews share the workflow but are worded as reviews (templates/emails/risk_review_*).
+    prefix = "risk_review" if update._meta.label == "risks.RiskReview" else "update"
+    return f"{prefix}_{name}"
+
+
+def update_returned(update, *, comment: str) -> None:
+    send_on_commit(
+        _template(update, "returned"),
+        _lead_emails(update),
+        {"update": update, "comment": comment, "url": update_url(update)},
+    )
+
+
+def update_approved(update) -> None:
+    send_on_commit(
+        _template(update, "approved"),
+        _lead_emails(update),
+        {"update": update, "url": update_url(update)},
+    )
+
+
+def reminder(person, updates, cycle, *, overdue: bool) -> None:
+    send_on_commit(
+        "overdue" if overdue else "reminder",
+        [person.email],
+        {"person": person, "updates": updates, "cycle": cycle},
+    )

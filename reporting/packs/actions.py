@@ -1,0 +1,218 @@
+"""State changes of board packs: create, edit, generate (in the background), publish, withdraw.
+
+Publishing freezes an immutable PublishedPack from the generated draft (PDF, SHA-256, page
+count, HTML); later edits to updates or risks never change it.
+"""
+
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from ics_portal.audit import record
+
+from ..actions import ActionError
+from ..models import BoardPack, GoldenThreadUpdate, PublishedPack, ReportingCycle, WorkstreamUpdate
+from ..status import WorkflowState
+
+EDITABLE_PACK_STATES = {BoardPack.State.DRAFT, BoardPack.State.READY, BoardPack.State.WITHDRAWN}
+COVER_FIELDS = (
+    "meeting",
+    "date_of_meeting",
+    "agenda_item",
+    "title",
+    "lead",
+    "author",
+    "purpose",
+    "presented_before",
+    "purpose_of_paper",
+    "recommendation",
+    "sections",
+    "exception_only",
+    "visibility",
+    "embargo_until",
+)
+
+
+def create_pack(*, cycle: ReportingCycle, by, **fields: Any) -> BoardPack:
+    """Start a board pack for a cycle."""
+    with transaction.atomic():
+        pack = BoardPack(
+            cycle=cycle, created_by=by, **{k: v for k, v in fields.items() if k in COVER_FIELDS}
+        )
+        pack.full_clean()
+        pack.save()
+        record(by=by, verb="pack.create", obj=pack)
+    return pack
+
+
+def edit_pack(*, pack: BoardPack, by, **fields: Any) -> BoardPack:
+    """Change the cover sheet or sections. Any generated draft is discarded (it is out of date)."""
+    with transaction.atomic():
+        current = BoardPack.objects.select_for_update().get(pk=pack.pk)
+        if current.state not in EDITABLE_PACK_STATES:
+            raise ActionError(
+                f"The pack is {current.get_state_display().lower()}; it cannot be edited now."
+            )
+        before = {k: str(getattr(current, k)) for k in fields if k in COVER_FIELDS}
+        for name, value in fields.items():
+            if name in COVER_FIELDS:
+                setattr(current, name, value)
+        _discard_draft(current)
+        current.version += 1
+        current.full_clean()
+        current.save()
+        record(
+            by=by,
+            verb="pack.edit",
+            obj=current,
+            before=before,
+            after={k: str(getattr(current, k)) for k in before},
+        )
+    return current
+
+
+def _discard_draft(pack: BoardPack) -> None:
+    if pack.draft_pdf:
+        pack.draft_pdf.delete(save=False)
+    pack.draft_pdf = ""
+    pack.draft_html = ""
+    pack.draft_sha256 = ""
+    pack.draft_page_count = 0
+    pack.generated_at = None
+    if pack.state == BoardPack.State.READY:
+        pack.state = BoardPack.State.DRAFT
+
+
+def request_generation(*, pack: BoardPack, by) -> BoardPack:
+    """Queue the PDF render; the request returns at once and the page shows progress."""
+    from ..tasks import generate_board_pack
+
+    with transaction.atomic():
+        current = BoardPack.objects.select_for_update().get(pk=pack.pk)
+        if current.state == BoardPack.State.GENERATING:
+            raise ActionError("This pack is already being generated.")
+        if current.state == BoardPack.State.PUBLISHED:
+            raise ActionError(
+                "This pack is published. Withdraw it before generating a new version."
+            )
+        current.state = BoardPack.State.GENERATING
+        current.progress = 0
+        current.progress_message = "Queued"
+        current.generation_error = ""
+        current.save(
+            update_fields=[
+                "state",
+                "progress",
+                "progress_message",
+                "generation_error",
+                "updated_at",
+            ]
+        )
+        record(by=by, verb="pack.generate", obj=current)
+        transaction.on_commit(lambda: generate_board_pack.enqueue(pack_id=current.pk))
+    return current
+
+
+def set_progress(pack_id: int, percent: int, message: str) -> None:
+    BoardPack.objects.filter(pk=pack_id).update(progress=percent, progress_message=message)
+
+
+def generate_now(*, pack_id: int) -> BoardPack:
+    """Render the pack's HTML and PDF and store them as its draft (run by the background task)."""
+    from .render import render_pack_html, render_pdf
+
+    pack = BoardPack.objects.select_related("cycle").get(pk=pack_id)
+    try:
+        set_progress(pack_id, 10, "Collecting approved updates and risks")
+        html = render_pack_html(pack)
+        set_progress(pack_id, 40, "Laying out pages")
+        pdf = render_pdf(html)
+        set_progress(pack_id, 90, "Saving the PDF")
+    except Exception as error:  # the person needs to see a failed render, not a stuck spinner
+        BoardPack.objects.filter(pk=pack_id).update(
+            state=BoardPack.State.DRAFT,
+            progress=0,
+            progress_message="",
+            generation_error=str(error)[:2000],
+        )
+        raise
+    with transaction.atomic():
+        pack = BoardPack.objects.select_for_update().get(pk=pack_id)
+        if pack.draft_pdf:
+            pack.draft_pdf.delete(save=False)
+        pack.draft_pdf.save(
+            f"pack-{pack.pk}-v{pack.version}.pdf", ContentFile(pdf.data), save=False
+        )
+        pack.draft_html = html
+        pack.draft_sha256 = pdf.sha256
+        pack.draft_page_count = pdf.page_count
+        pack.generated_at = timezone.now()
+        pack.state = BoardPack.State.READY
+        pack.progress = 100
+        pack.progress_message = f"Ready: {pdf.page_count} pages"
+        pack.save()
+    return pack
+
+
+def publish_pack(*, pack: BoardPack, by) -> PublishedPack:
+    """Freeze the generated draft as a new immutable published version."""
+    with transaction.atomic():
+        current = BoardPack.objects.select_for_update().get(pk=pack.pk)
+        if current.state != BoardPack.State.READY or not current.draft_pdf:
+            raise ActionError("Generate the PDF and check it before publishing.")
+        number = (
+            current.published_versions.order_by("-number").values_list("number", flat=True).first()
+            or 0
+        ) + 1
+        with current.draft_pdf.open("rb") as handle:
+            data = handle.read()
+        published = PublishedPack(
+            pack=current,
+            number=number,
+            sha256=current.draft_sha256,
+            page_count=current.draft_page_count,
+            html=current.draft_html,
+            title=current.title,
+            visibility=current.visibility,
+            embargo_until=current.embargo_until,
+            published_at=timezone.now(),
+            published_by=by,
+        )
+        published.pdf.save(
+            f"pack-{current.pk}-published-v{number}.pdf", ContentFile(data), save=False
+        )
+        published.save()
+        current.state = BoardPack.State.PUBLISHED
+        current.save(update_fields=["state", "updated_at"])
+        # What the pack contains is now published, and frozen for ever.
+        for model in (WorkstreamUpdate, GoldenThreadUpdate):
+            model.objects.filter(cycle=current.cycle, state=WorkflowState.APPROVED).update(
+                state=WorkflowState.PUBLISHED
+            )
+        record(
+            by=by,
+            verb="pack.publish",
+            obj=published,
+            after={"sha256": published.sha256, "pages": published.page_count},
+        )
+    return published
+
+
+def withdraw_published(*, published: PublishedPack, by, reason: str) -> PublishedPack:
+    """Withdraw a published version (reason required). A new version can be published after."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError("Give the reason for withdrawing this pack.")
+    with transaction.atomic():
+        current = PublishedPack.objects.select_for_update().get(pk=published.pk)
+        if current.is_withdrawn:
+            raise ActionError("This version has already been withdrawn.")
+        current.withdrawn_at = timezone.now()
+        current.withdrawn_by = by
+        current.withdrawn_reason = reason
+        current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+        BoardPack.objects.filter(pk=current.pack_id).update(state=BoardPack.State.WITHDRAWN)
+        record(by=by, verb="pack.withdraw", obj=current, comment=reason)
+    return current

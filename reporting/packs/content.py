@@ -1,0 +1,468 @@
+"""The board pack's read model: everything the pack shows, built from approved data in a fixed
+number of queries (it does not grow with the number of workstreams, threads or risks).
+
+Updates that are not approved are never silently dropped: they appear with "Not submitted" or
+"Awaiting approval" and are listed in the summary.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch, Q
+
+from ics_portal.models import User
+from ics_portal.richtext import html_to_text
+from risks.models import BAFRisk, RiskReview, Score
+from workstreams.models import GoldenThread, Theme, Workstream
+
+from ..models import (
+    BoardPack,
+    GoldenThreadUpdate,
+    MilestoneProgress,
+    ReportingCycle,
+    WorkstreamUpdate,
+)
+from ..status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
+from ..workflow import READABLE_BY_BOARD_STATES
+
+_PEOPLE = User.objects.select_related("organisation")
+
+NOT_SUBMITTED = "Not submitted"
+AWAITING_APPROVAL = "Awaiting approval"
+
+
+def availability(update) -> str:
+    """ "" when the update is approved (shown in full), else why it is not in the pack."""
+    if update is None or update.state in (
+        WorkflowState.NOT_STARTED,
+        WorkflowState.DRAFT,
+        WorkflowState.RETURNED,
+    ):
+        return NOT_SUBMITTED
+    if update.state == WorkflowState.SUBMITTED:
+        return AWAITING_APPROVAL
+    return ""
+
+
+@dataclass
+class MilestoneRow:
+    title: str
+    due_label: str
+    due_date: date | None
+    status: str
+    revised_date: date | None
+    note: str
+    workstreams: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WorkstreamSection:
+    workstream: Workstream
+    update: WorkstreamUpdate | None
+    missing: str
+    objectives: list[tuple]  # (objective, progress html)
+    milestones: list[MilestoneRow]
+    leads: list[User]
+
+    @property
+    def status(self) -> str:
+        return self.update.overall_status if self.update and not self.missing else ""
+
+    @property
+    def forecast(self) -> str:
+        return self.update.forecast_status if self.update and not self.missing else ""
+
+
+@dataclass
+class ThemeSection:
+    theme: Theme
+    workstreams: list[WorkstreamSection]
+    risks: list[BAFRisk]
+    status_counts: dict[str, int]
+
+
+@dataclass
+class ThreadSection:
+    thread: GoldenThread
+    update: GoldenThreadUpdate | None
+    missing: str
+    leads: list[User]
+    cross_references: list[GoldenThread]
+    # When this quarter's update is missing, the latest approved earlier one, clearly labelled.
+    carried: GoldenThreadUpdate | None = None
+
+    @property
+    def shown(self) -> GoldenThreadUpdate | None:
+        return self.carried if self.missing else self.update
+
+
+@dataclass
+class RiskRow:
+    risk: BAFRisk
+    initial: Score
+    current: Score
+    target: Score
+    previous: Score | None
+
+    @property
+    def direction(self) -> str:
+        if self.previous is None:
+            return "New"
+        if self.current.value > self.previous.value:
+            return "Increased"
+        if self.current.value < self.previous.value:
+            return "Reduced"
+        return "No change"
+
+
+@dataclass
+class Change:
+    sentence: str
+    kind: str  # status, milestone, risk, new_risk, closed_risk
+
+
+@dataclass
+class PackContent:
+    pack: BoardPack | None
+    cycle: ReportingCycle
+    previous_cycle: ReportingCycle | None
+    themes: list[ThemeSection]
+    threads: list[ThreadSection]
+    risks: list[RiskRow]
+    heat_map: list[list[dict]]
+    target_heat_map: list[list[dict]]
+    changes: list[Change]
+    missing: list[tuple[str, str]]  # (name, why)
+    status_totals: dict[str, int]
+    milestones_due_next: list[MilestoneRow]
+    milestones_overdue: list[MilestoneRow]
+    exception_only: bool = False
+    sections: list[str] = field(default_factory=list)
+
+    @property
+    def statuses(self):
+        return list(DeliveryStatus)
+
+
+def _previous_cycle(cycle: ReportingCycle) -> ReportingCycle | None:
+    prev = cycle.period.previous()
+    return ReportingCycle.objects.filter(
+        fy_start_year=prev.fy_start_year, quarter=prev.number
+    ).first()
+
+
+def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> PackContent:
+    exception_only = bool(pack and pack.exception_only)
+    sections = list(pack.sections) if pack else [s.value for s in BoardPack.Section]
+    previous_cycle = _previous_cycle(cycle)
+
+    ws_updates = {
+        u.workstream_id: u
+        for u in WorkstreamUpdate.objects.filter(cycle=cycle).prefetch_related(
+            "objective_progress",
+            "baf_risks",
+            Prefetch(
+                "milestone_progress", queryset=MilestoneProgress.objects.select_related("milestone")
+            ),
+        )
+    }
+    prev_ws = {}
+    if previous_cycle:
+        prev_ws = {
+            u.workstream_id: u
+            for u in WorkstreamUpdate.objects.filter(cycle=previous_cycle).prefetch_related(
+                Prefetch(
+                    "milestone_progress",
+                    queryset=MilestoneProgress.objects.select_related("milestone"),
+                )
+            )
+        }
+    workstreams = (
+        Workstream.objects.filter(active=True)
+        .select_related("theme")
+        .prefetch_related(
+            Prefetch("leads", queryset=_PEOPLE),
+            "objectives",
+            "milestones",
+        )
+    )
+    themes = {t.pk: t for t in Theme.objects.filter(active=True).prefetch_related("baf_risks")}
+    theme_workstreams: dict[int, list[WorkstreamSection]] = defaultdict(list)
+    missing: list[tuple[str, str]] = []
+    all_milestones: dict[int, MilestoneRow] = {}
+    status_totals: Counter = Counter()
+    theme_risks: dict[int, dict[int, BAFRisk]] = defaultdict(dict)
+
+    for ws in workstreams:
+        update = ws_updates.get(ws.pk)
+        why = availability(update)
+        if why:
+            missing.append((ws.name, why))
+        progress = (
+            {p.objective_id: p.progress for p in update.objective_progress.all()}
+            if update and not why
+            else {}
+        )
+        objectives = [(o, progress.get(o.pk, "")) for o in ws.objectives.all() if o.active]
+        rows_by_milestone = (
+            {m.milestone_id: m for m in update.milestone_progress.all()}
+            if update and not why
+            else {}
+        )
+        milestones = []
+        for m in ws.milestones.all():
+            row = rows_by_milestone.get(m.pk)
+            milestone_row = MilestoneRow(
+                m.title,
+                m.due_label,
+                m.due_date,
+                row.status if row else "",
+                row.revised_date if row else None,
+                row.note if row else "",
+            )
+            milestones.append(milestone_row)
+            shared = all_milestones.setdefault(
+                m.pk, MilestoneRow(**{**milestone_row.__dict__, "workstreams": []})
+            )
+            shared.workstreams.append(ws.name)
+            if row and row.status and not shared.status:
+                shared.status, shared.revised_date = row.status, row.revised_date
+        section = WorkstreamSection(ws, update, why, objectives, milestones, list(ws.leads.all()))
+        status_totals[section.status or "NONE"] += 1
+        if exception_only and section.status not in NEEDS_EXPLANATION:
+            pass
+        else:
+            theme_workstreams[ws.theme_id].append(section)
+        if update and not why:
+            for risk in update.baf_risks.all():
+                theme_risks[ws.theme_id][risk.pk] = risk
+
+    theme_sections = []
+    for theme in themes.values():
+        sections_here = theme_workstreams.get(theme.pk, [])
+        counts = Counter(s.status or "NONE" for s in sections_here)
+        risks = {r.pk: r for r in theme.baf_risks.all()} | theme_risks.get(theme.pk, {})
+        if sections_here or not exception_only:
+            theme_sections.append(
+                ThemeSection(
+                    theme,
+                    sections_here,
+                    sorted(risks.values(), key=lambda r: r.reference),
+                    dict(counts),
+                )
+            )
+
+    threads = []
+    earlier_threads = _latest_earlier(GoldenThreadUpdate, "golden_thread_id", cycle)
+    thread_updates = {
+        u.golden_thread_id: u
+        for u in GoldenThreadUpdate.objects.filter(cycle=cycle).prefetch_related(
+            "baf_risks", "objectives"
+        )
+    }
+    for thread in GoldenThread.objects.filter(active=True).prefetch_related(
+        Prefetch("system_leads", queryset=_PEOPLE), "cross_references"
+    ):
+        update = thread_updates.get(thread.pk)
+        why = availability(update)
+        if why:
+            missing.append((str(thread), why))
+        if exception_only and (why or update.overall_status not in NEEDS_EXPLANATION):
+            continue
+        threads.append(
+            ThreadSection(
+                thread,
+                update,
+                why,
+                list(thread.system_leads.all()),
+                list(thread.cross_references.all()),
+                earlier_threads.get(thread.pk) if why else None,
+            )
+        )
+
+    risk_rows = _risk_rows(cycle, previous_cycle)
+    changes = _changes(ws_updates, prev_ws, workstreams, risk_rows, previous_cycle)
+    next_quarter = cycle.period.next()
+    period_end = cycle.period.end
+    due_next = sorted(
+        (
+            m
+            for m in all_milestones.values()
+            if m.due_date
+            and next_quarter.start <= (m.revised_date or m.due_date) <= next_quarter.end
+        ),
+        key=lambda m: (m.revised_date or m.due_date, m.title),
+    )
+    overdue = sorted(
+        (
+            m
+            for m in all_milestones.values()
+            if m.due_date
+            and (m.revised_date or m.due_date) <= period_end
+            and m.status != DeliveryStatus.COMPLETE
+        ),
+        key=lambda m: (m.revised_date or m.due_date, m.title),
+    )
+    return PackContent(
+        pack=pack,
+        cycle=cycle,
+        previous_cycle=previous_cycle,
+        themes=theme_sections,
+        threads=threads,
+        risks=risk_rows,
+        heat_map=heat_map(
+            [r.current for r in risk_rows], [r.risk.reference for r in risk_rows], risk_rows
+        ),
+        target_heat_map=heat_map(
+            [r.target for r in risk_rows], [r.risk.reference for r in risk_rows], risk_rows
+        ),
+        changes=changes,
+        missing=missing,
+        status_totals=dict(status_totals),
+        milestones_due_next=due_next,
+        milestones_overdue=overdue,
+        exception_only=exception_only,
+        sections=sections,
+    )
+
+
+def _latest_earlier(model, key: str, cycle: ReportingCycle) -> dict:
+    """The latest approved or published update before `cycle`, per subject, in one query."""
+    earlier = (
+        model.objects.filter(state__in=READABLE_BY_BOARD_STATES)
+        .filter(
+            Q(cycle__fy_start_year__lt=cycle.fy_start_year)
+            | Q(cycle__fy_start_year=cycle.fy_start_year, cycle__quarter__lt=cycle.quarter)
+        )
+        .select_related("cycle")
+        .prefetch_related("baf_risks")
+        .order_by("-cycle__fy_start_year", "-cycle__quarter")
+    )
+    latest: dict = {}
+    for update in earlier:
+        latest.setdefault(getattr(update, key), update)
+    return latest
+
+
+def _risk_rows(cycle, previous_cycle) -> list[RiskRow]:
+    risks = list(
+        BAFRisk.objects.filter(status=BAFRisk.Status.OPEN)
+        .select_related("owner__organisation", "matrix")
+        .prefetch_related("matrix__bands")
+    )
+    previous = {}
+    if previous_cycle:
+        previous = {
+            r.risk_id: r
+            for r in RiskReview.objects.filter(
+                cycle=previous_cycle, state__in=READABLE_BY_BOARD_STATES
+            )
+            .select_related("matrix")
+            .prefetch_related("matrix__bands")
+        }
+    this_quarter = {
+        r.risk_id: r
+        for r in RiskReview.objects.filter(cycle=cycle, state__in=READABLE_BY_BOARD_STATES)
+        .select_related("matrix")
+        .prefetch_related("matrix__bands")
+    }
+    rows = []
+    for risk in risks:
+        review = this_quarter.get(risk.pk)
+        current = review.score if review else risk.current_score
+        target = review.target_score if review else risk.target_score
+        prev = previous.get(risk.pk)
+        rows.append(
+            RiskRow(risk, risk.initial_score, current, target, prev.score if prev else None)
+        )
+    return sorted(rows, key=lambda r: (-r.current.value, r.risk.reference))
+
+
+def heat_map(scores: list[Score], references: list[str], rows=None) -> list[list[dict]]:
+    """5×5 grid, likelihood 5 at the top; each cell has its count, references and band."""
+    from risks.models import RiskMatrix
+
+    matrix = RiskMatrix.objects.current()
+    cells: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for score, ref in zip(scores, references, strict=True):
+        cells[(score.likelihood, score.consequence)].append(ref)
+    grid = []
+    for likelihood in range(5, 0, -1):
+        row = []
+        for consequence in range(1, 6):
+            band = matrix.band_for(likelihood * consequence)
+            refs = sorted(cells.get((likelihood, consequence), []))
+            row.append(
+                {
+                    "likelihood": likelihood,
+                    "consequence": consequence,
+                    "score": likelihood * consequence,
+                    "band": band.name if band else "",
+                    "colour": band.colour if band else "grey",
+                    "count": len(refs),
+                    "references": refs,
+                }
+            )
+        grid.append(row)
+    return grid
+
+
+def _changes(ws_updates, prev_ws, workstreams, risk_rows, previous_cycle) -> list[Change]:
+    """What changed since last quarter, in plain sentences."""
+    if previous_cycle is None:
+        return []
+    changes = []
+    for ws in workstreams:
+        now, before = ws_updates.get(ws.pk), prev_ws.get(ws.pk)
+        if not now or not before or availability(now) or availability(before):
+            continue
+        if (
+            now.overall_status
+            and before.overall_status
+            and now.overall_status != before.overall_status
+        ):
+            changes.append(
+                Change(
+                    f"{ws.name} moved from {DeliveryStatus(before.overall_status).label} to "
+                    f"{DeliveryStatus(now.overall_status).label}.",
+                    "status",
+                )
+            )
+        before_rows = {m.milestone_id: m for m in before.milestone_progress.all()}
+        for row in now.milestone_progress.all():
+            old = before_rows.get(row.milestone_id)
+            if row.revised_date and (not old or old.revised_date != row.revised_date):
+                changes.append(
+                    Change(
+                        f'"{row.milestone.title}" ({ws.name}) slipped from '
+                        f"{row.milestone.due_label or row.milestone.due_date} to {row.revised_date:%-d %B %Y}.",
+                        "milestone",
+                    )
+                )
+    for row in risk_rows:
+        if row.previous is None:
+            changes.append(
+                Change(
+                    f"Risk {row.risk.reference} ({row.risk.title}) is new this quarter.", "new_risk"
+                )
+            )
+        elif row.previous.value != row.current.value:
+            verb = "increased" if row.current.value > row.previous.value else "reduced"
+            changes.append(
+                Change(
+                    f"Risk {row.risk.reference} ({row.risk.title}) {verb} from {row.previous.label} to "
+                    f"{row.current.label}.",
+                    "risk",
+                )
+            )
+    closed = BAFRisk.objects.filter(
+        status=BAFRisk.Status.CLOSED, reviews__cycle=previous_cycle
+    ).distinct()
+    for risk in closed:
+        changes.append(Change(f"Risk {risk.reference} ({risk.title}) was closed.", "closed_risk"))
+    return changes
+
+
+def plain(html: str) -> str:
+    return html_to_text(html)

@@ -1,0 +1,233 @@
+"""Board packs: governance compiles, previews, generates and publishes; board members and the
+public read what was published."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ics_portal.permissions import has_permission
+
+from ..actions import ActionError
+from ..models import BoardPack, PublishedPack, ReportingCycle
+from . import actions
+from .defaults import default_pack
+from .forms import BoardPackForm, WithdrawForm
+from .render import render_pack_html
+
+
+def _governance_only(request):
+    if not has_permission(request.user, "pack.manage"):
+        raise Http404
+
+
+def _pack(request, pk) -> BoardPack:
+    _governance_only(request)
+    return get_object_or_404(BoardPack.objects.select_related("cycle", "created_by"), pk=pk)
+
+
+@login_required
+def pack_list(request):
+    _governance_only(request)
+    packs = BoardPack.objects.select_related("cycle").order_by("-date_of_meeting", "-pk")
+    return render(request, "packs/pages/list.html", {"packs": packs})
+
+
+@login_required
+def pack_create(request):
+    _governance_only(request)
+    cycle = (
+        ReportingCycle.objects.filter(pk=request.GET.get("cycle") or 0).first()
+        or ReportingCycle.objects.first()
+    )
+    if request.method == "POST":
+        form = BoardPackForm(request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "cycle"}
+            pack = actions.create_pack(cycle=form.cleaned_data["cycle"], by=request.user, **data)
+            messages.success(request, "Board pack created. Preview it, then generate the PDF.")
+            return redirect("packs:detail", pk=pack.pk)
+    else:
+        initial = {}
+        if cycle:
+            template = default_pack(cycle)
+            initial = {
+                "cycle": cycle,
+                **{
+                    f: getattr(template, f)
+                    for f in (
+                        "title",
+                        "meeting",
+                        "date_of_meeting",
+                        "purpose",
+                        "purpose_of_paper",
+                        "recommendation",
+                        "sections",
+                    )
+                },
+            }
+        form = BoardPackForm(initial=initial)
+    return render(request, "packs/pages/form.html", {"form": form, "pack": None})
+
+
+@login_required
+def pack_edit(request, pk):
+    pack = _pack(request, pk)
+    if pack.state not in actions.EDITABLE_PACK_STATES:
+        raise PermissionDenied("This pack cannot be edited now.")
+    form = BoardPackForm(request.POST or None, instance=pack, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.edit_pack(pack=pack, by=request.user, **form.cleaned_data)
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, "Cover sheet saved. Generate the PDF again before publishing."
+            )
+            return redirect("packs:detail", pk=pack.pk)
+    return render(request, "packs/pages/form.html", {"form": form, "pack": pack})
+
+
+@login_required
+def pack_detail(request, pk):
+    pack = _pack(request, pk)
+    versions = pack.published_versions.select_related("published_by", "withdrawn_by")
+    return render(
+        request,
+        "packs/pages/detail.html",
+        {"pack": pack, "versions": versions, "withdraw_form": WithdrawForm()},
+    )
+
+
+@login_required
+def pack_progress(request, pk):
+    """The generation status fragment, polled by htmx while the PDF renders."""
+    pack = _pack(request, pk)
+    return render(request, "packs/pages/_progress.html", {"pack": pack})
+
+
+@login_required
+def pack_preview(request, pk):
+    """The live HTML report, built now from the current data."""
+    pack = _pack(request, pk)
+    return HttpResponse(render_pack_html(pack))
+
+
+@login_required
+@require_POST
+def pack_generate(request, pk):
+    pack = _pack(request, pk)
+    try:
+        actions.request_generation(pack=pack, by=request.user)
+    except ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.info(request, "The PDF is being generated. This page shows its progress.")
+    return redirect("packs:detail", pk=pack.pk)
+
+
+@login_required
+def pack_draft_pdf(request, pk):
+    pack = _pack(request, pk)
+    if not pack.draft_pdf:
+        raise Http404
+    return FileResponse(
+        pack.draft_pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"draft-{pack.cycle.label.replace('/', '-')}-v{pack.version}.pdf",
+    )
+
+
+@login_required
+@require_POST
+def pack_publish(request, pk):
+    pack = _pack(request, pk)
+    try:
+        published = actions.publish_pack(pack=pack, by=request.user)
+    except ActionError as error:
+        messages.error(request, str(error))
+        return redirect("packs:detail", pk=pack.pk)
+    messages.success(request, f"Published version {published.number}. SHA-256 {published.sha256}.")
+    return redirect("packs:detail", pk=pack.pk)
+
+
+@login_required
+@require_POST
+def published_withdraw(request, pk):
+    if not has_permission(request.user, "pack.manage"):
+        raise Http404
+    published = get_object_or_404(PublishedPack, pk=pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.withdraw_published(
+                published=published, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ActionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Version {published.number} withdrawn.")
+        return redirect("packs:detail", pk=published.pack_id)
+    pack = published.pack
+    versions = pack.published_versions.select_related("published_by", "withdrawn_by")
+    return render(
+        request,
+        "packs/pages/detail.html",
+        {
+            "pack": pack,
+            "versions": versions,
+            "withdraw_form": form,
+            "withdraw_target": published.pk,
+        },
+        status=400,
+    )
+
+
+# --- reading published packs ------------------------------------------------------------------
+
+
+def visible_published(user):
+    """Published versions this person may read: members see every live version; anyone sees
+    public versions once their embargo has passed; governance also sees withdrawn ones."""
+    qs = PublishedPack.objects.select_related("pack__cycle").defer("html")
+    if has_permission(user, "pack.manage"):
+        return qs
+    public = Q(visibility=BoardPack.Visibility.PUBLIC, embargo_until__lte=timezone.now())
+    if has_permission(user, "pack.view_published"):
+        return qs.filter(withdrawn_at__isnull=True)
+    return qs.filter(public, withdrawn_at__isnull=True)
+
+
+def published_list(request):
+    reports = visible_published(request.user).order_by("-pack__date_of_meeting", "-published_at")
+    return render(request, "packs/pages/published_list.html", {"reports": reports})
+
+
+def _published(request, pk) -> PublishedPack:
+    return get_object_or_404(visible_published(request.user).defer(None), pk=pk)
+
+
+def published_detail(request, pk):
+    report = _published(request, pk)
+    return render(request, "packs/pages/published_detail.html", {"report": report})
+
+
+def published_html(request, pk):
+    """The frozen HTML report exactly as published."""
+    report = _published(request, pk)
+    response = HttpResponse(report.html)
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    )
+    return response
+
+
+def published_pdf(request, pk):
+    report = _published(request, pk)
+    name = f"{report.pack.cycle.label.replace('/', '-')}-board-pack-v{report.number}.pdf"
+    return FileResponse(report.pdf.open("rb"), content_type="application/pdf", filename=name)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorkstreamsConfig(AppConfig):
+    verbose_name = "Development plan"
+    name = "workstreams"
