@@ -1,0 +1,368 @@
+"""State changes of the Board Assurance Framework: risks and their quarterly reviews.
+
+Plain functions with keyword-only arguments and an explicit `by=` user; each runs in one
+transaction and writes its audit event there. Risk reviews go through the same workflow as
+updates (reporting/actions.py): this module only adds what is particular to a risk, through
+the validate / on_approve hooks registered in risks/apps.py.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ics_portal.audit import record
+from ics_portal.richtext import html_to_text
+from reporting import actions as workflow
+from reporting.actions import ActionError, SubmissionInvalid
+from reporting.workflow import READABLE_BY_BOARD_STATES
+
+from . import notifications
+from .models import SCALE, BAFRisk, RiskMatrix, RiskReview
+
+SCORE_FIELDS = [
+    "initial_likelihood",
+    "initial_consequence",
+    "current_likelihood",
+    "current_consequence",
+    "target_likelihood",
+    "target_consequence",
+]
+TEXT_FIELDS = [
+    "rationale",
+    "controls",
+    "assurances",
+    "gaps_in_control",
+    "gaps_in_assurance",
+    "mitigating_actions",
+]
+# What governance sets on a risk. Scores and bands are derived, so they are not here.
+RISK_FIELDS = {
+    "reference",
+    "title",
+    "description",
+    "category",
+    "owner",
+    "owner_role",
+    *SCORE_FIELDS,
+    *TEXT_FIELDS,
+    "risk_appetite",
+    "next_review",
+}
+# What an owner (or governance) edits in a quarterly review.
+REVIEW_FIELDS = {
+    "likelihood",
+    "consequence",
+    "target_likelihood",
+    "target_consequence",
+    *TEXT_FIELDS,
+}
+
+
+class StaleRiskError(ActionError):
+    """An edit of a risk based on an older version than the one stored."""
+
+    def __init__(self, current: BAFRisk):
+        self.current = current
+        last = current.history.select_related("history_user").first()
+        who = last.history_user.full_name if last and last.history_user else "someone else"
+        when = timezone.localtime(last.history_date if last else timezone.now())
+        super().__init__(f"This risk was changed by {who} at {when:%-d %B %Y at %H:%M}.")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _snapshot(risk: BAFRisk, fields) -> dict[str, Any]:
+    return {f: _plain(getattr(risk, f)) for f in fields}
+
+
+def _check_scores(values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        is_level = name in SCORE_FIELDS or name in {"likelihood", "consequence"}
+        if is_level and value not in SCALE:
+            raise SubmissionInvalid({name: "Choose a level from 1 to 5"})
+
+
+def _check_reference_free(reference: str, *, exclude_pk: int | None = None) -> None:
+    clash = BAFRisk.objects.filter(reference=reference).exclude(pk=exclude_pk).first()
+    if clash:
+        raise SubmissionInvalid(
+            {
+                "reference": f'Risk {reference} already exists ("{clash.title}"). '
+                "Each BAF risk needs its own reference."
+            }
+        )
+
+
+# --- risks ------------------------------------------------------------------------------------
+
+
+def create_risk(*, by, fields: dict[str, Any], themes=()) -> BAFRisk:
+    """Add a risk to the BAF, scored under the matrix in force."""
+    assert set(fields) <= RISK_FIELDS, set(fields) - RISK_FIELDS
+    values = dict(fields)
+    values["reference"] = BAFRisk.canonical_reference(values.get("reference", ""))
+    if not values["reference"]:
+        raise SubmissionInvalid({"reference": "Enter the risk reference, for example 07"})
+    _check_scores(values)
+    try:
+        with transaction.atomic():
+            _check_reference_free(values["reference"])
+            risk = BAFRisk(matrix=RiskMatrix.objects.current(), **values)
+            risk._history_user = by  # who, in the risk's field history (simple-history)
+            risk.save(force_insert=True)
+            risk.themes.set(themes)
+            record(
+                by=by,
+                verb="risk.create",
+                obj=risk,
+                after={**_snapshot(risk, values), "themes": sorted(t.pk for t in themes)},
+            )
+    except IntegrityError:
+        # Someone else took the reference between the check and the insert.
+        _check_reference_free(values["reference"])
+        raise
+    return risk
+
+
+def edit_risk(*, risk: BAFRisk, base_version: int, by, fields: dict[str, Any], themes=None):
+    """Governance changes a risk. A stale edit is refused; changed scores are re-made under the
+    matrix in force."""
+    assert set(fields) <= RISK_FIELDS, set(fields) - RISK_FIELDS
+    values = dict(fields)
+    if "reference" in values:
+        values["reference"] = BAFRisk.canonical_reference(values["reference"])
+    _check_scores(values)
+    with transaction.atomic():
+        current = BAFRisk.objects.select_for_update().get(pk=risk.pk)
+        if current.version != base_version:
+            raise StaleRiskError(current)
+        if "reference" in values:
+            _check_reference_free(values["reference"], exclude_pk=current.pk)
+        changed = [f for f, v in values.items() if _plain(v) != _plain(getattr(current, f))]
+        before = _snapshot(current, changed)
+        for name in changed:
+            setattr(current, name, values[name])
+        if any(f in SCORE_FIELDS for f in changed):
+            current.matrix = RiskMatrix.objects.current()
+        if themes is not None:
+            old = set(current.themes.values_list("pk", flat=True))
+            new = {t.pk for t in themes}
+            if old != new:
+                current.themes.set(themes)
+                before["themes"] = sorted(old)
+                changed.append("themes")
+        current.version += 1
+        current._history_user = by
+        current.save()
+        after = _snapshot(current, [f for f in changed if f != "themes"])
+        if "themes" in changed:
+            after["themes"] = sorted(t.pk for t in themes)
+        record(by=by, verb="risk.edit", obj=current, before=before, after=after)
+    return current
+
+
+def close_risk(*, risk: BAFRisk, by, reason: str) -> BAFRisk:
+    """Close a risk that no longer threatens the plan; the reason is required and kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SubmissionInvalid({"reason": "Enter why the risk is being closed"})
+    with transaction.atomic():
+        current = BAFRisk.objects.select_for_update().get(pk=risk.pk)
+        if not current.is_open:
+            raise ActionError(f"Risk {current.reference} is already closed.")
+        current.status = BAFRisk.Status.CLOSED
+        current.closed_reason = reason
+        current.closed_at = timezone.now()
+        current.version += 1
+        current._history_user = by
+        current.save()
+        record(
+            by=by,
+            verb="risk.close",
+            obj=current,
+            before={"status": "OPEN"},
+            after={"status": "CLOSED"},
+            comment=reason,
+        )
+    return current
+
+
+def reopen_risk(*, risk: BAFRisk, by) -> BAFRisk:
+    """Put a closed risk back on the register; its closing reason stays in the audit trail."""
+    with transaction.atomic():
+        current = BAFRisk.objects.select_for_update().get(pk=risk.pk)
+        if current.is_open:
+            raise ActionError(f"Risk {current.reference} is already open.")
+        reason = current.closed_reason
+        current.status = BAFRisk.Status.OPEN
+        current.closed_reason = ""
+        current.closed_at = None
+        current.version += 1
+        current._history_user = by
+        current.save()
+        record(
+            by=by,
+            verb="risk.reopen",
+            obj=current,
+            before={"status": "CLOSED", "closed_reason": reason},
+            after={"status": "OPEN"},
+        )
+    return current
+
+
+# --- quarterly reviews ------------------------------------------------------------------------
+
+
+def open_risk_reviews(*, cycle, by) -> int:
+    """Give each open risk a review in `cycle`, pre-filled with its current scores and text,
+    and tell each owner which reviews they owe."""
+    matrix = RiskMatrix.objects.current()
+    created = 0
+    with transaction.atomic():
+        existing = set(RiskReview.objects.filter(cycle=cycle).values_list("risk_id", flat=True))
+        reviews = [
+            RiskReview(
+                risk=risk,
+                cycle=cycle,
+                likelihood=risk.current_likelihood,
+                consequence=risk.current_consequence,
+                target_likelihood=risk.target_likelihood,
+                target_consequence=risk.target_consequence,
+                matrix=matrix,
+                rationale=risk.rationale,
+                controls=risk.controls,
+                assurances=risk.assurances,
+                gaps_in_control=risk.gaps_in_control,
+                gaps_in_assurance=risk.gaps_in_assurance,
+                mitigating_actions=risk.mitigating_actions,
+            )
+            for risk in BAFRisk.objects.filter(status=BAFRisk.Status.OPEN).exclude(pk__in=existing)
+        ]
+        RiskReview.objects.bulk_create(reviews)
+        created = len(reviews)
+        if created:
+            record(by=by, verb="risk_reviews.open", obj=cycle, after={"reviews_created": created})
+            notifications.risk_reviews_opened(cycle)
+    return created
+
+
+def save_review(*, review: RiskReview, base_version: int, by, fields: dict[str, Any]):
+    """Save the owner's (or governance's) edits to a review, refusing a stale save."""
+    assert isinstance(review, RiskReview)
+    assert set(fields) <= REVIEW_FIELDS, set(fields) - REVIEW_FIELDS
+    _check_scores(fields)
+    return workflow.save_update(update=review, base_version=base_version, by=by, fields=fields)
+
+
+def submit_review(*, review: RiskReview, by):
+    """Submit a review for governance to accept or return (validated by `validate_review`)."""
+    assert isinstance(review, RiskReview)
+    return workflow.submit_update(update=review, by=by)
+
+
+def withdraw_review(*, review: RiskReview, by):
+    """The owner takes back a submitted review that has not been reviewed yet."""
+    assert isinstance(review, RiskReview)
+    return workflow.withdraw_update(update=review, by=by)
+
+
+def return_review(*, review: RiskReview, by, comment: str):
+    """Governance returns a submitted review to its owner with comments (required)."""
+    assert isinstance(review, RiskReview)
+    return workflow.return_update(update=review, by=by, comment=comment)
+
+
+def accept_review(*, review: RiskReview, by):
+    """Governance accepts a submitted review; the risk takes its scores (`apply_accepted_review`)."""
+    assert isinstance(review, RiskReview)
+    return workflow.approve_update(update=review, by=by)
+
+
+def previous_review(review: RiskReview) -> RiskReview | None:
+    """The accepted review of the quarter before, against which a change of score is judged."""
+    return workflow.previous_update(RiskReview, cycle=review.cycle, risk=review.risk)
+
+
+def validate_review(review: RiskReview) -> dict[str, str]:
+    """Workflow hook: what must be true before a review can be submitted."""
+    errors: dict[str, str] = {}
+    risk = review.risk
+    if not risk.is_open:
+        errors["__all__"] = f"Risk {risk.reference} is closed; its review cannot be submitted"
+        return errors
+    last = previous_review(review)
+    last_factors = (
+        (last.likelihood, last.consequence)
+        if last
+        else (risk.current_likelihood, risk.current_consequence)
+    )
+    last_rationale = html_to_text(last.rationale if last else risk.rationale)
+    if (review.likelihood, review.consequence) != last_factors:
+        was = last_factors[0] * last_factors[1]
+        now = review.likelihood * review.consequence
+        change = (
+            f"from {was} ({last_factors[0]}×{last_factors[1]}) to {now} "
+            f"({review.likelihood}×{review.consequence})"
+        )
+        rationale = html_to_text(review.rationale)
+        if not rationale:
+            errors["rationale"] = f"The score changed {change}: explain why in the rationale"
+        elif rationale == last_rationale:
+            errors["rationale"] = (
+                f"The score changed {change}: update the rationale, which still says what it "
+                "said last quarter"
+            )
+    return errors
+
+
+def apply_accepted_review(review: RiskReview, by) -> None:
+    """Workflow hook, inside approve_update's transaction: the risk takes the accepted
+    review's scores (with the review's matrix) and text, unless a later quarter's review has
+    already been accepted."""
+    later = (
+        RiskReview.objects.filter(risk_id=review.risk_id, state__in=READABLE_BY_BOARD_STATES)
+        .exclude(pk=review.pk)
+        .filter(cycle__fy_start_year__gte=review.cycle.fy_start_year)
+        .select_related("cycle")
+    )
+    if any(r.cycle.period > review.cycle.period for r in later):
+        return
+    risk = BAFRisk.objects.select_for_update().get(pk=review.risk_id)
+    taken = {
+        "current_likelihood": review.likelihood,
+        "current_consequence": review.consequence,
+        "target_likelihood": review.target_likelihood,
+        "target_consequence": review.target_consequence,
+        **{f: getattr(review, f) for f in TEXT_FIELDS},
+    }
+    changed = [f for f, v in taken.items() if getattr(risk, f) != v]
+    if risk.matrix_id != review.matrix_id:
+        changed.append("matrix")
+    before = _snapshot(risk, changed)
+    for name in changed:
+        setattr(risk, name, review.matrix if name == "matrix" else taken[name])
+    risk.version += 1
+    risk._history_user = by
+    risk.save()
+    record(
+        by=by,
+        verb="risk.review_accepted",
+        obj=risk,
+        before={**before, "score": _score_text(before, risk)},
+        after={**_snapshot(risk, changed), "score": risk.current_score.label},
+        comment=f"Accepted the {review.cycle.label} review",
+    )
+
+
+def _score_text(before: dict[str, Any], risk: BAFRisk) -> str:
+    likelihood = before.get("current_likelihood", risk.current_likelihood)
+    consequence = before.get("current_consequence", risk.current_consequence)
+    return f"{likelihood * consequence} ({likelihood}×{consequence})"

@@ -1,0 +1,35 @@
+from django.urls import path, register_converter
+
+from .views import register, reviews, risk
+
+
+class ReferenceConverter:
+    """A risk reference as typed in a URL: "07", "7" (redirected to "07"), "R12"."""
+
+    regex = "[A-Za-z0-9-]{1,10}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "reference")
+
+app_name = "risks"
+
+urlpatterns = [
+    path("", register.register, name="register"),
+    path("heat-map/", register.heat_map, name="heat_map"),
+    path("new/", risk.risk_create, name="create"),
+    path("reviews/", reviews.review_list, name="reviews"),
+    path("reviews/<int:pk>/", reviews.review_detail, name="review"),
+    path("reviews/<int:pk>/withdraw/", reviews.review_withdraw, name="review_withdraw"),
+    path("reviews/<int:pk>/accept/", reviews.review_accept, name="review_accept"),
+    path("reviews/<int:pk>/return/", reviews.review_return, name="review_return"),
+    path("<reference:reference>/", risk.risk_detail, name="detail"),
+    path("<reference:reference>/edit/", risk.risk_edit, name="edit"),
+    path("<reference:reference>/close/", risk.risk_close, name="close"),
+    path("<reference:reference>/reopen/", risk.risk_reopen, name="reopen"),
+]
