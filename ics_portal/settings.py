@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -222,8 +223,13 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
+        # The NHS.UK frontend's CSS loads the licensed Frutiger font from the NHS's own CDN;
+        # without it the browser falls back to Arial.
+        "font-src": ["'self'", "https://assets.nhs.uk"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "script-src": ["'self'"],
+        # NONCE: the rich-text editor's widget media includes an inline import map, which
+        # is given the request's nonce by the {% form_media %} tag. No other inline script.
+        "script-src": ["'self'", NONCE],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],

@@ -41,3 +41,21 @@ def _nhs_colour(colour: str) -> str:
 def rich(html):
     """Render stored rich text. It was sanitised on save; clean again as defence in depth."""
     return mark_safe(sanitise_html(html))
+
+
+@register.simple_tag(takes_context=True)
+def form_media(context, *forms):
+    """The forms' CSS/JS, with the request's CSP nonce on any inline script (the editor's
+    import map); every form template renders its media through this tag."""
+    media = None
+    for form in forms:
+        if form is not None:
+            media = form.media if media is None else media + form.media
+    if media is None:
+        return ""
+    request = context.get("request")
+    # django-csp's lazy nonce is falsy until read, so read it as a string.
+    nonce = str(getattr(request, "csp_nonce", "")) if request is not None else ""
+    if nonce and hasattr(media, "with_nonce"):
+        media = media.with_nonce(nonce)
+    return mark_safe(str(media))
