@@ -26,6 +26,7 @@ from reporting.models import (
     WorkstreamUpdate,
 )
 from reporting.status import WorkflowState
+from risks.actions import ensure_default_matrix
 from risks.models import BAFRisk, RiskMatrix, RiskReview
 from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
 
@@ -76,6 +77,8 @@ def _aware(day: date) -> datetime:
 def load_demo_data(*, password: str) -> dict:
     """Load (or refresh) the demo data; returns the demo logins."""
     with transaction.atomic(), notifications.muted():
+        # Reference data the migrations create, again, in case the database was flushed.
+        ensure_default_matrix()
         people = _load_people(password)
         themes = _load_themes(people)
         risks = _load_risks(people, themes)
@@ -98,7 +101,10 @@ def _load_people(password: str) -> dict[str, User]:
             short_name=row["short_name"], defaults={"name": row["name"], "kind": row["kind"]}
         )
         orgs[row["short_name"]] = org
-    groups = {key: Group.objects.get(name=role.group_name) for key, role in ROLES_BY_KEY.items()}
+    groups = {
+        key: Group.objects.get_or_create(name=role.group_name)[0]
+        for key, role in ROLES_BY_KEY.items()
+    }
     people = {}
     rows = list(_load("people.json"))
     icb = next((o for o in orgs.values() if o.kind == Organisation.Kind.ICB), None)

@@ -366,3 +366,23 @@ def _score_text(before: dict[str, Any], risk: BAFRisk) -> str:
     likelihood = before.get("current_likelihood", risk.current_likelihood)
     consequence = before.get("current_consequence", risk.current_consequence)
     return f"{likelihood * consequence} ({likelihood}×{consequence})"
+
+
+# NHS/NPSA 5×5 matrix, as migration 0003 creates it: (band, lowest score, highest, colour key).
+DEFAULT_BANDS = [
+    ("Low", 1, 3, "green"),
+    ("Moderate", 4, 6, "yellow"),
+    ("High", 8, 12, "amber"),
+    ("Extreme", 15, 25, "red"),
+]
+
+
+def ensure_default_matrix() -> RiskMatrix:
+    """The matrix in force; on an empty database (after `flush`), the NHS 5×5 default."""
+    matrix = RiskMatrix.objects.current()
+    if matrix is None:
+        with transaction.atomic():
+            matrix = RiskMatrix.objects.create(version=1, name="NHS/NPSA 5×5 risk matrix")
+            for name, low, high, colour in DEFAULT_BANDS:
+                matrix.bands.create(name=name, min_score=low, max_score=high, colour=colour)
+    return matrix

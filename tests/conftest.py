@@ -19,7 +19,7 @@ def _fast_passwords(settings):
 
 
 def _in_group(user, role):
-    user.groups.add(Group.objects.get(name=role.group_name))
+    user.groups.add(Group.objects.get_or_create(name=role.group_name)[0])
     return user
 
 

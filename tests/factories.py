@@ -7,7 +7,8 @@ from factory.django import DjangoModelFactory
 
 from ics_portal.models import Organisation, User
 from reporting.models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
-from risks.models import BAFRisk, RiskMatrix
+from risks.actions import ensure_default_matrix
+from risks.models import BAFRisk
 from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
 
 
@@ -98,7 +99,7 @@ class BAFRiskFactory(DjangoModelFactory):
     current_consequence = 4
     target_likelihood = 2
     target_consequence = 4
-    matrix = factory.LazyFunction(lambda: RiskMatrix.objects.current())
+    matrix = factory.LazyFunction(ensure_default_matrix)
 
 
 class ReportingCycleFactory(DjangoModelFactory):

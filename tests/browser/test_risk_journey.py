@@ -41,7 +41,7 @@ def test_owner_reviews_governance_accepts_register_shows_new_score(
     assert page.locator("table#heat-map").is_visible()
     screenshot(page, "risk-heat-map")
     page.goto(f"{live_server.url}/risks/07/")
-    assert page.locator("svg[role=img] title").text_content() == "Score history of risk 07"
+    assert page.locator("#score-chart-title").text_content() == "Score history of risk 07"
     screenshot(page, "risk-07-before-review")
 
     # The owner reviews risk 07 in Q3 2021/22: likelihood down to 2, with a rationale.
