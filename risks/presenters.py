@@ -228,14 +228,23 @@ def heat_map(basis: str = "current") -> HeatMap:
     take their band and colour from the matrix in force. Three queries."""
     if basis not in SCORE_BASES:
         raise ValueError(f"Unknown score basis {basis!r}")
-    matrix = RiskMatrix.objects.current()
-    placed: dict[tuple[int, int], list[BAFRisk]] = defaultdict(list)
     risks = BAFRisk.objects.filter(status=BAFRisk.Status.OPEN).only(
         "pk", "reference", "title", f"{basis}_likelihood", f"{basis}_consequence"
     )
-    for risk in risks.order_by("reference"):
-        key = (getattr(risk, f"{basis}_likelihood"), getattr(risk, f"{basis}_consequence"))
-        placed[key].append(risk)
+    placements = [
+        (getattr(risk, f"{basis}_likelihood"), getattr(risk, f"{basis}_consequence"), risk)
+        for risk in risks
+    ]
+    return build_heat_map(placements, basis, RiskMatrix.objects.current())
+
+
+def build_heat_map(placements, basis: str, matrix: RiskMatrix) -> HeatMap:
+    """The grid for any (likelihood, consequence, risk) placements: the register's heat map
+    and the board pack's (scores as reviewed in the pack's quarter) are both drawn from this,
+    so they can never disagree. No queries if the matrix's bands are prefetched."""
+    placed: dict[tuple[int, int], list[BAFRisk]] = defaultdict(list)
+    for likelihood, consequence, risk in sorted(placements, key=lambda p: p[2].reference):
+        placed[(likelihood, consequence)].append(risk)
     rows = [
         HeatRow(
             likelihood,

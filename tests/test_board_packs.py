@@ -288,3 +288,22 @@ def test_pack_build_query_count_does_not_grow_with_workstreams(
         factories.BAFRiskFactory()
     with django_assert_max_num_queries(len(small.captured_queries)):
         render_pack_html(pack)
+
+
+def test_pack_form_keeps_the_meeting_date_for_a_date_input(client, cycle, governance):
+    pack = BoardPack.objects.create(
+        cycle=cycle,
+        title="Pack",
+        meeting="Board",
+        date_of_meeting=datetime.date(2027, 1, 4),
+        lead="Lead",
+        author="Author",
+        purpose="ASSURE",
+        purpose_of_paper="To report.",
+        recommendation="Note.",
+        sections=["summary"],
+    )
+    client.force_login(governance)
+    html = client.get(reverse("packs:edit", args=[pack.pk])).content.decode()
+    assert 'type="date" name="date_of_meeting" value="2027-01-04"' in html
+    assert "---------" not in html

@@ -13,7 +13,8 @@ from django.db.models import Prefetch, Q
 
 from ics_portal.models import User
 from ics_portal.richtext import html_to_text
-from risks.models import BAFRisk, RiskReview, Score
+from risks.models import BAFRisk, RiskMatrix, RiskReview, Score
+from risks.presenters import Direction, HeatMap, build_heat_map, direction
 from workstreams.models import GoldenThread, Theme, Workstream
 
 from ..models import (
@@ -106,14 +107,9 @@ class RiskRow:
     previous: Score | None
 
     @property
-    def direction(self) -> str:
-        if self.previous is None:
-            return "New"
-        if self.current.value > self.previous.value:
-            return "Increased"
-        if self.current.value < self.previous.value:
-            return "Reduced"
-        return "No change"
+    def direction(self) -> Direction:
+        """Direction of travel since last quarter, as on the register page."""
+        return direction(self.current, self.previous)
 
 
 @dataclass
@@ -130,8 +126,8 @@ class PackContent:
     themes: list[ThemeSection]
     threads: list[ThreadSection]
     risks: list[RiskRow]
-    heat_map: list[list[dict]]
-    target_heat_map: list[list[dict]]
+    heat_map: HeatMap
+    target_heat_map: HeatMap
     changes: list[Change]
     missing: list[tuple[str, str]]  # (name, why)
     status_totals: dict[str, int]
@@ -282,6 +278,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         )
 
     risk_rows = _risk_rows(cycle, previous_cycle)
+    matrix = RiskMatrix.objects.current()
     changes = _changes(ws_updates, prev_ws, workstreams, risk_rows, previous_cycle)
     next_quarter = cycle.period.next()
     period_end = cycle.period.end
@@ -311,11 +308,15 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         themes=theme_sections,
         threads=threads,
         risks=risk_rows,
-        heat_map=heat_map(
-            [r.current for r in risk_rows], [r.risk.reference for r in risk_rows], risk_rows
+        heat_map=build_heat_map(
+            [(r.current.likelihood, r.current.consequence, r.risk) for r in risk_rows],
+            "current",
+            matrix,
         ),
-        target_heat_map=heat_map(
-            [r.target for r in risk_rows], [r.risk.reference for r in risk_rows], risk_rows
+        target_heat_map=build_heat_map(
+            [(r.target.likelihood, r.target.consequence, r.risk) for r in risk_rows],
+            "target",
+            matrix,
         ),
         changes=changes,
         missing=missing,
@@ -377,35 +378,6 @@ def _risk_rows(cycle, previous_cycle) -> list[RiskRow]:
             RiskRow(risk, risk.initial_score, current, target, prev.score if prev else None)
         )
     return sorted(rows, key=lambda r: (-r.current.value, r.risk.reference))
-
-
-def heat_map(scores: list[Score], references: list[str], rows=None) -> list[list[dict]]:
-    """5×5 grid, likelihood 5 at the top; each cell has its count, references and band."""
-    from risks.models import RiskMatrix
-
-    matrix = RiskMatrix.objects.current()
-    cells: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for score, ref in zip(scores, references, strict=True):
-        cells[(score.likelihood, score.consequence)].append(ref)
-    grid = []
-    for likelihood in range(5, 0, -1):
-        row = []
-        for consequence in range(1, 6):
-            band = matrix.band_for(likelihood * consequence)
-            refs = sorted(cells.get((likelihood, consequence), []))
-            row.append(
-                {
-                    "likelihood": likelihood,
-                    "consequence": consequence,
-                    "score": likelihood * consequence,
-                    "band": band.name if band else "",
-                    "colour": band.colour if band else "grey",
-                    "count": len(refs),
-                    "references": refs,
-                }
-            )
-        grid.append(row)
-    return grid
 
 
 def _changes(ws_updates, prev_ws, workstreams, risk_rows, previous_cycle) -> list[Change]:

@@ -22,7 +22,11 @@ class BoardPackForm(forms.ModelForm):
         label="Sections to include",
         help_text="They appear in this order after the cover sheet and contents.",
     )
-    date_of_meeting = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input's value must be ISO (YYYY-MM-DD) whatever the locale, or browsers show it
+    # empty and an edit silently asks for the date again.
+    date_of_meeting = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     embargo_until = forms.DateTimeField(
         required=False,
         label="Public from",
@@ -60,6 +64,8 @@ class BoardPackForm(forms.ModelForm):
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # Radios need no "---------" choice: the purpose is required.
+        self.fields["purpose"].choices = BoardPack.Purpose.choices
         if editing:
             # A pack stays with its cycle; make another pack for another quarter.
             del self.fields["cycle"]
