@@ -3,12 +3,21 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from ics_portal.models import Organisation, User
-from reporting.models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
+from ics_portal.models import AuditEvent, Organisation, User
+from reporting.models import (
+    BoardPack,
+    GoldenThreadUpdate,
+    MilestoneProgress,
+    ObjectiveProgress,
+    PublishedPack,
+    ReportingCycle,
+    WorkstreamUpdate,
+)
 from risks.actions import ensure_default_matrix
-from risks.models import BAFRisk
+from risks.models import BAFRisk, RiskReview
 from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
 
 
@@ -131,3 +140,83 @@ class GoldenThreadUpdateFactory(DjangoModelFactory):
 
     cycle = factory.SubFactory(ReportingCycleFactory)
     golden_thread = factory.SubFactory(GoldenThreadFactory)
+
+
+class ObjectiveProgressFactory(DjangoModelFactory):
+    class Meta:
+        model = ObjectiveProgress
+
+    update = factory.SubFactory(WorkstreamUpdateFactory)
+    objective = factory.SubFactory(
+        ObjectiveFactory, workstream=factory.SelfAttribute("..update.workstream")
+    )
+    progress = "<p>Progress made.</p>"
+
+
+class MilestoneProgressFactory(DjangoModelFactory):
+    class Meta:
+        model = MilestoneProgress
+
+    update = factory.SubFactory(WorkstreamUpdateFactory)
+    milestone = factory.SubFactory(MilestoneFactory)
+    status = "ON_TRACK"
+
+
+class RiskReviewFactory(DjangoModelFactory):
+    class Meta:
+        model = RiskReview
+
+    risk = factory.SubFactory(BAFRiskFactory)
+    cycle = factory.SubFactory(ReportingCycleFactory)
+    likelihood = factory.SelfAttribute("risk.current_likelihood")
+    consequence = factory.SelfAttribute("risk.current_consequence")
+    target_likelihood = factory.SelfAttribute("risk.target_likelihood")
+    target_consequence = factory.SelfAttribute("risk.target_consequence")
+    matrix = factory.LazyFunction(ensure_default_matrix)
+    rationale = "<p>Scored at the quarterly review.</p>"
+
+
+class BoardPackFactory(DjangoModelFactory):
+    class Meta:
+        model = BoardPack
+
+    cycle = factory.SubFactory(ReportingCycleFactory)
+    meeting = "System Partnership Board Meeting in Public"
+    date_of_meeting = datetime.date(2022, 1, 26)
+    agenda_item = "03.1"
+    title = factory.Sequence(lambda n: f"Development plan quarterly report {n}")
+    lead = "Jan Thomas, Accountable Officer"
+    author = "Sharon Fox, Director of Governance"
+    purpose = BoardPack.Purpose.ASSURE
+    purpose_of_paper = "To assure the board of progress."
+    recommendation = "The board is asked to note the report."
+    sections = factory.LazyFunction(lambda: ["summary", "workstreams"])
+    created_by = factory.SubFactory(UserFactory)
+
+
+class PublishedPackFactory(DjangoModelFactory):
+    """A published version as publish_pack leaves it (the file itself is not written)."""
+
+    class Meta:
+        model = PublishedPack
+
+    pack = factory.SubFactory(BoardPackFactory, state=BoardPack.State.PUBLISHED)
+    number = factory.Sequence(lambda n: n + 1)
+    pdf = "packs/published/pack.pdf"
+    sha256 = "0" * 64
+    page_count = 12
+    html = "<h1>Report</h1>"
+    title = factory.SelfAttribute("pack.title")
+    visibility = factory.SelfAttribute("pack.visibility")
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class AuditEventFactory(DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    actor_name = "Gus Governance"
+    verb = "update.save"
+    object_type = "reporting.WorkstreamUpdate"
+    object_id = "1"
+    object_label = "Digital enablement – Q3 2021/22"

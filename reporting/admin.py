@@ -1,0 +1,530 @@
+"""Admin for reporting cycles, quarterly updates and board packs.
+
+Workflow changes are made by reporting/actions.py (and reporting/packs/actions.py), never by
+hand here: state fields are read-only; edits to an update's content go through `save_update`
+(so they are versioned, audited and refused when stale); approving is an admin action that
+calls `approve_update`; opening and closing a cycle call `open_cycle` / `close_cycle`.
+"""
+
+from django import forms
+from django.apps import apps
+from django.contrib import admin, messages
+from django.db.models import Q
+
+from ics_portal.admin import (
+    HistoryAdmin,
+    PortalModelAdmin,
+    ReadOnlyAdminMixin,
+    run_action_for_each,
+)
+from workstreams.models import Milestone, Objective
+
+from . import actions
+from .models import (
+    BoardPack,
+    GoldenThreadUpdate,
+    MilestoneProgress,
+    ObjectiveProgress,
+    PublishedPack,
+    ReportingCycle,
+    WorkstreamUpdate,
+)
+from .packs import actions as pack_actions
+from .periods import Quarter
+from .status import WorkflowState
+from .workflow import EDITABLE_STATES
+
+# The workflow columns every reviewed thing has (reporting/workflow.py); only actions set them.
+WORKFLOW_FIELDS = (
+    "state",
+    "version",
+    "updated_at",
+    "updated_by",
+    "submitted_at",
+    "submitted_by",
+    "approved_at",
+    "approved_by",
+    "returned_at",
+    "review_comment",
+)
+# States in which governance may still change an update's content (save_update allows these).
+ADMIN_EDITABLE_STATES = EDITABLE_STATES | {WorkflowState.SUBMITTED}
+
+
+# --- the shared workflow admin ----------------------------------------------------------------
+
+
+class WorkflowAdminForm(forms.ModelForm):
+    """Carries the version the page was opened at, so a stale save is refused with a message
+    (the same optimistic locking as the portal's own forms)."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            if self.instance.state not in ADMIN_EDITABLE_STATES:
+                raise forms.ValidationError(
+                    f"This is {self.instance.state_label.lower()} and can no longer be edited."
+                )
+            if cleaned.get("base_version") != self.instance.version:
+                raise forms.ValidationError(
+                    f"{actions.StaleUpdateError(self.instance)} Reload the page to see the "
+                    "changes before editing."
+                )
+        return cleaned
+
+
+class WorkflowAdmin(HistoryAdmin):
+    """Admin for a model with WorkflowFields (updates and risk reviews).
+
+    Subclasses name their `subject_fields` (fixed once created) and `content_fields` (passed to
+    the save action), and may override `save_content` to call a different action.
+    """
+
+    form = WorkflowAdminForm
+    subject_fields: tuple[str, ...] = ()
+    content_fields: tuple[str, ...] = ()
+    m2m_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(WORKFLOW_FIELDS)
+        if obj is not None:
+            readonly += self.subject_fields
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": [*self.subject_fields, *self.content_fields, *self.m2m_fields]}),
+            (
+                "Workflow",
+                {
+                    "description": "Set by the workflow actions (submit, return, approve), "
+                    "never by hand.",
+                    "fields": [*WORKFLOW_FIELDS, "base_version"],
+                },
+            ),
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.state not in ADMIN_EDITABLE_STATES:
+            return False  # approved and published updates are read-only for everyone
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.state not in EDITABLE_STATES:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+        # A change is saved by the action in save_related, once the inline rows are known.
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            super().save_related(request, form, formsets, change)
+            return
+        for formset in formsets:
+            # What formset.save() would have recorded, for the admin's change message.
+            formset.new_objects = [f.instance for f in formset.extra_forms if f.has_changed()]
+            formset.changed_objects = [
+                (f.instance, f.changed_data) for f in formset.initial_forms if f.has_changed()
+            ]
+            formset.deleted_objects = []
+        if not form.has_changed() and not any(fs.has_changed() for fs in formsets):
+            return
+        fields = {
+            name: form.cleaned_data[name] for name in self.content_fields if name in form.fields
+        }
+        m2m = {
+            name: list(form.cleaned_data[name]) for name in self.m2m_fields if name in form.fields
+        }
+        try:
+            self.save_content(
+                request,
+                form.instance,
+                base_version=form.cleaned_data["base_version"],
+                fields=fields,
+                m2m=m2m,
+                formsets=formsets,
+            )
+        except actions.ActionError as error:
+            self.message_user(request, f"Not saved: {error}", messages.ERROR)
+
+    def save_content(self, request, obj, *, base_version, fields, m2m, formsets):
+        rows = {}
+        for formset in formsets:
+            rows.update(getattr(formset, "action_rows", lambda: {})())
+        return actions.save_update(
+            update=obj, base_version=base_version, by=request.user, fields=fields, **m2m, **rows
+        )
+
+    @admin.action(description="Approve selected submitted updates")
+    def approve_selected(self, request, queryset):
+        run_action_for_each(
+            self,
+            request,
+            queryset,
+            actions.approve_update,
+            keyword="update",
+            done="Approved",
+        )
+
+
+class _ProgressFormSet(forms.BaseInlineFormSet):
+    """Inline rows of an update, handed to `save_update` rather than saved directly.
+
+    `key` is the row's subject (the objective or the milestone); an existing row keeps it.
+    """
+
+    key: str = ""
+    values: tuple[str, ...] = ()
+    argument: str = ""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if form.instance.pk and self.key in form.changed_data:
+                form.add_error(
+                    self.key, "Add a new row rather than changing the subject of an existing one."
+                )
+
+    def action_rows(self) -> dict:
+        rows = {}
+        for form in self.forms:
+            if not form.has_changed() or not form.cleaned_data:
+                continue
+            key = form.cleaned_data[self.key].pk
+            if len(self.values) == 1:
+                rows[key] = form.cleaned_data[self.values[0]]
+            else:
+                rows[key] = {name: form.cleaned_data[name] for name in self.values}
+        return {self.argument: rows} if rows else {}
+
+
+class ObjectiveProgressFormSet(_ProgressFormSet):
+    key = "objective"
+    values = ("progress",)
+    argument = "objective_progress"
+
+
+class MilestoneProgressFormSet(_ProgressFormSet):
+    key = "milestone"
+    values = ("status", "revised_date", "note")
+    argument = "milestone_rows"
+
+
+class _UpdateRowInlineMixin:
+    extra = 0
+    can_delete = False
+
+    def _subject_queryset(self, obj):
+        raise NotImplementedError
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            field = formset.form.base_fields[self.formset.key]
+            field.queryset = self._subject_queryset(obj)
+        return formset
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.state not in ADMIN_EDITABLE_STATES:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and obj.state not in ADMIN_EDITABLE_STATES:
+            return False
+        return super().has_add_permission(request, obj)
+
+
+class ObjectiveProgressInline(_UpdateRowInlineMixin, admin.StackedInline):
+    model = ObjectiveProgress
+    formset = ObjectiveProgressFormSet
+    fields = ("objective", "progress")
+    verbose_name_plural = "progress against objectives"
+
+    def _subject_queryset(self, obj):
+        # The workstream's objectives, and any already reported on.
+        return Objective.objects.filter(
+            Q(workstream=obj.workstream_id) | Q(pk__in=obj.objective_progress.values("objective"))
+        ).distinct()
+
+
+class MilestoneProgressInline(_UpdateRowInlineMixin, admin.TabularInline):
+    model = MilestoneProgress
+    formset = MilestoneProgressFormSet
+    fields = ("milestone", "status", "revised_date", "note")
+    verbose_name_plural = "key milestones"
+
+    def _subject_queryset(self, obj):
+        return Milestone.objects.filter(
+            Q(workstreams=obj.workstream_id) | Q(pk__in=obj.milestone_progress.values("milestone"))
+        ).distinct()
+
+
+# --- updates ----------------------------------------------------------------------------------
+
+
+@admin.register(WorkstreamUpdate)
+class WorkstreamUpdateAdmin(WorkflowAdmin):
+    subject_fields = ("cycle", "workstream")
+    content_fields = (
+        "overall_status",
+        "forecast_status",
+        "status_explanation",
+        "next_quarter_plans",
+        "key_risks",
+        "nothing_to_escalate",
+        "date_of_update",
+    )
+    m2m_fields = ("baf_risks",)
+    list_display = (
+        "workstream",
+        "cycle",
+        "overall_status",
+        "forecast_status",
+        "state",
+        "updated_at",
+        "updated_by",
+    )
+    list_filter = ("cycle", "state", "overall_status", "forecast_status", "workstream__theme")
+    list_select_related = ("workstream", "cycle", "updated_by__organisation")
+    search_fields = ("workstream__name", "workstream__code", "workstream__leads__full_name")
+    autocomplete_fields = ("cycle", "workstream", "baf_risks")
+    inlines = (ObjectiveProgressInline, MilestoneProgressInline)
+    actions = ("approve_selected",)
+
+
+@admin.register(GoldenThreadUpdate)
+class GoldenThreadUpdateAdmin(WorkflowAdmin):
+    subject_fields = ("cycle", "golden_thread")
+    content_fields = (
+        "overall_status",
+        "status_explanation",
+        "quarter_update",
+        "next_quarter_plans",
+        "key_risks",
+        "nothing_to_escalate",
+    )
+    m2m_fields = ("objectives", "baf_risks")
+    list_display = ("golden_thread", "cycle", "overall_status", "state", "updated_at", "updated_by")
+    list_filter = ("cycle", "state", "overall_status")
+    list_select_related = ("golden_thread", "cycle", "updated_by__organisation")
+    search_fields = ("golden_thread__name", "golden_thread__system_leads__full_name")
+    autocomplete_fields = ("cycle", "golden_thread", "objectives", "baf_risks")
+    actions = ("approve_selected",)
+
+
+class _UpdateRowAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    """Rows of a workstream update: read here, edited in their update (through save_update)."""
+
+    list_select_related = ("update__workstream", "update__cycle")
+    list_filter = ("update__cycle", "update__workstream__theme")
+
+
+@admin.register(ObjectiveProgress)
+class ObjectiveProgressAdmin(_UpdateRowAdmin):
+    list_display = ("__str__", "update")
+    search_fields = ("update__workstream__name", "objective__text", "progress")
+
+
+@admin.register(MilestoneProgress)
+class MilestoneProgressAdmin(_UpdateRowAdmin):
+    list_display = ("milestone", "update", "status", "revised_date")
+    list_filter = ("status", *_UpdateRowAdmin.list_filter)
+    list_select_related = ("milestone", *_UpdateRowAdmin.list_select_related)
+    search_fields = ("milestone__title", "update__workstream__name", "note")
+
+
+# --- cycles -----------------------------------------------------------------------------------
+
+
+@admin.register(ReportingCycle)
+class ReportingCycleAdmin(PortalModelAdmin):
+    list_display = (
+        "label",
+        "status",
+        "opens_on",
+        "submission_deadline",
+        "review_deadline",
+        "board_forum",
+        "board_meeting_date",
+    )
+    list_filter = ("status", "fy_start_year")
+    search_fields = ("board_forum",)
+    actions = ("open_selected", "close_selected")
+
+    @admin.display(description="quarter", ordering="fy_start_year")
+    def label(self, obj) -> str:
+        return obj.label
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status", "created_at"]
+        if obj is not None:
+            readonly += ["fy_start_year", "quarter"]  # a cycle's quarter is what it is
+        return readonly
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a cycle by its quarter as written ("Q2 2021/22", "Q2 21/22")."""
+        try:
+            quarter = Quarter.parse(search_term)
+        except ValueError:
+            return super().get_search_results(request, queryset, search_term)
+        return queryset.filter(fy_start_year=quarter.fy_start_year, quarter=quarter.number), False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        cycle = actions.create_cycle(
+            by=request.user,
+            **{
+                name: form.cleaned_data[name]
+                for name in (
+                    "fy_start_year",
+                    "quarter",
+                    "opens_on",
+                    "submission_deadline",
+                    "review_deadline",
+                    "board_forum",
+                    "board_meeting_date",
+                )
+            },
+        )
+        obj.pk, obj._state, obj.created_at = cycle.pk, cycle._state, cycle.created_at
+
+    @admin.action(description="Open selected draft cycles (creates the updates and emails leads)")
+    def open_selected(self, request, queryset):
+        run_action_for_each(
+            self, request, queryset, actions.open_cycle, keyword="cycle", done="Opened"
+        )
+
+    @admin.action(description="Close selected open cycles to submissions")
+    def close_selected(self, request, queryset):
+        run_action_for_each(
+            self, request, queryset, actions.close_cycle, keyword="cycle", done="Closed"
+        )
+
+
+# --- board packs ------------------------------------------------------------------------------
+
+
+class BoardPackAdminForm(forms.ModelForm):
+    def clean_sections(self):
+        sections = self.cleaned_data["sections"]
+        known = set(BoardPack.Section.values)
+        if not isinstance(sections, list) or not set(sections) <= known:
+            raise forms.ValidationError(
+                "Give a list of section codes in order, from: " + ", ".join(sorted(known))
+            )
+        return sections
+
+
+class PublishedPackInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PublishedPack
+    fields = ("number", "published_at", "published_by", "visibility", "withdrawn_at")
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(BoardPack)
+class BoardPackAdmin(PortalModelAdmin):
+    """Cover sheet and sections are edited through create_pack / edit_pack; generating and
+    publishing happen on the portal's pack pages, where the PDF is previewed first."""
+
+    form = BoardPackAdminForm
+    list_display = ("title", "cycle", "date_of_meeting", "state", "visibility", "embargo_until")
+    list_filter = ("state", "visibility", "purpose", "cycle")
+    list_select_related = ("cycle",)
+    search_fields = ("title", "meeting", "agenda_item", "lead", "author")
+    date_hierarchy = "date_of_meeting"
+    inlines = (PublishedPackInline,)
+    generated_fields = (
+        "state",
+        "version",
+        "progress",
+        "progress_message",
+        "generation_error",
+        "draft_pdf",
+        "draft_sha256",
+        "draft_page_count",
+        "generated_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("cycle",)}),
+        ("Cover sheet", {"fields": pack_actions.COVER_FIELDS}),
+        ("Generation and publication (set by the pack pages)", {"fields": generated_fields}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.generated_fields)
+        if obj is not None:
+            readonly.append("cycle")
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.state not in pack_actions.EDITABLE_PACK_STATES:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        cover = {name: form.cleaned_data[name] for name in pack_actions.COVER_FIELDS}
+        if change:
+            if form.has_changed():
+                pack_actions.edit_pack(pack=obj, by=request.user, **cover)
+            return
+        pack = pack_actions.create_pack(cycle=form.cleaned_data["cycle"], by=request.user, **cover)
+        obj.pk, obj._state = pack.pk, pack._state
+
+
+@admin.register(PublishedPack)
+class PublishedPackAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+    """What the board read, for ever: nothing here can be changed (withdraw on the pack pages)."""
+
+    list_display = (
+        "title",
+        "number",
+        "published_at",
+        "published_by",
+        "visibility",
+        "page_count",
+        "withdrawn_at",
+    )
+    list_filter = ("visibility", ("withdrawn_at", admin.EmptyFieldListFilter), "pack__cycle")
+    list_select_related = ("published_by__organisation",)
+    search_fields = ("title", "sha256", "pack__meeting")
+    date_hierarchy = "published_at"
+    exclude = ("html",)
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+try:
+    # The log of reminder emails arrives with the reminders work (reporting/reminders.py).
+    ReminderSent = apps.get_model("reporting", "ReminderSent")
+except LookupError:  # pragma: no cover - before that work is merged
+    ReminderSent = None
+
+if ReminderSent is not None:
+
+    @admin.register(ReminderSent)
+    class ReminderSentAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+        """Who was chased about which cycle, and when: written by the reminder run."""
+
+        list_display = ("person", "cycle", "kind", "sent_on")
+        list_filter = ("kind", "cycle", "sent_on")
+        list_select_related = ("person__organisation", "cycle")
+        search_fields = ("person__full_name", "person__email")
+        date_hierarchy = "sent_on"
