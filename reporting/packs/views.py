@@ -127,7 +127,7 @@ def pack_generate(request, pk):
     except ActionError as error:
         messages.error(request, str(error))
     else:
-        messages.info(request, "The PDF is being generated. This page shows its progress.")
+        messages.info(request, "The PDF has been requested: its progress shows below.")
     return redirect("packs:detail", pk=pack.pk)
 
 

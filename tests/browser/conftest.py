@@ -75,3 +75,26 @@ def sign_in(page, live_server, email: str, password: str = DEMO_PASSWORD):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
+
+
+AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core (installed by `make setup` from npm) on the page; one line per violation.
+
+    The script is evaluated through the DevTools protocol, which the page's CSP does not
+    govern, so the page is checked exactly as served."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make setup` (npm ci + scripts/build_assets.py)")
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG_TAGS,
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:5])
+        for v in result["violations"]
+    ]

@@ -1,0 +1,65 @@
+"""Governance compiles the demo Q2 2021/22 board pack, generates the PDF in the background,
+publishes it; a board member and the public read it; the published pages pass axe-core."""
+
+import hashlib
+
+import pytest
+from django.core.management import call_command
+
+from reporting.models import PublishedPack
+
+from .conftest import DEMO_PASSWORD, axe_violations, sign_in
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
+
+
+def test_compile_generate_publish_and_read(demo_data, live_server, page, screenshot):
+    sign_in(page, live_server, "demo.governance@example.nhs.uk")
+    page.get_by_role("link", name="Board packs").first.click()
+    page.get_by_role("link", name="Start a board pack").click()
+    page.get_by_label("Reporting cycle").select_option(label="Q2 2021/22")
+    page.get_by_label("Title").fill("Development plan progress report, Q2 2021/22")
+    page.get_by_label("Date of meeting").fill("2021-10-27")
+    page.get_by_label("Lead", exact=True).fill("Jan Thomas, Joint Accountable Officer")
+    page.get_by_label("Author", exact=True).fill("Sharon Fox, Director of Governance")
+    page.get_by_label("Assure").check()
+    page.get_by_label("Purpose of the paper").fill("To report progress against the plan.")
+    page.get_by_label("Recommendation").fill("The Board is asked to note the report.")
+    page.get_by_label("Public (meeting held in public)").check()
+    screenshot(page, "pack-form")
+    page.get_by_role("button", name="Create board pack").click()
+
+    assert page.locator("h1").inner_text() == "Development plan progress report, Q2 2021/22"
+    page.get_by_role("button", name="Generate the PDF").click()
+    # The task runs in the background; the page polls with htmx until the draft is ready.
+    page.get_by_text("Draft PDF ready").wait_for(timeout=120_000)
+    screenshot(page, "pack-ready")
+    page.get_by_role("button", name="Publish this version").click()
+    page.get_by_text("Version 1").first.wait_for()
+    published = PublishedPack.objects.get()
+    assert published.page_count > 20
+
+    # A board member finds it under Reports, reads it, and the pages pass axe.
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, "demo.board@example.nhs.uk")
+    page.get_by_role("link", name="Reports").first.click()
+    page.get_by_role("link", name="Development plan progress report, Q2 2021/22").click()
+    assert axe_violations(page) == []
+    screenshot(page, "published-detail")
+    page.get_by_role("link", name="Read the report as a web page").click()
+    assert page.locator("h1").count() >= 1
+    assert axe_violations(page) == []
+    screenshot(page, "published-report-html")
+
+    # The public pack is readable without signing in (its embargo has passed), and the PDF
+    # downloaded is the one whose SHA-256 the page shows.
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/reports/{published.pk}/")
+    assert published.sha256 in page.content()
+    link = page.get_by_role("link", name="Download the PDF")
+    response = page.request.get(live_server.url + link.get_attribute("href"))
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert hashlib.sha256(response.body()).hexdigest() == published.sha256
