@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class IcsPortalConfig(AppConfig):
     name = "ics_portal"
     verbose_name = "People and organisations"
+
+    def ready(self):
+        from .roles import ensure_role_groups
+
+        # After every migrate (and flush), the role groups exist with their permissions.
+        post_migrate.connect(ensure_role_groups, dispatch_uid="ics_portal.ensure_role_groups")

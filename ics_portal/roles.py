@@ -45,3 +45,23 @@ def has_role(user, role: Role) -> bool:
 
 def is_governance(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or has_role(user, GOVERNANCE_OFFICER)
+
+
+# The admin is the governance team's first tool: governance officers (staff accounts) get
+# every model permission of the portal's own apps. The admin itself still refuses what must
+# not change (audit events, published packs) and routes workflow changes through actions.
+GOVERNANCE_APPS = ("ics_portal", "workstreams", "risks", "reporting")
+
+
+def ensure_role_groups(sender=None, using="default", **kwargs) -> None:
+    """Create the role groups and give governance officers the portal's model permissions.
+    Idempotent; connected to post_migrate so a new or flushed database always has them."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role in ALL_ROLES:
+        Group.objects.using(using).get_or_create(name=role.group_name)
+    governance = Group.objects.using(using).get(name=GOVERNANCE_OFFICER.group_name)
+    permissions = Permission.objects.using(using).filter(
+        content_type__app_label__in=GOVERNANCE_APPS
+    )
+    governance.permissions.add(*permissions)

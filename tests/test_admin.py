@@ -622,3 +622,12 @@ def test_a_reviewed_risk_is_closed_not_deleted(admin_client, data):
     assert admin_client.get(_url(BAFRisk, "delete", reviewed.pk)).status_code == 403
     mistake = factories.BAFRiskFactory(reference="99", title="Typed by mistake")
     assert admin_client.get(_url(BAFRisk, "delete", mistake.pk)).status_code == 200
+
+
+def test_a_governance_officer_who_is_not_a_superuser_can_work_in_the_admin(client, governance):
+    assert not governance.is_superuser and governance.is_staff
+    client.force_login(governance)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Workstreams" in index
+    assert client.get(reverse("admin:workstreams_workstream_changelist")).status_code == 200
+    assert client.get(reverse("admin:risks_bafrisk_add")).status_code == 200
