@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ics_portal.richtext import RichTextField
@@ -55,6 +56,9 @@ class ReportingCycle(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:cycle_detail", kwargs={"pk": self.pk})
 
     @property
     def period(self) -> Quarter:
@@ -110,6 +114,9 @@ class WorkstreamUpdate(WorkflowFields):
 
     def __str__(self) -> str:
         return f"{self.workstream} – {self.cycle}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:update_detail", kwargs={"kind": "workstream", "pk": self.pk})
 
 
 class ObjectiveProgress(models.Model):
@@ -202,6 +209,9 @@ class GoldenThreadUpdate(WorkflowFields):
 
     def __str__(self) -> str:
         return f"{self.golden_thread} – {self.cycle}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:update_detail", kwargs={"kind": "thread", "pk": self.pk})
 
 
 class BoardPack(models.Model):
@@ -340,3 +350,32 @@ class PublishedPack(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+
+class ReminderSent(models.Model):
+    """A reminder email sent to a person about a cycle on a day: the send_reminders command
+    (and governance's "send reminder") chase each person at most once a day."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "REMINDER", "Reminder before the deadline"
+        OVERDUE = "OVERDUE", "Overdue notice"
+        MANUAL = "MANUAL", "Reminder sent by the governance team"
+
+    person = models.ForeignKey(
+        "ics_portal.User", on_delete=models.CASCADE, related_name="reminders_sent"
+    )
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "cycle", "kind", "sent_on"], name="one_reminder_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.person} on {self.sent_on}"

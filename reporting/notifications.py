@@ -115,8 +115,10 @@ def update_approved(update) -> None:
 
 
 def reminder(person, updates, cycle, *, overdue: bool) -> None:
+    """Remind one lead of the updates they still owe (templates/emails/update_reminder_* or,
+    after the deadline, update_overdue_*)."""
     send_on_commit(
-        "overdue" if overdue else "reminder",
+        "update_overdue" if overdue else "update_reminder",
         [person.email],
         {"person": person, "updates": updates, "cycle": cycle},
     )
