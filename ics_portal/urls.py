@@ -34,5 +34,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("risks/", include("risks.urls")),
+    path("reporting/", include("reporting.urls")),
     path("", include("reporting.packs.urls")),
 ]

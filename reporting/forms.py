@@ -1,0 +1,441 @@
+"""Forms of the reporting pages. They check what people type; the changes themselves are made
+by reporting/actions.py (save_update, submit_update, ...), which also enforce the rules of
+submission (DESIGN.md §3). Saving a draft never needs every field."""
+
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import ProseEditorWidget
+
+from ics_portal.richtext import EDITOR_EXTENSIONS, sanitise_html
+from risks.models import BAFRisk
+from workstreams.models import Objective
+
+from .models import ReportingCycle, WorkstreamUpdate
+from .periods import Quarter
+from .review import quarter_headings
+from .status import DeliveryStatus
+
+_NO_STATUS = [("", "No status yet")]
+_DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ExpectedOnSubmit:
+    """A field the lead is expected to fill in before submitting, so it is not labelled
+    "(optional)"; but a draft may leave it empty: what submission needs is checked by
+    actions.submit_update, which reports back through the same form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.required = True
+
+    def validate(self, value):
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
+class RichTextFormField(ExpectedOnSubmit, ProseEditorFormField):
+    pass
+
+
+class StatusField(ExpectedOnSubmit, forms.ChoiceField):
+    pass
+
+
+def rich_text_field(label: str, help_text: str = "", rows: int = 8) -> ProseEditorFormField:
+    """The editor's field, cleaned with the portal's allow-list (ics_portal.richtext)."""
+    return RichTextFormField(
+        label=label,
+        help_text=help_text,
+        config={"extensions": EDITOR_EXTENSIONS},
+        sanitize=sanitise_html,
+        widget=ProseEditorWidget(attrs={"rows": rows}),
+    )
+
+
+def _status_field(label: str, help_text: str = "") -> forms.ChoiceField:
+    return StatusField(
+        label=label, help_text=help_text, choices=DeliveryStatus.choices, widget=forms.RadioSelect
+    )
+
+
+class CycleForm(forms.ModelForm):
+    """Governance sets up a quarter's reporting cycle (opened from its page)."""
+
+    quarter = forms.TypedChoiceField(
+        choices=[(n, f"Quarter {n}") for n in range(1, 5)],
+        coerce=int,
+        error_messages={"required": "Select the quarter"},
+    )
+
+    class Meta:
+        model = ReportingCycle
+        fields = [
+            "fy_start_year",
+            "quarter",
+            "opens_on",
+            "submission_deadline",
+            "review_deadline",
+            "board_forum",
+            "board_meeting_date",
+        ]
+        widgets = {
+            "opens_on": _DATE_WIDGET,
+            "submission_deadline": _DATE_WIDGET,
+            "review_deadline": _DATE_WIDGET,
+            "board_meeting_date": _DATE_WIDGET,
+        }
+        error_messages = {
+            "fy_start_year": {"required": "Enter the year the financial year starts, like 2021"},
+            "opens_on": {"required": "Enter the date the cycle opens"},
+            "submission_deadline": {"required": "Enter the submission deadline"},
+            "review_deadline": {"required": "Enter the review deadline"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fy_start_year"].widget.attrs.update({"inputmode": "numeric"})
+
+    @staticmethod
+    def initial_for_next_quarter(today: date | None = None) -> dict:
+        """The quarter after the latest cycle (or the current quarter), with usual dates."""
+        latest = ReportingCycle.objects.order_by("-fy_start_year", "-quarter").first()
+        period = (
+            latest.period.next() if latest else Quarter.containing(today or timezone.localdate())
+        )
+        # Leads report on a quarter as it ends: open three weeks before its end.
+        opens = period.end - timedelta(days=21)
+        return {
+            "fy_start_year": period.fy_start_year,
+            "quarter": period.number,
+            "opens_on": opens,
+            "submission_deadline": period.end,
+            "review_deadline": period.end + timedelta(days=14),
+        }
+
+    def clean(self):
+        data = super().clean()
+        year, quarter = data.get("fy_start_year"), data.get("quarter")
+        if (
+            year
+            and quarter
+            and ReportingCycle.objects.filter(fy_start_year=year, quarter=quarter).exists()
+        ):
+            self.add_error(
+                "quarter", f"There is already a reporting cycle for {Quarter(year, quarter)}"
+            )
+        opens, deadline, review = (
+            data.get("opens_on"),
+            data.get("submission_deadline"),
+            data.get("review_deadline"),
+        )
+        if opens and deadline and deadline < opens:
+            self.add_error("submission_deadline", "The submission deadline must be after opening")
+        if deadline and review and review < deadline:
+            self.add_error(
+                "review_deadline", "The review deadline must be on or after the submission deadline"
+            )
+        return data
+
+    def validate_unique(self):
+        # clean() gives the message people read; the database constraint is the backstop.
+        pass
+
+    def action_fields(self) -> dict:
+        return {f: self.cleaned_data[f] for f in self.Meta.fields}
+
+
+class UpdateForm(forms.Form):
+    """What the workstream and golden-thread forms share: the version the edit was based on
+    (optimistic locking), the statuses, key risks and the linked BAF risks."""
+
+    # A draft may be saved half written: no browser-side "required" checks.
+    use_required_attribute = False
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    # Validation errors from submit_update name these keys; the error summary links each to
+    # the field it concerns.
+    def field_for_error(self, key: str) -> str | None:
+        if key.startswith("milestone_") and f"{key}_revised_date" in self.fields:
+            return f"{key}_revised_date"
+        return key if key in self.fields else None
+
+    def add_submission_errors(self, errors: dict[str, str]) -> None:
+        for key, message in errors.items():
+            self.add_error(self.field_for_error(key), message)
+
+    def _risk_choices(self, update, allowed):
+        linked = {r.pk: r for r in update.baf_risks.all()}
+        risks = {r.pk: r for r in allowed} | linked
+        self.risks = risks
+        return [
+            (pk, f"Risk {r.reference}: {r.title}")
+            for pk, r in sorted(risks.items(), key=lambda item: item[1].reference)
+        ]
+
+    def chosen_risks(self) -> list:
+        return [self.risks[pk] for pk in self.cleaned_data["baf_risks"]]
+
+
+class WorkstreamUpdateForm(UpdateForm):
+    """A workstream's quarterly update. Fields for each objective and milestone are added per
+    update: objective_<id>, milestone_<id>_status / _revised_date / _note."""
+
+    overall_status = _status_field("Overall status", "How the workstream is doing this quarter.")
+    forecast_status = _status_field(
+        "Forecast status (next quarter)", "How confident you are of delivery next quarter."
+    )
+    status_explanation = forms.CharField(
+        label="Status explanation",
+        help_text="Required when a status is At risk or Delayed: say why, and what is being done.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    key_risks = rich_text_field("Key risks and issues")
+    baf_risks = forms.TypedMultipleChoiceField(
+        label="Linked BAF risks",
+        help_text="The Board Assurance Framework risks this workstream's issues relate to.",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    nothing_to_escalate = forms.BooleanField(label="Nothing new to escalate", required=False)
+    date_of_update = forms.DateField(label="Date of update", required=False, widget=_DATE_WIDGET)
+
+    def __init__(self, *args, update: WorkstreamUpdate, workstream_risks=(), **kwargs):
+        self.update = update
+        _, plans_heading = quarter_headings(update.cycle)
+        objectives = list(update.objective_progress.all())
+        milestones = list(update.milestone_progress.all())
+        initial = {
+            "version": update.version,
+            "overall_status": update.overall_status,
+            "forecast_status": update.forecast_status,
+            "status_explanation": update.status_explanation,
+            "next_quarter_plans": update.next_quarter_plans,
+            "key_risks": update.key_risks,
+            "baf_risks": [r.pk for r in update.baf_risks.all()],
+            "nothing_to_escalate": update.nothing_to_escalate,
+            "date_of_update": update.date_of_update or timezone.localdate(),
+        }
+        for row in objectives:
+            initial[f"objective_{row.objective_id}"] = row.progress
+        for row in milestones:
+            prefix = f"milestone_{row.milestone_id}"
+            initial[f"{prefix}_status"] = row.status
+            initial[f"{prefix}_revised_date"] = row.revised_date
+            initial[f"{prefix}_note"] = row.note
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["next_quarter_plans"] = rich_text_field(
+            plans_heading, "What the workstream will do next quarter."
+        )
+        self.objective_names = []
+        for row in objectives:
+            name = f"objective_{row.objective_id}"
+            self.fields[name] = rich_text_field(
+                f"Objective {row.objective.number}: {row.objective.text}",
+                f"Target {row.objective.target_label}" if row.objective.target_label else "",
+            )
+            self.objective_names.append(name)
+        self.milestone_rows = []
+        for row in milestones:
+            prefix = f"milestone_{row.milestone_id}"
+            self.fields[f"{prefix}_status"] = forms.ChoiceField(
+                label="Status", choices=_NO_STATUS + DeliveryStatus.choices, required=False
+            )
+            self.fields[f"{prefix}_revised_date"] = forms.DateField(
+                label="Revised date", required=False, widget=_DATE_WIDGET
+            )
+            self.fields[f"{prefix}_note"] = forms.CharField(
+                label="Note",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="A reason is needed if the milestone is overdue and has no revised date.",
+            )
+            self.milestone_rows.append((row.milestone, prefix))
+        self.fields["baf_risks"].choices = self._risk_choices(update, workstream_risks)
+        # The order of the page, so the error summary lists problems top to bottom.
+        self.order_fields(
+            [
+                "version",
+                *self.objective_names,
+                *(
+                    f"{prefix}_{part}"
+                    for _, prefix in self.milestone_rows
+                    for part in ("status", "revised_date", "note")
+                ),
+                "overall_status",
+                "forecast_status",
+                "status_explanation",
+                "next_quarter_plans",
+                "key_risks",
+                "baf_risks",
+                "nothing_to_escalate",
+                "date_of_update",
+            ]
+        )
+
+    def milestone_fields(self):
+        """(milestone, status field, revised date field, note field) for the template."""
+        for milestone, prefix in self.milestone_rows:
+            yield (
+                milestone,
+                self[f"{prefix}_status"],
+                self[f"{prefix}_revised_date"],
+                self[f"{prefix}_note"],
+            )
+
+    def objective_fields(self):
+        return [self[name] for name in self.objective_names]
+
+    def action_kwargs(self) -> dict:
+        """Keyword arguments for actions.save_update."""
+        data = self.cleaned_data
+        return {
+            "fields": {
+                name: data[name]
+                for name in (
+                    "overall_status",
+                    "forecast_status",
+                    "status_explanation",
+                    "next_quarter_plans",
+                    "key_risks",
+                    "nothing_to_escalate",
+                    "date_of_update",
+                )
+            },
+            "objective_progress": {
+                int(name.removeprefix("objective_")): data[name] for name in self.objective_names
+            },
+            "milestone_rows": {
+                milestone.pk: {
+                    "status": data[f"{prefix}_status"],
+                    "revised_date": data[f"{prefix}_revised_date"],
+                    "note": data[f"{prefix}_note"],
+                }
+                for milestone, prefix in self.milestone_rows
+            },
+            "baf_risks": self.chosen_risks(),
+        }
+
+
+class GoldenThreadUpdateForm(UpdateForm):
+    """A golden thread's quarterly update: "Quarter N update", "Quarter N+1 plans", key risks,
+    and the objectives and BAF risks it reports against."""
+
+    overall_status = _status_field("Overall status")
+    status_explanation = forms.CharField(
+        label="Status explanation",
+        help_text="Required when the status is At risk or Delayed.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    key_risks = rich_text_field("Key risks")
+    nothing_to_escalate = forms.BooleanField(
+        label="No additional risks for escalation", required=False
+    )
+    objectives = forms.TypedMultipleChoiceField(
+        label="Linked objectives",
+        help_text="Development-plan objectives this update reports against.",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    baf_risks = forms.TypedMultipleChoiceField(
+        label="Linked BAF risks", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, update, all_risks=(), thread_objectives=(), **kwargs):
+        self.update = update
+        update_heading, plans_heading = quarter_headings(update.cycle)
+        initial = {
+            "version": update.version,
+            "overall_status": update.overall_status,
+            "status_explanation": update.status_explanation,
+            "quarter_update": update.quarter_update,
+            "next_quarter_plans": update.next_quarter_plans,
+            "key_risks": update.key_risks,
+            "nothing_to_escalate": update.nothing_to_escalate,
+            "objectives": [o.pk for o in update.objectives.all()],
+            "baf_risks": [r.pk for r in update.baf_risks.all()],
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["quarter_update"] = rich_text_field(
+            update_heading, "Summarise what activity has taken place during the quarter.", 8
+        )
+        self.fields["next_quarter_plans"] = rich_text_field(
+            plans_heading, "What will happen next quarter."
+        )
+        self.order_fields(
+            [
+                "version",
+                "overall_status",
+                "status_explanation",
+                "quarter_update",
+                "next_quarter_plans",
+                "key_risks",
+                "baf_risks",
+                "nothing_to_escalate",
+                "objectives",
+            ]
+        )
+        self.fields["baf_risks"].choices = self._risk_choices(update, all_risks)
+        objectives = {o.pk: o for o in thread_objectives} | {
+            o.pk: o for o in update.objectives.all()
+        }
+        self.objective_choices = objectives
+        self.fields["objectives"].choices = [
+            (pk, f"{o.workstream.code} {o.number}: {o.text}")
+            for pk, o in sorted(
+                objectives.items(), key=lambda item: (item[1].workstream.code, item[1].number)
+            )
+        ]
+
+    def action_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "fields": {
+                name: data[name]
+                for name in (
+                    "overall_status",
+                    "status_explanation",
+                    "quarter_update",
+                    "next_quarter_plans",
+                    "key_risks",
+                    "nothing_to_escalate",
+                )
+            },
+            "baf_risks": self.chosen_risks(),
+            "objectives": [self.objective_choices[pk] for pk in data["objectives"]],
+        }
+
+
+def form_for(update, data=None) -> UpdateForm:
+    """The edit form of a workstream or golden-thread update, its choices read in fixed
+    queries (the workstream's BAF risks; the thread's workstreams' objectives)."""
+    if isinstance(update, WorkstreamUpdate):
+        return WorkstreamUpdateForm(
+            data, update=update, workstream_risks=update.workstream.baf_risks.all()
+        )
+    return GoldenThreadUpdateForm(
+        data,
+        update=update,
+        all_risks=BAFRisk.objects.filter(status=BAFRisk.Status.OPEN),
+        thread_objectives=Objective.objects.filter(
+            workstream__golden_threads=update.golden_thread, active=True
+        ).select_related("workstream"),
+    )
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label="Comments for the lead",
+        help_text="Say what needs to change before the update can be approved. The lead sees "
+        "these at the top of their update and by email.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter comments for the lead explaining what to change"},
+    )

@@ -1,0 +1,284 @@
+"""An update beside last quarter's approved one: the sections of text with a readable word
+diff, and every status, milestone and linked-risk change. Used by governance's review page
+and by the lead's "unchanged since last quarter" warning, so both agree on what a section is.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Prefetch
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from ics_portal.richtext import html_to_text
+
+from .actions import previous_update
+from .models import GoldenThreadUpdate, MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
+
+
+def quarter_headings(cycle) -> tuple[str, str]:
+    """ "Quarter 2 update", "Quarter 3 plans": the headings named from the cycle's real
+    quarter (Quarter 4's plans are Quarter 1's of the next year)."""
+    period = cycle.period
+    return f"Quarter {period.number} update", f"Quarter {period.next().number} plans"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One piece of text a lead writes: its form field name, heading and stored HTML."""
+
+    key: str
+    label: str
+    html: str
+    rich: bool = True
+
+    @property
+    def text(self) -> str:
+        return html_to_text(self.html) if self.rich else self.html.strip()
+
+
+def text_sections(update) -> list[Section]:
+    """The update's sections in the order of its form. Uses prefetched objective rows."""
+    _, plans_heading = quarter_headings(update.cycle)
+    if isinstance(update, WorkstreamUpdate):
+        sections = [
+            Section(
+                f"objective_{row.objective_id}",
+                f"Objective {row.objective.number}: {row.objective.text}",
+                row.progress,
+            )
+            for row in update.objective_progress.all()
+        ]
+        return [
+            *sections,
+            Section("status_explanation", "Status explanation", update.status_explanation, False),
+            Section("next_quarter_plans", plans_heading, update.next_quarter_plans),
+            Section("key_risks", "Key risks and issues", update.key_risks),
+        ]
+    update_heading, _ = quarter_headings(update.cycle)
+    return [
+        Section("quarter_update", update_heading, update.quarter_update),
+        Section("status_explanation", "Status explanation", update.status_explanation, False),
+        Section("next_quarter_plans", plans_heading, update.next_quarter_plans),
+        Section("key_risks", "Key risks", update.key_risks),
+    ]
+
+
+def last_approved(update):
+    """Last quarter's approved (or published) update of the same workstream or thread, with
+    what the comparison reads prefetched, or None."""
+    if isinstance(update, WorkstreamUpdate):
+        last = previous_update(WorkstreamUpdate, cycle=update.cycle, workstream=update.workstream)
+        prefetch = [
+            Prefetch(
+                "objective_progress",
+                queryset=ObjectiveProgress.objects.select_related("objective"),
+            ),
+            Prefetch(
+                "milestone_progress",
+                queryset=MilestoneProgress.objects.select_related("milestone"),
+            ),
+            "baf_risks",
+        ]
+    else:
+        last = previous_update(
+            GoldenThreadUpdate, cycle=update.cycle, golden_thread=update.golden_thread
+        )
+        prefetch = ["baf_risks", "objectives"]
+    if last is None:
+        return None
+    # previous_update gives a bare row; fetch it again with its relations in fixed queries.
+    return (
+        type(last)
+        .objects.select_related("cycle", "approved_by")
+        .prefetch_related(*prefetch)
+        .get(pk=last.pk)
+    )
+
+
+def unchanged_sections(update, last) -> list[Section]:
+    """Sections with text that is word-for-word last quarter's approved text: the lead is
+    warned before submitting that they may be stale."""
+    if last is None:
+        return []
+    before = {s.key: s.text for s in text_sections(last)}
+    return [s for s in text_sections(update) if s.rich and s.text and before.get(s.key) == s.text]
+
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def _render_tokens(tokens: list[str]) -> str:
+    return escape("".join(tokens)).replace("\n", "<br>")
+
+
+def word_diff(old: str, new: str) -> SafeString:
+    """A word-level diff of two plain texts as HTML: removed words in <del>, added in <ins>."""
+    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
+    parts = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(_render_tokens(a[i1:i2]))
+            continue
+        if i2 > i1:
+            parts.append(f"<del>{_render_tokens(a[i1:i2])}</del>")
+        if j2 > j1:
+            parts.append(f"<ins>{_render_tokens(b[j1:j2])}</ins>")
+    return mark_safe("".join(parts))
+
+
+@dataclass
+class TextChange:
+    label: str
+    before_html: str
+    after_html: str
+    rich: bool
+    changed: bool
+    diff: SafeString
+
+
+@dataclass
+class ValueChange:
+    """A status or other single value, last quarter and now."""
+
+    label: str
+    before: str
+    after: str
+    is_status: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass
+class MilestoneChange:
+    title: str
+    due: str
+    critical_path: bool
+    before_status: str
+    after_status: str
+    before_revised: date | None
+    after_revised: date | None
+    before_note: str
+    after_note: str
+    is_new: bool
+
+    @property
+    def changes(self) -> list[str]:
+        """What changed, in words ("status", "revised date", "note")."""
+        if self.is_new:
+            return ["new this quarter"]
+        words = []
+        if self.before_status != self.after_status:
+            words.append("status")
+        if self.before_revised != self.after_revised:
+            words.append("revised date")
+        if self.before_note.strip() != self.after_note.strip():
+            words.append("note")
+        return words
+
+
+@dataclass
+class Comparison:
+    last: object | None
+    texts: list[TextChange]
+    values: list[ValueChange]
+    milestones: list[MilestoneChange] = field(default_factory=list)
+    risks_added: list = field(default_factory=list)
+    risks_removed: list = field(default_factory=list)
+    objectives_added: list = field(default_factory=list)
+    objectives_removed: list = field(default_factory=list)
+
+    @property
+    def changed_count(self) -> int:
+        return (
+            sum(t.changed for t in self.texts)
+            + sum(v.changed for v in self.values)
+            + sum(bool(m.changes) for m in self.milestones)
+            + len(self.risks_added)
+            + len(self.risks_removed)
+            + len(self.objectives_added)
+            + len(self.objectives_removed)
+        )
+
+
+def compare(update, last) -> Comparison:
+    """Everything that differs between `update` and `last` (None when there is no approved
+    update before it: every section then counts as new)."""
+    before_sections = {s.key: s for s in text_sections(last)} if last else {}
+    texts = []
+    for section in text_sections(update):
+        old = before_sections.get(section.key)
+        old_text = old.text if old else ""
+        texts.append(
+            TextChange(
+                label=section.label,
+                before_html=old.html if old else "",
+                after_html=section.html,
+                rich=section.rich,
+                changed=old_text != section.text,
+                diff=word_diff(old_text, section.text),
+            )
+        )
+    values = [
+        ValueChange(
+            "Overall status", last.overall_status if last else "", update.overall_status, True
+        )
+    ]
+    if isinstance(update, WorkstreamUpdate):
+        values.append(
+            ValueChange(
+                "Forecast status (next quarter)",
+                last.forecast_status if last else "",
+                update.forecast_status,
+                True,
+            )
+        )
+    values.append(
+        ValueChange(
+            "Nothing new to escalate",
+            ("Yes" if last.nothing_to_escalate else "No") if last else "",
+            "Yes" if update.nothing_to_escalate else "No",
+        )
+    )
+    comparison = Comparison(last=last, texts=texts, values=values)
+    before_risks = {r.pk: r for r in last.baf_risks.all()} if last else {}
+    now_risks = {r.pk: r for r in update.baf_risks.all()}
+    comparison.risks_added = [r for pk, r in now_risks.items() if pk not in before_risks]
+    comparison.risks_removed = [r for pk, r in before_risks.items() if pk not in now_risks]
+    if isinstance(update, WorkstreamUpdate):
+        comparison.milestones = _milestone_changes(update, last)
+    else:
+        before = {o.pk: o for o in last.objectives.all()} if last else {}
+        now = {o.pk: o for o in update.objectives.all()}
+        comparison.objectives_added = [o for pk, o in now.items() if pk not in before]
+        comparison.objectives_removed = [o for pk, o in before.items() if pk not in now]
+    return comparison
+
+
+def _milestone_changes(update, last) -> list[MilestoneChange]:
+    before = {row.milestone_id: row for row in last.milestone_progress.all()} if last else {}
+    rows = []
+    for row in update.milestone_progress.all():
+        old = before.get(row.milestone_id)
+        milestone = row.milestone
+        rows.append(
+            MilestoneChange(
+                title=milestone.title,
+                due=milestone.due_label
+                or (f"{milestone.due_date:%-d %B %Y}" if milestone.due_date else ""),
+                critical_path=milestone.critical_path,
+                before_status=old.status if old else "",
+                after_status=row.status,
+                before_revised=old.revised_date if old else None,
+                after_revised=row.revised_date,
+                before_note=old.note if old else "",
+                after_note=row.note,
+                is_new=old is None and last is not None,
+            )
+        )
+    return rows

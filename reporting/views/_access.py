@@ -1,0 +1,133 @@
+"""Loading and permission checks shared by the reporting views, so each view body is short.
+
+Cannot see -> 404 (an outsider does not learn what exists); can see but may not do this -> 403.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from ics_portal.models import User
+from ics_portal.permissions import has_permission
+from workstreams.models import Objective
+
+from ..models import (
+    GoldenThreadUpdate,
+    MilestoneProgress,
+    ObjectiveProgress,
+    ReportingCycle,
+    WorkstreamUpdate,
+)
+
+_PEOPLE = User.objects.select_related("organisation").order_by("full_name")
+UPDATE_KINDS = {"workstream": WorkstreamUpdate, "thread": GoldenThreadUpdate}
+
+
+def _update_queryset(kind: str):
+    """An update with everything its pages and permission checks read, in fixed queries."""
+    common = ("cycle", "updated_by", "submitted_by", "approved_by")
+    if kind == "workstream":
+        return WorkstreamUpdate.objects.select_related(
+            *common, "workstream__theme"
+        ).prefetch_related(
+            Prefetch("workstream__leads", queryset=_PEOPLE),
+            Prefetch("workstream__deputies", queryset=_PEOPLE),
+            Prefetch(
+                "objective_progress",
+                queryset=ObjectiveProgress.objects.select_related("objective"),
+            ),
+            Prefetch(
+                "milestone_progress",
+                queryset=MilestoneProgress.objects.select_related("milestone"),
+            ),
+            "baf_risks",
+        )
+    return GoldenThreadUpdate.objects.select_related(*common, "golden_thread").prefetch_related(
+        Prefetch("golden_thread__system_leads", queryset=_PEOPLE),
+        Prefetch("objectives", queryset=Objective.objects.select_related("workstream")),
+        "baf_risks",
+    )
+
+
+def load_update(request, kind: str, pk: int):
+    """The update if the person may see it ("update.view": its leads and deputies,
+    governance, board members once approved), else 404."""
+    if kind not in UPDATE_KINDS:
+        raise Http404
+    update = get_object_or_404(_update_queryset(kind), pk=pk)
+    if not has_permission(request.user, "update.view", update):
+        raise Http404
+    return update
+
+
+def describe(update) -> dict:
+    """What every update page says about the update: its kind, title, and who writes it."""
+    if isinstance(update, WorkstreamUpdate):
+        workstream = update.workstream
+        return {
+            "kind": "workstream",
+            "title": workstream.name,
+            "group": workstream.theme.name,
+            "leads": list(workstream.leads.all()),
+            "deputies": list(workstream.deputies.all()),
+        }
+    return {
+        "kind": "thread",
+        "title": f"Golden thread {update.golden_thread}",
+        "group": "Golden threads",
+        "leads": list(update.golden_thread.system_leads.all()),
+        "deputies": [],
+    }
+
+
+def require(request, perm: str, obj=None) -> None:
+    """403 unless the person may do `perm` (to an object they can already see)."""
+    if not has_permission(request.user, perm, obj):
+        raise PermissionDenied
+
+
+def cycle_page(perm: str = "cycle.view_progress"):
+    """Signed in and allowed to see reporting cycles (governance), else 404; then `perm`,
+    else 403. Loads the cycle named by `pk` when the URL has one."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not has_permission(request.user, "cycle.view_progress"):
+                raise Http404
+            require(request, perm)
+            if "pk" in kwargs:
+                kwargs["cycle"] = get_object_or_404(ReportingCycle, pk=kwargs.pop("pk"))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def signed_in_or_notice(view):
+    """login_required, except that an htmx request (autosave) gets a short notice to show in
+    place: following the redirect would put the sign-in page inside the status message."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if getattr(request, "htmx", False):
+            return render(
+                request,
+                "reporting/_autosave_status.html",
+                {
+                    "problem": "You have been signed out, so this was not saved. Your text is "
+                    "still on this page: sign in again in a new tab, then choose Save draft."
+                },
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped

@@ -1,0 +1,134 @@
+"""Governance runs reporting cycles: create, open, follow progress, chase and close."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ics_portal.models import User
+from ics_portal.permissions import has_permission
+
+from .. import actions, presenters, progress, reminders
+from ..forms import CycleForm
+from ..models import ReportingCycle
+from ._access import cycle_page
+
+
+@cycle_page()
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    cycles = list(ReportingCycle.objects.order_by("-fy_start_year", "-quarter"))
+    counts = progress.counts_by_cycle(cycles)
+    return render(
+        request,
+        "reporting/cycle_list.html",
+        {
+            "rows": [(cycle, counts[cycle.pk]) for cycle in cycles],
+            "can_manage": has_permission(request.user, "cycle.manage"),
+        },
+    )
+
+
+@cycle_page("cycle.manage")
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    form = CycleForm(request.POST or None, initial=CycleForm.initial_for_next_quarter())
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = actions.create_cycle(by=request.user, **form.action_fields())
+        except actions.ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"{cycle.label} created as a draft. Open it when leads should start."
+            )
+            return redirect(cycle)
+    return render(request, "reporting/cycle_form.html", {"form": form})
+
+
+@cycle_page()
+def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
+    """The progress page: counts overall and per theme, and every update with its leads."""
+    rows = progress.cycle_rows(cycle)
+    outstanding = []
+    if cycle.is_open:
+        chased = reminders.reminded_on(cycle, timezone.localdate())
+        people: dict[int, tuple[User, list]] = {}
+        for row in rows:
+            if row.is_outstanding:
+                for person in row.leads + row.deputies:
+                    people.setdefault(person.pk, (person, []))[1].append(row)
+        outstanding = [
+            (person, owed, chased.get(person.pk))
+            for person, owed in sorted(people.values(), key=lambda p: p[0].full_name)
+            if person.is_active
+        ]
+    user = request.user
+    return render(
+        request,
+        "reporting/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "progress": presenters.cycle_progress(cycle),
+            "rows": rows,
+            "outstanding": outstanding,
+            "days_left": (cycle.submission_deadline - timezone.localdate()).days,
+            "reminder_days": settings.REMINDER_DAYS_BEFORE,
+            "can_manage": has_permission(user, "cycle.manage"),
+            "can_remind": cycle.is_open and has_permission(user, "cycle.send_reminders"),
+        },
+    )
+
+
+@cycle_page("cycle.manage")
+@require_POST
+def cycle_open(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
+    try:
+        cycle = actions.open_cycle(cycle=cycle, by=request.user)
+    except actions.ActionError as error:
+        messages.error(request, str(error))
+    else:
+        count = cycle.workstream_updates.count() + cycle.golden_thread_updates.count()
+        messages.success(
+            request,
+            f"{cycle.label} is open: {count} updates were created from last quarter's and "
+            "every lead has been emailed.",
+        )
+    return redirect(cycle)
+
+
+@cycle_page("cycle.manage")
+@require_POST
+def cycle_close(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
+    try:
+        actions.close_cycle(cycle=cycle, by=request.user)
+    except actions.ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{cycle.label} is closed to further submissions.")
+    return redirect(cycle)
+
+
+@cycle_page("cycle.send_reminders")
+@require_POST
+def cycle_remind(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
+    """Remind one outstanding lead (`person`) or all of them; once a day each at most."""
+    person = None
+    if request.POST.get("person"):
+        person = get_object_or_404(User, pk=request.POST["person"])
+    try:
+        sent, skipped = reminders.remind_now(
+            cycle, by=request.user, today=timezone.localdate(), person=person
+        )
+    except actions.ActionError as error:
+        messages.error(request, str(error))
+        return redirect(cycle)
+    if sent:
+        names = ", ".join(chase.person.full_name for chase in sent)
+        messages.success(request, f"Reminder sent to {names}.")
+    if skipped:
+        names = ", ".join(chase.person.full_name for chase in skipped)
+        messages.info(request, f"Already reminded today, so not emailed again: {names}.")
+    if not sent and not skipped:
+        messages.info(request, "Nobody has an update outstanding.")
+    return redirect(cycle)

@@ -1,0 +1,73 @@
+"""Governance reviews a submitted update beside last quarter's approved one, then returns it
+with comments or approves it (approved updates are locked)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import actions, review
+from ..actions import ActionError, SubmissionInvalid
+from ..forms import ReturnForm
+from ._access import describe, load_update, require
+
+
+def _review_page(request, update, *, return_form=None) -> HttpResponse:
+    last = review.last_approved(update)
+    return render(
+        request,
+        "reporting/update_review.html",
+        {
+            **describe(update),
+            "update": update,
+            "cycle": update.cycle,
+            "last": last,
+            "comparison": review.compare(update, last),
+            "return_form": return_form or ReturnForm(),
+        },
+    )
+
+
+@login_required
+def update_review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    update = load_update(request, kind, pk)
+    require(request, "update.review", update)
+    return _review_page(request, update)
+
+
+@login_required
+@require_POST
+def update_return(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    update = load_update(request, kind, pk)
+    require(request, "update.review", update)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.return_update(
+                update=update, by=request.user, comment=form.cleaned_data["comment"]
+            )
+        except SubmissionInvalid as error:
+            form.add_error("comment", error.errors.get("comment", str(error)))
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"{describe(update)['title']} returned to its leads with your comments."
+            )
+            return redirect(update.cycle)
+    return _review_page(request, update, return_form=form)
+
+
+@login_required
+@require_POST
+def update_approve(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    update = load_update(request, kind, pk)
+    require(request, "update.review", update)
+    try:
+        actions.approve_update(update=update, by=request.user)
+    except ActionError as error:
+        messages.error(request, str(error))
+        return redirect(update)
+    messages.success(request, f"{describe(update)['title']} approved. It is now locked.")
+    return redirect(update.cycle)
