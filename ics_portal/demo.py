@@ -87,6 +87,7 @@ def load_demo_data(*, password: str) -> dict:
         governance = people["demo.governance@example.nhs.uk"]
         _assign_demo_lead(people, workstreams, threads, risks)
         q1, q2 = _load_history(governance, threads, workstreams, risks)
+        _load_board_pack(governance, q2)
         q3 = _open_current_cycle(governance)
     return {
         "logins": [(email, roles) for email, _, _, roles in DEMO_LOGINS],
@@ -491,3 +492,33 @@ def _open_current_cycle(governance) -> ReportingCycle:
     if cycle.status == ReportingCycle.Status.DRAFT:
         cycle = reporting_actions.open_cycle(cycle=cycle, by=governance)
     return cycle
+
+
+def _load_board_pack(governance, cycle) -> None:
+    """A draft board pack for Q2 2021/22 with the cover sheet of the seed paper (002), ready
+    for governance to generate and publish."""
+    from reporting.packs.actions import create_pack
+    from reporting.packs.defaults import default_pack
+    from reporting.packs.forms import default_embargo
+
+    if cycle.board_packs.exists():
+        return
+    cover = _load("board_cover.json")
+    pack = default_pack(cycle)
+    create_pack(
+        cycle=cycle,
+        by=governance,
+        title=pack.title,
+        meeting=cycle.board_forum,
+        date_of_meeting=cycle.board_meeting_date,
+        agenda_item=cover["agenda_item"],
+        lead=cover["lead"],
+        author=cover["author"],
+        purpose=pack.purpose,
+        presented_before="",
+        purpose_of_paper=pack.purpose_of_paper,
+        recommendation=pack.recommendation,
+        sections=pack.sections,
+        visibility="PUBLIC",
+        embargo_until=default_embargo(cycle.board_meeting_date),
+    )

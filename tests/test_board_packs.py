@@ -307,3 +307,27 @@ def test_pack_form_keeps_the_meeting_date_for_a_date_input(client, cycle, govern
     html = client.get(reverse("packs:edit", args=[pack.pk])).content.decode()
     assert 'type="date" name="date_of_meeting" value="2027-01-04"' in html
     assert "---------" not in html
+
+
+def test_a_new_pack_starts_from_the_last_packs_lead_and_author(cycle, governance):
+    from reporting.packs.defaults import default_pack
+
+    assert default_pack(cycle).lead == ""
+    BoardPack.objects.create(
+        cycle=cycle,
+        title="Pack",
+        meeting="Board",
+        date_of_meeting=datetime.date(2021, 10, 27),
+        agenda_item="03.1",
+        lead="Jan Thomas, Joint Accountable Officer",
+        author="Sharon Fox, Director of Governance",
+        purpose="ASSURE",
+        purpose_of_paper="To report.",
+        recommendation="Note.",
+        sections=["summary"],
+    )
+    next_cycle = factories.ReportingCycleFactory(fy_start_year=2021, quarter=3)
+    pack = default_pack(next_cycle)
+    assert pack.lead == "Jan Thomas, Joint Accountable Officer"
+    assert pack.author == "Sharon Fox, Director of Governance"
+    assert pack.agenda_item == "03.1"

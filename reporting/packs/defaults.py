@@ -7,15 +7,18 @@ from ..models import BoardPack, ReportingCycle
 
 
 def default_pack(cycle: ReportingCycle) -> BoardPack:
-    """An unsaved pack with every section, for previews and the command line."""
+    """An unsaved pack with every section, for previews and the command line. Who leads and
+    writes the report usually stays the same from quarter to quarter, so those come from the
+    most recent pack."""
+    latest = BoardPack.objects.order_by("-created_at").first()
     return BoardPack(
         cycle=cycle,
         meeting=cycle.board_forum or "Partnership Board",
         date_of_meeting=cycle.board_meeting_date or cycle.review_deadline,
-        agenda_item="",
+        agenda_item=latest.agenda_item if latest else "",
         title=f"Development plan progress report, {cycle.label}",
-        lead="",
-        author="",
+        lead=latest.lead if latest else "",
+        author=latest.author if latest else "",
         purpose=BoardPack.Purpose.ASSURE,
         purpose_of_paper=(
             f"To report progress on the {settings.ORGANISATION_NAME} development plan for "
