@@ -202,3 +202,176 @@ def current_cycle() -> ReportingCycle | None:
     """The open cycle (latest if several), else the most recent one."""
     cycles = ReportingCycle.objects.order_by("-fy_start_year", "-quarter")
     return cycles.filter(status=ReportingCycle.Status.OPEN).first() or cycles.first()
+
+
+# --- exports: cycle return, updates CSV and the BAF register (ics_portal/dataio) --------------
+
+
+@dataclass(frozen=True)
+class DueMilestone:
+    title: str
+    due_label: str
+    status: str  # DeliveryStatus code, "" when not reported
+
+
+@dataclass(frozen=True)
+class UpdateRow:
+    """One workstream or golden-thread update, as the cycle return and the updates CSV show it."""
+
+    update: object
+    cycle: ReportingCycle
+    kind: str  # "Workstream" or "Golden thread"
+    code: str
+    name: str
+    theme: str
+    theme_order: tuple
+    leads: list
+    deputies: list
+    overall_status: str
+    forecast_status: str
+    status_explanation: str
+    date_of_update: date | None
+    state: str
+    submitted_at: object
+    approved_at: object
+    next_quarter_plans: str
+    key_risks: str
+    baf_risks: list[str]
+    nothing_to_escalate: bool
+    milestones_due: list[DueMilestone]
+
+
+def _milestones_due(update, quarter) -> list[DueMilestone]:
+    """The workstream's milestones due in the cycle's quarter (by revised date when the update
+    gives one), with the status reported against them."""
+    progress = {row.milestone_id: row for row in update.milestone_progress.all()}
+    due = []
+    for milestone in update.workstream.milestones.all():
+        row = progress.get(milestone.pk)
+        when = (row.revised_date if row and row.revised_date else None) or milestone.due_date
+        if when and quarter.start <= when <= quarter.end:
+            label = milestone.due_label or f"{when:%-d %B %Y}"
+            due.append(DueMilestone(milestone.title, label, row.status if row else ""))
+    return sorted(due, key=lambda m: m.title)
+
+
+def update_rows(*, cycle: ReportingCycle | None = None) -> list[UpdateRow]:
+    """Every workstream and golden-thread update (of one cycle, or all), in plan order: a
+    fixed number of queries however many updates there are."""
+    flt = {"cycle": cycle} if cycle else {}
+    workstream_updates = _workstream_updates(flt).prefetch_related(
+        "workstream__milestones", "milestone_progress", "baf_risks"
+    )
+    thread_updates = _thread_updates(flt).prefetch_related("baf_risks")
+    rows = []
+    for update in workstream_updates:
+        workstream = update.workstream
+        rows.append(
+            UpdateRow(
+                update=update,
+                cycle=update.cycle,
+                kind="Workstream",
+                code=workstream.code,
+                name=workstream.name,
+                theme=workstream.theme.name,
+                theme_order=(workstream.theme.order, workstream.theme.number),
+                leads=list(workstream.leads.all()),
+                deputies=list(workstream.deputies.all()),
+                overall_status=update.overall_status,
+                forecast_status=update.forecast_status,
+                status_explanation=update.status_explanation,
+                date_of_update=update.date_of_update,
+                state=update.state,
+                submitted_at=update.submitted_at,
+                approved_at=update.approved_at,
+                next_quarter_plans=update.next_quarter_plans,
+                key_risks=update.key_risks,
+                baf_risks=sorted(r.reference for r in update.baf_risks.all()),
+                nothing_to_escalate=update.nothing_to_escalate,
+                milestones_due=_milestones_due(update, update.cycle.period),
+            )
+        )
+    for update in thread_updates:
+        thread = update.golden_thread
+        rows.append(
+            UpdateRow(
+                update=update,
+                cycle=update.cycle,
+                kind="Golden thread",
+                code=str(thread.number),
+                name=thread.name,
+                theme="",
+                theme_order=(10**6, thread.order, thread.number),
+                leads=list(thread.system_leads.all()),
+                deputies=[],
+                overall_status=update.overall_status,
+                forecast_status="",
+                status_explanation=update.status_explanation,
+                date_of_update=None,
+                state=update.state,
+                submitted_at=update.submitted_at,
+                approved_at=update.approved_at,
+                next_quarter_plans=update.next_quarter_plans,
+                key_risks=update.key_risks,
+                baf_risks=sorted(r.reference for r in update.baf_risks.all()),
+                nothing_to_escalate=update.nothing_to_escalate,
+                milestones_due=[],
+            )
+        )
+    rows.sort(
+        key=lambda r: (
+            r.cycle.fy_start_year,
+            r.cycle.quarter,
+            r.kind != "Workstream",
+            r.theme_order,
+            getattr(getattr(r.update, "workstream", None), "order", 0),
+            r.name,
+        )
+    )
+    return rows
+
+
+@dataclass
+class ReturnSheet:
+    """A sheet of the cycle return: one theme's workstreams, or the golden threads."""
+
+    title: str
+    rows: list[UpdateRow]
+
+    def status_counts(self) -> dict[str, int]:
+        from .status import DeliveryStatus
+
+        counts = dict.fromkeys([s.value for s in DeliveryStatus] + [""], 0)
+        for row in self.rows:
+            counts[row.overall_status or ""] += 1
+        return counts
+
+
+def cycle_return_rows(cycle: ReportingCycle) -> list[ReturnSheet]:
+    """The cycle return: a sheet per theme (in plan order) and one for the golden threads."""
+    sheets: dict[str, ReturnSheet] = {}
+    for row in update_rows(cycle=cycle):
+        title = row.theme if row.kind == "Workstream" else "Golden threads"
+        sheets.setdefault(title, ReturnSheet(title, [])).rows.append(row)
+    return list(sheets.values())
+
+
+@dataclass
+class RegisterGroup:
+    """The open BAF risks of one category, for the register export."""
+
+    category: str
+    label: str
+    rows: list
+
+
+def baf_register_rows() -> list[RegisterGroup]:
+    """Open BAF risks grouped by category (in the order the categories are defined), each
+    group in reference order, with derived scores and bands."""
+    from risks.models import BAFRisk
+    from risks.presenters import register_rows
+
+    groups = {code: RegisterGroup(code, label, []) for code, label in BAFRisk.Category.choices}
+    for row in register_rows(status="open", sort="reference"):
+        groups[row.risk.category].rows.append(row)
+    return [group for group in groups.values() if group.rows]
