@@ -107,27 +107,68 @@ def unchanged_sections(update, last) -> list[Section]:
     return [s for s in text_sections(update) if s.rich and s.text and before.get(s.key) == s.text]
 
 
-_TOKENS = re.compile(r"\s+|[^\s]+")
+# A word with the spaces before it: spaces alone never anchor a match, so a rewritten
+# sentence reads as one deletion and one insertion rather than interleaved fragments.
+_WORDS = re.compile(r"\s*\S+|\s+")
+# Lines (paragraphs, list items, table rows) this similar are diffed word by word; less
+# similar ones are shown as the old line removed and the new one added.
+_SIMILAR_LINES = 0.5
 
 
-def _render_tokens(tokens: list[str]) -> str:
-    return escape("".join(tokens)).replace("\n", "<br>")
+def _words(line: str) -> str:
+    return escape(line)
+
+
+def _word_diff_line(old: str, new: str) -> str:
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    parts = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(_words("".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(f"<del>{_words(''.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            parts.append(f"<ins>{_words(''.join(b[j1:j2]))}</ins>")
+    return "".join(parts)
+
+
+def _similar(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _changed_lines(old_lines: list[str], new_lines: list[str]) -> list[str]:
+    """A block of lines that differ: each old line is paired, in order, with the most alike
+    new line (diffed word by word); the rest are shown removed or added."""
+    out, j = [], 0
+    for before in old_lines:
+        best, best_ratio = None, _SIMILAR_LINES
+        for k in range(j, len(new_lines)):
+            ratio = _similar(before, new_lines[k])
+            if ratio >= best_ratio:
+                best, best_ratio = k, ratio
+        if best is None:
+            out.append(f"<del>{_words(before)}</del>")
+            continue
+        out += [f"<ins>{_words(line)}</ins>" for line in new_lines[j:best]]
+        out.append(_word_diff_line(before, new_lines[best]))
+        j = best + 1
+    out += [f"<ins>{_words(line)}</ins>" for line in new_lines[j:]]
+    return out
 
 
 def word_diff(old: str, new: str) -> SafeString:
-    """A word-level diff of two plain texts as HTML: removed words in <del>, added in <ins>."""
-    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
-    parts = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    """A readable diff of two plain texts as HTML, line by line (paragraphs, list items, table
+    rows) and word by word within lines that are alike: removed text in <del>, added in <ins>,
+    lines separated by <br>."""
+    a, b = (old or "").splitlines(), (new or "").splitlines()
+    lines = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
-            parts.append(_render_tokens(a[i1:i2]))
-            continue
-        if i2 > i1:
-            parts.append(f"<del>{_render_tokens(a[i1:i2])}</del>")
-        if j2 > j1:
-            parts.append(f"<ins>{_render_tokens(b[j1:j2])}</ins>")
-    return mark_safe("".join(parts))
+            lines += [_words(line) for line in a[i1:i2]]
+        else:
+            lines += _changed_lines(a[i1:i2], b[j1:j2])
+    return mark_safe("<br>".join(lines))
 
 
 @dataclass

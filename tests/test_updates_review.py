@@ -42,10 +42,21 @@ def _submitted_with_changes(client, lead, plan, update):
 
 def test_word_diff_marks_removed_and_added_words_and_escapes():
     assert str(word_diff("Record live.", "Record live in 40 practices.")) == (
-        "Record <del>live.</del><ins>live in 40 practices.</ins>"
+        "Record<del> live.</del><ins> live in 40 practices.</ins>"
     )
-    assert str(word_diff("a <b>", "a <c>")) == "a <del>&lt;b&gt;</del><ins>&lt;c&gt;</ins>"
+    assert str(word_diff("a <b>", "a <c>")) == "a<del> &lt;b&gt;</del><ins> &lt;c&gt;</ins>"
     assert str(word_diff("one\ntwo", "one\ntwo")) == "one<br>two"
+
+
+def test_word_diff_pairs_alike_lines_and_replaces_rewritten_ones():
+    old = "Work continues on the strategy\nPhase 1 delivery\nA line that went"
+    new = "Shared care record progress:\nPhase 1 delivery agreed"
+    assert str(word_diff(old, new)).split("<br>") == [
+        "<del>Work continues on the strategy</del>",
+        "<ins>Shared care record progress:</ins>",
+        "Phase 1 delivery<ins> agreed</ins>",
+        "<del>A line that went</del>",
+    ]
 
 
 def test_the_review_page_shows_every_change_since_last_quarter(
@@ -58,7 +69,7 @@ def test_the_review_page_shows_every_change_since_last_quarter(
     html = response.content.decode()
     assert "Compared with the approved Q2 2021/22 update" in html
     # The text, word by word.
-    assert "Shared care record <del>live.</del><ins>live in 40 practices.</ins>" in html
+    assert "Shared care record<del> live.</del><ins> live in 40 practices.</ins>" in html
     # Statuses, last quarter and now.
     row = html[html.index("Overall status</th>") :]
     row = row[: row.index("</tr>")]
