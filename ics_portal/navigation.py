@@ -21,6 +21,7 @@ def _items_for(user) -> list[tuple[str, str]]:
     if is_governance(user):
         items.append(("Reporting cycles", "reporting:cycle_list"))
         items.append(("Board packs", "packs:list"))
+        items.append(("Import and export", "dataio:index"))
     if is_governance(user) or has_role(user, BOARD_MEMBER) or has_role(user, SYSTEM_LEAD):
         items.append(("Risks", "risks:register"))
     items.append(("Reports", "packs:published_list"))

@@ -1,0 +1,34 @@
+from django import forms
+
+from reporting.models import ReportingCycle
+
+from .importers import IMPORT_ORDER
+from .resources import RESOURCES
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What is in the file?",
+        choices=[(kind, RESOURCES[kind].label) for kind in IMPORT_ORDER],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what is in the file"},
+    )
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="An Excel workbook (.xlsx) or a CSV file, smaller than 10 MB. You will see "
+        "what it changes before anything is imported.",
+        error_messages={
+            "required": "Choose a file to upload",
+            "empty": "The file is empty",
+            "invalid": "Choose a file to upload",
+        },
+    )
+
+
+class CycleForm(forms.Form):
+    cycle = forms.ModelChoiceField(
+        label="Reporting cycle",
+        queryset=ReportingCycle.objects.all(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose a reporting cycle"},
+    )

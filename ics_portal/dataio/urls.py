@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dataio"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("import/", views.upload, name="upload"),
+    path("import/preview/", views.preview, name="preview"),
+    path("import/confirm/", views.confirm, name="confirm"),
+    path("import/cancel/", views.cancel, name="cancel"),
+    path("examples/<slug:kind>/", views.example, name="example"),
+    path("export/<slug:kind>/", views.download, name="export"),
+]

@@ -1,0 +1,220 @@
+"""Governance's import and export pages: upload a spreadsheet, see what it would create and
+change (and every problem in it), confirm; download the registers and returns.
+
+Only governance (``data.import`` / ``data.export``) sees these pages; anyone else signed in
+gets a 404, as for the other governance-only pages.
+"""
+
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from ics_portal.permissions import has_permission
+from reporting.presenters import current_cycle
+
+from . import exporters, uploads
+from .forms import CycleForm, ImportForm
+from .importers import IMPORT_ORDER, ImportReport, run_import
+from .resources import RESOURCES
+from .safety import FileRejected, check_name_and_size, read_upload
+
+SESSION_KEY = "dataio_upload"
+EXAMPLES = Path(settings.BASE_DIR) / "fixtures" / "import"
+# The preview lists this many rows to create and to change; the counts are always complete.
+PREVIEW_ROWS = 500
+
+
+def governance_only(*perms: str):
+    """Signed in and holding one of `perms`, else 404."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not any(has_permission(request.user, p) for p in perms):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _example_files() -> dict[str, Path]:
+    return {path.stem.split("-", 1)[1]: path for path in sorted(EXAMPLES.glob("*.xlsx"))}
+
+
+def _index(request: HttpRequest, form: ImportForm | None = None, status: int = 200):
+    examples = _example_files()
+    kinds = [
+        {"resource": RESOURCES[kind], "example": kind in examples, "kind": kind}
+        for kind in IMPORT_ORDER
+    ]
+    cycle = current_cycle()
+    return render(
+        request,
+        "dataio/index.html",
+        {
+            "form": form or ImportForm(),
+            "kinds": kinds,
+            "can_import": has_permission(request.user, "data.import"),
+            "can_export": has_permission(request.user, "data.export"),
+            "register_export": exporters.EXPORT_KINDS["risk-register"],
+            "plan_exports": [exporters.EXPORT_KINDS[k] for k in IMPORT_ORDER if k != "updates"],
+            "cycle_form": CycleForm(initial={"cycle": cycle}) if cycle else None,
+        },
+        status=status,
+    )
+
+
+@governance_only("data.import", "data.export")
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return _index(request)
+
+
+@governance_only("data.import")
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _index(request, form)
+    uploaded = form.cleaned_data["file"]
+    try:
+        # Name and size first, so a 10 MB+ file is refused without being read.
+        suffix = check_name_and_size(uploaded.name, uploaded.size)
+        content = uploaded.read()
+        read_upload(uploaded.name, content)
+    except FileRejected as error:
+        form.add_error("file", str(error))
+        return _index(request, form)
+    _forget_upload(request)
+    token = uploads.store(content, suffix)
+    request.session[SESSION_KEY] = {
+        "token": token,
+        "suffix": suffix,
+        "kind": form.cleaned_data["kind"],
+        "filename": uploaded.name,
+    }
+    return redirect("dataio:preview")
+
+
+def _pending(request: HttpRequest):
+    """The upload waiting in this session and its bytes, or None (with a message)."""
+    pending = request.session.get(SESSION_KEY)
+    if not pending:
+        messages.info(request, "Upload a file to import.")
+        return None, None
+    content = uploads.load(pending["token"], pending["suffix"])
+    if content is None:
+        request.session.pop(SESSION_KEY, None)
+        messages.info(request, "The uploaded file is no longer here. Upload it again.")
+        return None, None
+    return pending, content
+
+
+def _preview(request, pending, report: ImportReport, status: int = 200) -> HttpResponse:
+    form = ImportForm(initial={"kind": pending["kind"]})
+    return render(
+        request,
+        "dataio/preview.html",
+        {
+            "pending": pending,
+            "report": report,
+            "form": form,
+            "created": report.created[:PREVIEW_ROWS],
+            "changed": report.changed[:PREVIEW_ROWS],
+            "created_more": max(0, len(report.created) - PREVIEW_ROWS),
+            "changed_more": max(0, len(report.changed) - PREVIEW_ROWS),
+            "to_write": len(report.created) + len(report.changed),
+        },
+        status=status,
+    )
+
+
+@governance_only("data.import")
+@require_GET
+def preview(request: HttpRequest) -> HttpResponse:
+    pending, content = _pending(request)
+    if pending is None:
+        return redirect("dataio:index")
+    try:
+        sheet = read_upload(pending["filename"], content)
+    except FileRejected as error:
+        _forget_upload(request)
+        messages.error(request, str(error))
+        return redirect("dataio:index")
+    report = run_import(pending["kind"], sheet, by=request.user, commit=False)
+    return _preview(request, pending, report)
+
+
+@governance_only("data.import")
+@require_POST
+def confirm(request: HttpRequest) -> HttpResponse:
+    pending, content = _pending(request)
+    if pending is None:
+        return redirect("dataio:index")
+    if request.POST.get("token") != pending["token"]:
+        # A confirm from an older preview (another tab): show the current file again.
+        messages.info(request, "That preview was replaced by a newer upload. Check this one.")
+        return redirect("dataio:preview")
+    # Checked again from the stored file: the plan may have changed since the preview.
+    sheet = read_upload(pending["filename"], content)
+    report = run_import(pending["kind"], sheet, by=request.user, commit=True, content=content)
+    if not report.committed:
+        return _preview(request, pending, report, status=409)
+    _forget_upload(request)
+    messages.success(
+        request, f"{report.label} imported from {pending['filename']}: {report.summary()}."
+    )
+    return redirect("dataio:index")
+
+
+@governance_only("data.import")
+@require_POST
+def cancel(request: HttpRequest) -> HttpResponse:
+    _forget_upload(request)
+    messages.info(request, "Nothing was imported.")
+    return redirect("dataio:index")
+
+
+def _forget_upload(request: HttpRequest) -> None:
+    pending = request.session.pop(SESSION_KEY, None)
+    if pending:
+        uploads.discard(pending["token"], pending["suffix"])
+
+
+@governance_only("data.export")
+@require_GET
+def download(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = exporters.EXPORT_KINDS.get(kind)
+    if spec is None:
+        raise Http404
+    fmt = request.GET.get("format") or spec.formats[0]
+    if fmt not in spec.formats:
+        raise Http404
+    cycle = None
+    if spec.needs_cycle or request.GET.get("cycle"):
+        form = CycleForm(request.GET)
+        if not form.is_valid():
+            raise Http404
+        cycle = form.cleaned_data["cycle"]
+    result = exporters.export(kind, fmt=fmt, cycle=cycle)
+    response = HttpResponse(result.content, content_type=result.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    return response
+
+
+@governance_only("data.import")
+@require_GET
+def example(request: HttpRequest, kind: str) -> FileResponse:
+    path = _example_files().get(kind)
+    if path is None:
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
