@@ -154,6 +154,7 @@ def test_lead_submits_governance_returns_lead_resubmits_governance_approves(
     gov.get_by_role("link", name="Reporting cycles").first.click()
     gov.get_by_role("link", name="Q3 2021/22").click()
     gov.locator(f"#update-workstream-{update.pk}").get_by_text("Submitted").wait_for()
+    assert axe_violations(gov) == []
     screenshot(gov, "update-6-cycle-progress")
     gov.locator(f"#update-workstream-{update.pk}").get_by_role("link", name="Review").click()
     assert gov.locator(".app-diff ins").first.is_visible()
