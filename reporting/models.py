@@ -133,6 +133,7 @@ class ObjectiveProgress(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name_plural = "objective progress"
         ordering = ["update", "objective__number"]
         constraints = [
             models.UniqueConstraint(
@@ -160,6 +161,7 @@ class MilestoneProgress(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = "milestone row"
         ordering = ["update", "milestone__due_date", "milestone__title"]
         constraints = [
             models.UniqueConstraint(fields=["update", "milestone"], name="one_row_per_milestone")
@@ -280,8 +282,9 @@ class BoardPack(models.Model):
     draft_page_count = models.PositiveIntegerField(default=0)
     generated_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # Blank too: edit_pack runs full_clean(), which must pass once the creator is deleted.
     created_by = models.ForeignKey(
-        "ics_portal.User", null=True, on_delete=models.SET_NULL, related_name="+"
+        "ics_portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -331,3 +331,17 @@ def test_a_new_pack_starts_from_the_last_packs_lead_and_author(cycle, governance
     assert pack.lead == "Jan Thomas, Joint Accountable Officer"
     assert pack.author == "Sharon Fox, Director of Governance"
     assert pack.agenda_item == "03.1"
+
+
+def test_a_pack_can_be_edited_after_its_creator_is_deleted(cycle, governance, superuser):
+    from reporting.packs.actions import create_pack, edit_pack
+    from reporting.packs.defaults import default_pack
+
+    pack = default_pack(cycle)
+    fields = {f: getattr(pack, f) for f in ("title", "meeting", "date_of_meeting", "purpose")}
+    fields |= {"lead": "A", "author": "B", "purpose_of_paper": "P", "recommendation": "R"}
+    pack = create_pack(cycle=cycle, by=governance, sections=["summary"], **fields)
+    governance.delete()
+    pack.refresh_from_db()
+    edited = edit_pack(pack=pack, by=superuser, title="Renamed")
+    assert edited.title == "Renamed" and edited.created_by is None
