@@ -1,0 +1,144 @@
+"""Partner organisations and the people who sign in."""
+
+from django.contrib.auth.models import Group
+from django.db.models import Prefetch
+
+from ics_portal.models import Organisation, User
+
+from ..columns import (
+    Choice,
+    Col,
+    Email,
+    ManyCol,
+    Ref,
+    Refs,
+    Text,
+    is_blank,
+)
+from ..parsing import normalise_key
+from ..safety import cell_text
+from .base import PlanResource
+
+
+class OrganisationResource(PlanResource):
+    kind = "organisations"
+    label = "Organisations"
+    description = "Partner organisations (ICB, trusts, councils, VCSE) people belong to."
+
+    short_name = Col(
+        "short_name",
+        "Short name",
+        Text(required="Enter the short name, for example CUH", max_length=40),
+        aliases=("abbreviation", "code"),
+        required_column=True,
+        hint="Unique, shown beside people's names.",
+        example="CUH",
+    )
+    name = Col(
+        "name",
+        "Name",
+        Text(required="Enter the organisation's name", max_length=200),
+        aliases=("organisation", "organisation name"),
+        required_column=True,
+        example="Cambridge University Hospitals NHS Foundation Trust",
+    )
+    kind_ = Col(
+        "kind",
+        "Type",
+        Choice(Organisation.Kind, what="type of organisation", default=Organisation.Kind.OTHER),
+        aliases=("kind", "organisation type"),
+        example="NHS trust",
+    )
+
+    class Meta(PlanResource.Meta):
+        model = Organisation
+        fields = import_order = export_order = ("short_name", "name", "kind_")
+
+    def instance_keys(self, obj):
+        return [("short", normalise_key(obj.short_name)), ("name", normalise_key(obj.name))]
+
+    def row_keys(self, row):
+        keys = []
+        if not is_blank(row.get("Short name")):
+            keys.append(("short", normalise_key(row["Short name"])))
+        if not is_blank(row.get("Name")):
+            keys.append(("name", normalise_key(row["Name"])))
+        return keys
+
+
+class PersonResource(PlanResource):
+    kind = "people"
+    label = "People"
+    description = (
+        "Everyone who signs in: leads, governance officers and board members. New people get "
+        "no password; they set one with \u201cForgotten your password?\u201d."
+    )
+
+    email = Col(
+        "email",
+        "Email",
+        Email(required="Enter the email address", max_length=254),
+        aliases=("email address", "e-mail"),
+        required_column=True,
+        example="louis.kamfer@example.nhs.uk",
+    )
+    full_name = Col(
+        "full_name",
+        "Name",
+        Text(required="Enter the person's name", max_length=150),
+        aliases=("full name", "person"),
+        required_column=True,
+        example="Louis Kamfer",
+    )
+    organisation = Col(
+        "organisation",
+        "Organisation",
+        Ref("organisation"),
+        aliases=("org",),
+        hint="Short name or name.",
+        example="CPCCG",
+    )
+    job_title = Col(
+        "job_title", "Job title", Text(max_length=200), aliases=("title", "role title", "post")
+    )
+    groups = ManyCol(
+        "groups",
+        "Roles",
+        Refs("role"),
+        aliases=("role", "portal roles"),
+        hint="System lead; Governance officer; Board member.",
+        example="System lead",
+    )
+
+    class Meta(PlanResource.Meta):
+        model = User
+        fields = import_order = export_order = (
+            "email",
+            "full_name",
+            "organisation",
+            "job_title",
+            "groups",
+        )
+
+    def key_queryset(self):
+        return User.objects.select_related("organisation").prefetch_related(
+            Prefetch("groups", queryset=Group.objects.order_by("name"))
+        )
+
+    def export_queryset(self):
+        return self.key_queryset().filter(is_active=True).order_by("full_name")
+
+    def instance_keys(self, obj):
+        return [obj.email.lower()]
+
+    def row_keys(self, row):
+        email = cell_text(row.get("Email")).strip().lower()
+        return [email] if email else []
+
+    def init_instance(self, row=None):
+        person = User()
+        person.set_unusable_password()
+        return person
+
+    def describe(self, obj):
+        return f"{obj.full_name} ({obj.email})"

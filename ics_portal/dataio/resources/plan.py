@@ -1,0 +1,453 @@
+"""The development plan: themes, golden threads, workstreams, objectives and milestones."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Prefetch
+
+from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
+
+from ..columns import (
+    Col,
+    DeliveryByCol,
+    ManyCol,
+    Number,
+    Ref,
+    Refs,
+    RichCol,
+    TargetQuarterCol,
+    Text,
+    TextList,
+    YesNo,
+    is_blank,
+)
+from ..parsing import normalise_key
+from ..safety import cell_text
+from .base import PlanResource
+
+
+class ThemeResource(PlanResource):
+    kind = "themes"
+    label = "Themes"
+    description = "Development-plan themes (workstream areas)."
+
+    number = Col(
+        "number",
+        "Number",
+        Number(minimum=1, maximum=999),
+        aliases=("no", "theme number"),
+        keep_when_blank=True,
+        hint="Left blank for a new theme, the next free number is used.",
+        example="1",
+    )
+    name = Col(
+        "name",
+        "Name",
+        Text(required="Enter the theme's name", max_length=200),
+        aliases=("theme", "theme name", "workstream area"),
+        required_column=True,
+        example="Direction & Engagement",
+    )
+    aliases = Col(
+        "aliases",
+        "Other names",
+        TextList(),
+        aliases=("aliases", "also known as"),
+        hint="Other spellings found in papers, separated by semicolons.",
+    )
+    leads = ManyCol(
+        "leads", "Leads", Refs("person"), aliases=("lead", "lead emails", "theme leads")
+    )
+    order = Col("order", "Order", Number(minimum=0, maximum=32767), aliases=("sort order",))
+    active = Col("active", "Active", YesNo(default=True))
+
+    class Meta(PlanResource.Meta):
+        model = Theme
+        fields = import_order = export_order = (
+            "number",
+            "name",
+            "aliases",
+            "leads",
+            "order",
+            "active",
+        )
+
+    def key_queryset(self):
+        return Theme.objects.prefetch_related("leads")
+
+    def instance_keys(self, obj):
+        return [normalise_key(obj.name)]
+
+    def row_keys(self, row):
+        name = normalise_key(row.get("Name"))
+        return [name] if name else []
+
+    def key_header(self):
+        return "Name"
+
+    def check_row(self, instance, row, errors):
+        if instance.pk is None and instance.number is None and "number" not in errors:
+            self._next_number = getattr(self, "_next_number", None) or (
+                (Theme.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+            )
+            instance.number = self._next_number
+            self._next_number += 1
+        if instance.order is None or (instance.pk is None and "Order" not in row):
+            instance.order = instance.number or 0
+
+
+class CrossReferencesCol(Col):
+    """Numbers of the golden threads read alongside this one. The links are symmetric and may
+    name threads further down the file, so they are made after every row is saved."""
+
+    def __init__(self, header, **kwargs):
+        super().__init__("cross_references", header, Text(), **kwargs)
+
+    def numbers(self, row) -> tuple[int, ...]:
+        numbers, problems = set(), []
+        for item in cell_text(row.get(self.column_name)).replace(",", ";").split(";"):
+            item = item.strip().rstrip("*")
+            if not item:
+                continue
+            head = item.split(":", 1)[0].strip()
+            if not head.isdigit():
+                problems.append(f'"{item}" is not a thread number')
+            elif int(head) not in self.resource.thread_numbers:
+                problems.append(f"there is no golden thread {int(head)}")
+            else:
+                numbers.add(int(head))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return tuple(sorted(numbers))
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        instance._wanted_references = self.numbers(row)
+
+    def comparable(self, instance):
+        if hasattr(instance, "_wanted_references"):
+            return instance._wanted_references
+        if instance.pk is None:
+            return ()
+        return tuple(sorted(t.number for t in instance.cross_references.all()))
+
+    def export(self, instance, **kwargs):
+        return "; ".join(str(n) for n in self.comparable(instance))
+
+
+class GoldenThreadResource(PlanResource):
+    kind = "golden-threads"
+    label = "Golden threads"
+    description = "Golden threads running across the themes, with their system leads."
+
+    number = Col(
+        "number",
+        "Number",
+        Number(required="Enter the thread's number", minimum=1, maximum=999),
+        aliases=("no", "thread number"),
+        required_column=True,
+        example="3",
+    )
+    name = Col(
+        "name",
+        "Name",
+        Text(required="Enter the thread's name", max_length=200),
+        aliases=("golden thread", "thread"),
+        required_column=True,
+        example="Health inequalities",
+    )
+    aliases = Col("aliases", "Other names", TextList(), aliases=("aliases",))
+    system_leads = ManyCol(
+        "system_leads",
+        "System leads",
+        Refs("person"),
+        aliases=("system lead", "system lead s", "leads"),
+        example="caroline.walker@example.nhs.uk; fiona.head@example.nhs.uk",
+    )
+    is_cross_referenced = Col(
+        "is_cross_referenced",
+        "Cross-referenced",
+        YesNo(default=False),
+        aliases=("asterisked", "cross referenced"),
+        hint="Yes for the asterisked threads read alongside each other.",
+    )
+    cross_references = CrossReferencesCol(
+        "Read with threads",
+        aliases=("cross references", "cross referenced with"),
+        hint="Numbers of the threads to read alongside, e.g. 2; 5.",
+        example="2; 5",
+    )
+    current_drivers = RichCol(
+        "current_drivers", "Current drivers", aliases=("what are the current drivers", "drivers")
+    )
+    order = Col("order", "Order", Number(minimum=0, maximum=32767), aliases=("sort order",))
+    active = Col("active", "Active", YesNo(default=True))
+
+    class Meta(PlanResource.Meta):
+        model = GoldenThread
+        fields = import_order = export_order = (
+            "number",
+            "name",
+            "aliases",
+            "system_leads",
+            "is_cross_referenced",
+            "cross_references",
+            "current_drivers",
+            "order",
+            "active",
+        )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._pending_references: list[tuple[GoldenThread, tuple[int, ...]]] = []
+        self.thread_numbers: set[int] = set()
+
+    def key_queryset(self):
+        return GoldenThread.objects.prefetch_related("system_leads", "cross_references")
+
+    def instance_keys(self, obj):
+        return [obj.number]
+
+    def row_keys(self, row):
+        try:
+            return [int(cell_text(row.get("Number")).strip())]
+        except ValueError:
+            return []
+
+    def before_import(self, dataset, **kwargs):
+        self.thread_numbers = set(GoldenThread.objects.values_list("number", flat=True))
+        for row in dataset.dict:
+            self.thread_numbers.update(self.row_keys(row))
+
+    def check_row(self, instance, row, errors):
+        if instance.order is None or (instance.pk is None and "Order" not in row):
+            instance.order = instance.number or 0
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        if "Read with threads" in self._changes:
+            self._pending_references.append((instance, instance._wanted_references))
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        # Threads a row refers to may come later in the file, so links are made at the end.
+        if not self._pending_references:
+            return
+        threads = {t.number: t for t in GoldenThread.objects.all()}
+        for thread, numbers in self._pending_references:
+            thread.cross_references.set([threads[n] for n in numbers if n != thread.number])
+
+    def describe(self, obj):
+        return f"{obj.number}: {obj.name}"
+
+
+class WorkstreamResource(PlanResource):
+    kind = "workstreams"
+    label = "Workstreams"
+    description = (
+        "Workstreams with their theme, leads and deputies (by email), golden threads and BAF "
+        "risks (by reference)."
+    )
+
+    code = Col(
+        "code",
+        "Code",
+        Text(max_length=20),
+        aliases=("short code", "workstream code"),
+        keep_when_blank=True,
+        required_column=True,
+        hint="Short code used in imports and addresses, e.g. DE.",
+        example="DE",
+    )
+    name = Col(
+        "name",
+        "Name",
+        Text(required="Enter the workstream's name", max_length=300),
+        aliases=("workstream", "workstream name"),
+        required_column=True,
+        example="DIRECTION & ENGAGEMENT",
+    )
+    theme = Col(
+        "theme",
+        "Theme",
+        Ref("theme", required="Give the workstream's theme"),
+        aliases=("workstream area", "area", "theme name"),
+        example="Direction & Engagement",
+    )
+    leads = ManyCol(
+        "leads",
+        "Leads",
+        Refs("person"),
+        aliases=("lead", "lead emails", "leads emails"),
+        example="jan.thomas@example.nhs.uk",
+    )
+    deputies = ManyCol("deputies", "Deputies", Refs("person"), aliases=("deputy", "deputy emails"))
+    golden_threads = ManyCol(
+        "golden_threads",
+        "Golden threads",
+        Refs("golden_thread", commas=False),
+        aliases=("golden thread", "threads"),
+        hint="Thread numbers separated by semicolons.",
+    )
+    baf_risks = ManyCol(
+        "baf_risks",
+        "BAF risks",
+        Refs("risk"),
+        aliases=("baf risk", "risk ids", "risk id", "risks", "baf risk references"),
+        example="07; 09; 17; 18",
+    )
+    order = Col("order", "Order", Number(minimum=0, maximum=32767), aliases=("sort order",))
+    active = Col("active", "Active", YesNo(default=True))
+
+    class Meta(PlanResource.Meta):
+        model = Workstream
+        fields = import_order = export_order = (
+            "code",
+            "name",
+            "theme",
+            "leads",
+            "deputies",
+            "golden_threads",
+            "baf_risks",
+            "order",
+            "active",
+        )
+
+    def key_queryset(self):
+        return Workstream.objects.select_related("theme").prefetch_related(
+            "leads", "deputies", "golden_threads", "baf_risks"
+        )
+
+    def instance_keys(self, obj):
+        return [("code", normalise_key(obj.code)), ("name", normalise_key(obj.name))]
+
+    def row_keys(self, row):
+        keys = []
+        if not is_blank(row.get("Code")):
+            keys.append(("code", normalise_key(row["Code"])))
+        if not is_blank(row.get("Name")):
+            keys.append(("name", normalise_key(row["Name"])))
+        return keys
+
+    def check_row(self, instance, row, errors):
+        if not instance.code and "code" not in errors:
+            errors["code"] = ValidationError("Enter a short code for the workstream, e.g. DE")
+        if instance.order is None:
+            instance.order = 0
+
+    def describe(self, obj):
+        return f"{obj.code} – {obj.name}"
+
+
+class ObjectiveResource(PlanResource):
+    kind = "objectives"
+    label = "Objectives"
+    description = "Numbered objectives of each workstream, with an optional target quarter."
+
+    workstream = Col(
+        "workstream",
+        "Workstream",
+        Ref("workstream", required="Give the workstream's code or name"),
+        aliases=("workstream code", "code"),
+        required_column=True,
+        example="DE",
+    )
+    number = Col(
+        "number",
+        "Number",
+        Number(required="Enter the objective's number", minimum=1, maximum=999),
+        aliases=("no", "objective number"),
+        required_column=True,
+        example="1",
+    )
+    text = Col(
+        "text",
+        "Objective",
+        Text(required="Enter the objective"),
+        aliases=("text", "objective text", "description"),
+        required_column=True,
+        example="Set Strategic Intent. Core vision and Agree Priorities",
+    )
+    target = TargetQuarterCol(
+        "Target quarter", aliases=("target", "by quarter"), example="Q1 2021/22"
+    )
+    active = Col("active", "Active", YesNo(default=True))
+
+    class Meta(PlanResource.Meta):
+        model = Objective
+        fields = import_order = export_order = ("workstream", "number", "text", "target", "active")
+
+    def key_queryset(self):
+        return Objective.objects.select_related("workstream")
+
+    def export_queryset(self):
+        return self.key_queryset().order_by(
+            "workstream__theme__order", "workstream__order", "workstream__name", "number"
+        )
+
+    def instance_keys(self, obj):
+        return [(obj.workstream_id, obj.number)]
+
+    def row_keys(self, row):
+        try:
+            workstream = self.lookups.find("workstream", cell_text(row.get("Workstream")).strip())
+            number = int(cell_text(row.get("Number")).strip())
+        except ValueError:
+            return []
+        return [(workstream.pk, number)]
+
+    def describe(self, obj):
+        return f"{obj.workstream.code} objective {obj.number}"
+
+
+class MilestoneResource(PlanResource):
+    kind = "milestones"
+    label = "Milestones"
+    description = (
+        "Key milestones with their delivery-by date as written (\u201cSept 2021\u201d, \u201cby "
+        "end of Sept\u201d, \u201cQ2 2021/22\u201d) and the workstreams they sit in."
+    )
+
+    title = Col(
+        "title",
+        "Milestone",
+        Text(required="Enter the milestone", max_length=500),
+        aliases=("title", "key milestone", "milestone title"),
+        required_column=True,
+        example="Agreement on organisational form at each level",
+    )
+    delivery_by = DeliveryByCol(
+        "Delivery by",
+        aliases=("due", "due date", "delivery date", "deadline", "timeline"),
+        hint="A month (Sept 2021), day, quarter (Q2 2021/22) or financial year (2021/22).",
+        example="Sept 2021",
+    )
+    critical_path = Col(
+        "critical_path", "Critical path", YesNo(default=True), aliases=("on critical path",)
+    )
+    workstreams = ManyCol(
+        "workstreams",
+        "Workstreams",
+        Refs("workstream"),
+        aliases=("workstream", "workstream codes"),
+        hint="Codes separated by semicolons; a shared milestone lists every workstream.",
+        example="DE; FS; PCP",
+    )
+
+    class Meta(PlanResource.Meta):
+        model = Milestone
+        fields = import_order = export_order = (
+            "title",
+            "delivery_by",
+            "critical_path",
+            "workstreams",
+        )
+
+    def key_queryset(self):
+        return Milestone.objects.prefetch_related(
+            Prefetch("workstreams", queryset=Workstream.objects.order_by("theme__order", "order"))
+        )
+
+    def instance_keys(self, obj):
+        return [normalise_key(obj.title)]
+
+    def row_keys(self, row):
+        title = normalise_key(row.get("Milestone"))
+        return [title] if title else []
