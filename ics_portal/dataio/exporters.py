@@ -237,7 +237,7 @@ def risk_register() -> Export:
                     *[format_score(s.likelihood, s.consequence, s.band) for s in scores],
                     risk.description,
                     html_to_cell_text(risk.mitigating_actions),
-                    risk.owner_role or (risk.owner.full_name if risk.owner else ""),
+                    risk.owner_role,
                     risk.owner.email if risk.owner else "",
                 ]
             )
@@ -334,8 +334,8 @@ def cycle_return(cycle: ReportingCycle) -> Export:
                     row.status_explanation,
                     _milestones_text(row),
                     WorkflowState(row.state).label,
-                    row.submitted_at.date() if row.submitted_at else None,
-                    row.approved_at.date() if row.approved_at else None,
+                    timezone.localtime(row.submitted_at).date() if row.submitted_at else None,
+                    timezone.localtime(row.approved_at).date() if row.approved_at else None,
                 ]
             )
             for column, code in ((5, row.overall_status), (6, row.forecast_status)):
