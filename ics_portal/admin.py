@@ -12,9 +12,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AuditEvent, Organisation, User
+from .permissions import has_permission
 
 # --- shared by every app's admin --------------------------------------------------------------
 
@@ -36,11 +38,33 @@ class NonceMediaMixin:
         return super().render_change_form(request, context, *args, **kwargs)
 
 
-class PortalModelAdmin(NonceMediaMixin, admin.ModelAdmin):
+class SpreadsheetLinksMixin:
+    """Import from / export to a spreadsheet from the changelist of every model the portal
+    imports. The links lead to the one import pipeline (ics_portal/dataio: dry run, row errors,
+    file checks, confirmation), so the admin never writes rows past those checks."""
+
+    change_list_template = "admin/portal_change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        from .dataio.exporters import EXPORT_KINDS
+        from .dataio.resources import RESOURCES
+
+        extra_context = extra_context or {}
+        for kind, resource in RESOURCES.items():
+            if resource._meta.model is self.model and has_permission(request.user, "data.import"):
+                extra_context["spreadsheet_import_url"] = (
+                    f"{reverse('dataio:index')}?kind={kind}#import"
+                )
+                if kind in EXPORT_KINDS and has_permission(request.user, "data.export"):
+                    extra_context["spreadsheet_export_url"] = reverse("dataio:export", args=[kind])
+        return super().changelist_view(request, extra_context)
+
+
+class PortalModelAdmin(SpreadsheetLinksMixin, NonceMediaMixin, admin.ModelAdmin):
     pass
 
 
-class HistoryAdmin(NonceMediaMixin, SimpleHistoryAdmin):
+class HistoryAdmin(SpreadsheetLinksMixin, NonceMediaMixin, SimpleHistoryAdmin):
     """Field history (django-simple-history) to read, never to revert.
 
     Reverting would restore old values without the actions' checks, versions and audit events
@@ -122,7 +146,7 @@ class PortalUserChangeForm(_EmailFieldMixin, UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(NonceMediaMixin, DjangoUserAdmin):
+class UserAdmin(SpreadsheetLinksMixin, NonceMediaMixin, DjangoUserAdmin):
     """Django's user admin, for people who sign in with their email address."""
 
     form = PortalUserChangeForm

@@ -631,3 +631,26 @@ def test_a_governance_officer_who_is_not_a_superuser_can_work_in_the_admin(clien
     assert "Workstreams" in index
     assert client.get(reverse("admin:workstreams_workstream_changelist")).status_code == 200
     assert client.get(reverse("admin:risks_bafrisk_add")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("changelist", "kind"),
+    [
+        ("admin:workstreams_workstream_changelist", "workstreams"),
+        ("admin:risks_bafrisk_changelist", "risks"),
+        ("admin:ics_portal_user_changelist", "people"),
+    ],
+)
+def test_imported_models_link_to_the_spreadsheet_import(client, governance, changelist, kind):
+    client.force_login(governance)
+    html = client.get(reverse(changelist)).content.decode()
+    assert f'href="{reverse("dataio:index")}?kind={kind}#import">Import from a spreadsheet' in html
+    assert f'href="{reverse("dataio:export", args=[kind])}">Export to a spreadsheet' in html
+    page = client.get(reverse("dataio:index"), {"kind": kind}).content.decode()
+    assert f'value="{kind}" checked' in page
+
+
+def test_models_that_are_not_imported_have_no_import_link(client, governance):
+    client.force_login(governance)
+    html = client.get(reverse("admin:ics_portal_auditevent_changelist")).content.decode()
+    assert "Import from a spreadsheet" not in html

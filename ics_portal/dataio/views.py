@@ -76,7 +76,10 @@ def _index(request: HttpRequest, form: ImportForm | None = None, status: int = 2
 @governance_only("data.import", "data.export")
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return _index(request)
+    # ?kind=workstreams (the admin's "Import from a spreadsheet" link) pre-selects the kind.
+    kind = request.GET.get("kind")
+    form = ImportForm(initial={"kind": kind}) if kind in RESOURCES else None
+    return _index(request, form)
 
 
 @governance_only("data.import")
