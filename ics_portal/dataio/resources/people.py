@@ -71,7 +71,7 @@ class PersonResource(PlanResource):
     label = "People"
     description = (
         "Everyone who signs in: leads, governance officers and board members. New people get "
-        "no password; they set one with \u201cForgotten your password?\u201d."
+        "no password; they set one with \u201cI have forgotten my password\u201d on the sign-in page."
     )
 
     email = Col(
