@@ -409,6 +409,7 @@ def submit_update(*, update, by):
             raise SubmissionInvalid(errors)
         before = current.state
         current.state = WorkflowState.SUBMITTED
+        current.returned_sections = []  # the lead has dealt with them
         current.submitted_at = timezone.now()
         current.submitted_by = by
         current.updated_by = by
@@ -447,19 +448,23 @@ def withdraw_update(*, update, by):
     return current
 
 
-def return_update(*, update, by, comment: str):
-    """Governance returns a submitted update to its lead with comments (required)."""
+def return_update(*, update, by, comment: str, sections: list[str] | None = None):
+    """Governance returns a submitted update to its lead with comments (required) and,
+    optionally, the keys of the sections to change (reporting.review.review_sections)."""
     comment = (comment or "").strip()
+    errors = {}
     if not comment:
-        raise SubmissionInvalid(
-            {"comment": "Enter comments for the lead explaining what to change"}
-        )
+        errors["comment"] = "Enter comments for the lead explaining what to change"
+    sections = _checked_sections(update, sections or [], errors)
+    if errors:
+        raise SubmissionInvalid(errors)
     with transaction.atomic():
         current = _locked(update)
         if current.state != WorkflowState.SUBMITTED:
             raise ActionError("Only a submitted update can be returned.")
         current.state = WorkflowState.RETURNED
         current.review_comment = comment
+        current.returned_sections = sections
         current.returned_at = timezone.now()
         current.updated_by = by
         current.version += 1
@@ -469,11 +474,29 @@ def return_update(*, update, by, comment: str):
             verb="update.return",
             obj=current,
             before={"state": "SUBMITTED"},
-            after={"state": "RETURNED"},
+            after={"state": "RETURNED", "sections": sections},
             comment=comment,
         )
         notifications.update_returned(current, comment=comment)
     return current
+
+
+def _checked_sections(update, keys: list[str], errors: dict[str, str]) -> list[str]:
+    """`keys` in the order of the update's form, or an error naming the ones it does not have."""
+    if not keys:
+        return []
+    from .review import review_sections  # review reads previous_update from this module
+
+    known = [section.key for section in review_sections(update)]
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        choices = ", ".join(known) or "none"
+        errors["sections"] = (
+            f"This update has no section {', '.join(map(repr, unknown))}; "
+            f"its sections are: {choices}"
+        )
+        return []
+    return [key for key in known if key in keys]
 
 
 def approve_update(*, update, by):

@@ -46,6 +46,7 @@ WORKFLOW_FIELDS = (
     "approved_by",
     "returned_at",
     "review_comment",
+    "returned_sections",
 )
 # States in which governance may still change an update's content (save_update allows these).
 ADMIN_EDITABLE_STATES = EDITABLE_STATES | {WorkflowState.SUBMITTED}

@@ -15,7 +15,7 @@ from workstreams.models import Objective
 
 from .models import ReportingCycle, WorkstreamUpdate
 from .periods import Quarter
-from .review import quarter_headings
+from .review import quarter_headings, review_sections
 from .status import DeliveryStatus
 
 _NO_STATUS = [("", "No status yet")]
@@ -167,6 +167,16 @@ class UpdateForm(forms.Form):
     def add_submission_errors(self, errors: dict[str, str]) -> None:
         for key, message in errors.items():
             self.add_error(self.field_for_error(key), message)
+
+    def mark_changes_asked(self, sections) -> None:
+        """The reviewer returned the update asking for changes to `sections`
+        (review.sections_to_change): each of their fields is described by the section's
+        "The reviewer asked for changes here" note, whose id is returned-<key>."""
+        for section in sections:
+            for name in section.fields:
+                if name in self.fields:
+                    self.fields[name].returned_section = section
+                    self.fields[name].described_by = f"returned-{section.key}"
 
     def _risk_choices(self, update, allowed):
         linked = {r.pk: r for r in update.baf_risks.all()}
@@ -432,6 +442,12 @@ def form_for(update, data=None) -> UpdateForm:
 
 
 class ReturnForm(forms.Form):
+    sections = forms.MultipleChoiceField(
+        label="Which sections need changing? (optional)",
+        help_text="The lead sees these marked on their update, with a link to each.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     comment = forms.CharField(
         label="Comments for the lead",
         help_text="Say what needs to change before the update can be approved. The lead sees "
@@ -439,3 +455,7 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Enter comments for the lead explaining what to change"},
     )
+
+    def __init__(self, *args, update, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sections"].choices = [(s.key, s.label) for s in review_sections(update)]

@@ -99,10 +99,17 @@ def _template(update, name: str) -> str:
 
 
 def update_returned(update, *, comment: str) -> None:
+    from .review import sections_to_change
+
     send_on_commit(
         _template(update, "returned"),
         _lead_emails(update),
-        {"update": update, "comment": comment, "url": update_url(update)},
+        {
+            "update": update,
+            "comment": comment,
+            "sections": sections_to_change(update),
+            "url": update_url(update),
+        },
     )
 
 

@@ -16,6 +16,7 @@ from ics_portal.richtext import html_to_text
 
 from .actions import previous_update
 from .models import GoldenThreadUpdate, MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
+from .status import WorkflowState
 
 
 def quarter_headings(cycle) -> tuple[str, str]:
@@ -64,6 +65,75 @@ def text_sections(update) -> list[Section]:
         Section("next_quarter_plans", plans_heading, update.next_quarter_plans),
         Section("key_risks", "Key risks", update.key_risks),
     ]
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    """A part of the update form a reviewer can ask the lead to change when returning it: its
+    key (stored in `returned_sections`), heading, the form fields it covers and the id of the
+    field a link to it goes to."""
+
+    key: str
+    label: str
+    fields: tuple[str, ...]
+    anchor: str
+
+
+def review_sections(update) -> list[ReviewSection]:
+    """The sections of a workstream or golden-thread update, in the order of its form (none
+    for other reviewed things, such as risk reviews). Uses prefetched objective and milestone
+    rows."""
+    update_heading, plans_heading = quarter_headings(update.cycle)
+    if isinstance(update, WorkstreamUpdate):
+        sections = [
+            ReviewSection(
+                f"objective-{row.objective.number}",
+                f"Objective {row.objective.number}: {row.objective.text}",
+                (f"objective_{row.objective_id}",),
+                f"id_objective_{row.objective_id}",
+            )
+            for row in update.objective_progress.all()
+        ]
+        milestones = [f"milestone_{row.milestone_id}" for row in update.milestone_progress.all()]
+        if milestones:
+            sections.append(
+                ReviewSection(
+                    "milestones",
+                    "Key milestones and critical path",
+                    tuple(f"{m}_{part}" for m in milestones for part in _MILESTONE_PARTS),
+                    f"id_{milestones[0]}_status",
+                )
+            )
+        return [
+            *sections,
+            ReviewSection(
+                "status",
+                "Status",
+                ("overall_status", "forecast_status", "status_explanation"),
+                "id_overall_status_0",
+            ),
+            ReviewSection("plans", plans_heading, ("next_quarter_plans",), "id_next_quarter_plans"),
+            ReviewSection("risks", "Key risks and issues", _RISK_FIELDS, "id_key_risks"),
+        ]
+    if isinstance(update, GoldenThreadUpdate):
+        return [
+            ReviewSection("update", update_heading, ("quarter_update",), "id_quarter_update"),
+            ReviewSection("plans", plans_heading, ("next_quarter_plans",), "id_next_quarter_plans"),
+            ReviewSection("risks", "Key risks", _RISK_FIELDS, "id_key_risks"),
+        ]
+    return []
+
+
+_MILESTONE_PARTS = ("status", "revised_date", "note")
+_RISK_FIELDS = ("key_risks", "baf_risks", "nothing_to_escalate")
+
+
+def sections_to_change(update) -> list[ReviewSection]:
+    """The sections the reviewer asked to change, while the update is returned."""
+    if update.state != WorkflowState.RETURNED or not update.returned_sections:
+        return []
+    wanted = set(update.returned_sections)
+    return [section for section in review_sections(update) if section.key in wanted]
 
 
 def last_approved(update):

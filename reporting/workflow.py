@@ -42,6 +42,13 @@ class WorkflowFields(models.Model):
     review_comment = models.TextField(
         blank=True, help_text="The reviewer's comments when the update was last returned."
     )
+    # Keys of the sections the reviewer asked to change (reporting.review.review_sections);
+    # cleared when the update is submitted again.
+    returned_sections = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The sections the reviewer asked to change when the update was last returned.",
+    )
 
     class Meta:
         abstract = True

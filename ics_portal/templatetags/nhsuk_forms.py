@@ -34,7 +34,10 @@ def nhsuk_kind(field) -> str:
 
 
 def _described_by(field) -> str:
-    ids = []
+    # A form may name other elements that describe a field (`described_by` on the form field),
+    # such as a reviewer's "asked for changes here" note.
+    extra = getattr(field.field, "described_by", "")
+    ids = [extra] if extra else []
     if field.help_text:
         ids.append(f"{field.auto_id}-hint")
     if field.errors:

@@ -24,7 +24,7 @@ def _review_page(request, update, *, return_form=None) -> HttpResponse:
             "cycle": update.cycle,
             "last": last,
             "comparison": review.compare(update, last),
-            "return_form": return_form or ReturnForm(),
+            "return_form": return_form or ReturnForm(update=update),
         },
     )
 
@@ -41,14 +41,18 @@ def update_review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def update_return(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     update = load_update(request, kind, pk)
     require(request, "update.review", update)
-    form = ReturnForm(request.POST)
+    form = ReturnForm(request.POST, update=update)
     if form.is_valid():
         try:
             actions.return_update(
-                update=update, by=request.user, comment=form.cleaned_data["comment"]
+                update=update,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                sections=form.cleaned_data["sections"],
             )
         except SubmissionInvalid as error:
-            form.add_error("comment", error.errors.get("comment", str(error)))
+            for name, message in error.errors.items():
+                form.add_error(name if name in form.fields else None, message)
         except ActionError as error:
             form.add_error(None, str(error))
         else:

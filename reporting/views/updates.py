@@ -34,6 +34,7 @@ def my_updates(request: HttpRequest) -> HttpResponse:
 
 def _page_context(request, update) -> dict:
     user = request.user
+    to_change = review.sections_to_change(update)
     return {
         **describe(update),
         "update": update,
@@ -44,6 +45,15 @@ def _page_context(request, update) -> dict:
         "can_withdraw": has_permission(user, "update.withdraw", update),
         "can_review": has_permission(user, "update.review", update),
         "headings": review.quarter_headings(update.cycle),
+        # What the reviewer asked to change when returning it: listed at the top and marked
+        # at each section (by key; objectives by number).
+        "sections_to_change": to_change,
+        "to_change": {section.key: section for section in to_change},
+        "objectives_to_change": {
+            int(section.key.removeprefix("objective-"))
+            for section in to_change
+            if section.key.startswith("objective-")
+        },
     }
 
 
@@ -57,8 +67,10 @@ def _edit_page(request, update, *, form=None, stored=None, saved_as_draft=False)
     last = review.last_approved(update)
     unchanged = review.unchanged_sections(update, last)
     context = _page_context(request, update)
+    form = form or form_for(update)
+    form.mark_changes_asked(context["sections_to_change"])
     context.update(
-        form=form or form_for(update),
+        form=form,
         last=last,
         unchanged=unchanged,
         unchanged_keys={section.key for section in unchanged},

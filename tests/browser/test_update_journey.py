@@ -1,6 +1,7 @@
 """A lead writes the demo Q3 2021/22 DIGITAL update (a pasted list and table), it autosaves,
 they save a draft, reload, submit and are shown the error summary, fix it and submit;
-governance returns it with a comment; the lead sees the comment, changes it and resubmits;
+governance returns it with a comment and one section ticked; the lead sees the comment and
+the section marked, changes it and resubmits;
 governance approves, and the lead can no longer edit it. Screenshots of each step are saved
 under artifacts/screenshots/. Runs on the demo data, where demo.lead leads DIGITAL."""
 
@@ -163,6 +164,7 @@ def test_lead_submits_governance_returns_lead_resubmits_governance_approves(
     screenshot(gov, "update-7-review")
     gov.get_by_role("button", name="Return with comments").click()
     assert gov.locator(".nhsuk-error-summary").is_visible()  # a comment is required
+    gov.locator("#decision").get_by_label("Key risks and issues").check()
     gov.get_by_label("Comments for the lead").fill(
         "Please say what the November board decided on the Phase 1 plan."
     )
@@ -173,9 +175,19 @@ def test_lead_submits_governance_returns_lead_resubmits_governance_approves(
     page.goto(f"{live_server.url}{update.get_absolute_url()}")
     callout = page.locator("#review-comments")
     assert "what the November board decided" in callout.inner_text()
+    assert callout.locator("#sections-to-change").inner_text() == "Key risks and issues"
     screenshot(page, "update-8-returned")
     page.get_by_role("link", name="Edit and submit").click()
     assert page.locator("#review-comments").is_visible()
+    # The section the reviewer ticked is marked on the form, and the link at the top goes to it.
+    marked = page.locator(".app-returned")
+    assert marked.count() == 1
+    assert "The reviewer asked for changes here" in marked.inner_text()
+    assert marked.locator("#id_key_risks").count() == 1
+    page.locator("#review-comments").get_by_role("link", name="Key risks and issues").click()
+    assert page.url.endswith("#id_key_risks")
+    assert axe_violations(page) == []
+    screenshot(page, "update-8b-returned-sections-marked")
     _type_rich_text(
         page,
         "id_key_risks",
