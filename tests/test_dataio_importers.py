@@ -2,11 +2,12 @@
 English by row and column. Nothing is written unless the whole file is valid."""
 
 import io
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.utils import timezone
 
 from ics_portal.dataio.importers import IMPORT_ORDER
 from ics_portal.models import AuditEvent, Organisation, User
@@ -562,7 +563,7 @@ def q3_updates(plan):
         cycle=cycle,
         workstream=factories.WorkstreamFactory(code="DIG", theme=plan["themes"]["digital"]),
         state=WorkflowState.APPROVED,
-        approved_at=cycle.opens_on,
+        approved_at=timezone.make_aware(datetime.combine(cycle.opens_on, time(12))),
         approved_by=factories.UserFactory(),
         overall_status="ON_TRACK",
     )
