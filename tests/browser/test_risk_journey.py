@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from .conftest import DEMO_PASSWORD, sign_in
 
@@ -38,7 +39,7 @@ def test_owner_reviews_governance_accepts_register_shows_new_score(
     assert "Increased" in row.inner_text()
     screenshot(page, "risk-register-before-review")
     page.goto(f"{live_server.url}/risks/heat-map/")
-    assert page.locator("table#heat-map").is_visible()
+    expect(page.locator("table#heat-map")).to_be_visible()
     screenshot(page, "risk-heat-map")
     page.goto(f"{live_server.url}/risks/07/")
     assert page.locator("#score-chart-title").text_content() == "Score history of risk 07"

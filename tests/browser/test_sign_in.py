@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from .conftest import DEMO_PASSWORD, sign_in
 
@@ -24,13 +25,13 @@ def test_demo_role_signs_in_and_sees_home(
 ):
     sign_in(page, live_server, email)
     assert page.locator("h1").count() == 1
-    assert page.get_by_text(expected, exact=False).first.is_visible()
+    expect(page.get_by_text(expected, exact=False).first).to_be_visible()
     screenshot(page, f"home-{email.split('@')[0].replace('.', '-')}")
 
 
 def test_wrong_password_shows_error_summary(demo_data, live_server, page, screenshot):
     sign_in(page, live_server, "demo.lead@example.nhs.uk", password="not-the-password")
     summary = page.locator(".nhsuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert "There is a problem" in summary.inner_text()
     screenshot(page, "sign-in-error")

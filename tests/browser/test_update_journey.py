@@ -11,6 +11,7 @@ import re
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from reporting.models import ReportingCycle, WorkstreamUpdate
 from reporting.status import WorkflowState
@@ -110,8 +111,8 @@ def test_lead_submits_governance_returns_lead_resubmits_governance_approves(
     page.get_by_role("link", name="DIGITAL", exact=True).click()
     page.get_by_role("link", name="Start the update").click()
     assert page.locator("h1").inner_text() == "DIGITAL"
-    assert page.locator("#unchanged-sections").is_visible()  # pre-filled from Q2
-    assert page.get_by_role("heading", name="Quarter 4 plans").is_visible()
+    expect(page.locator("#unchanged-sections")).to_be_visible()  # pre-filled from Q2
+    expect(page.get_by_role("heading", name="Quarter 4 plans")).to_be_visible()
 
     # A list and a table pasted into the first objective autosave as the lead writes.
     _paste_rich_text(page, field, PASTED)
@@ -134,7 +135,7 @@ def test_lead_submits_governance_returns_lead_resubmits_governance_approves(
     page.get_by_role("button", name="Submit update").click()
     page.wait_for_load_state("networkidle")
     summary = page.locator(".nhsuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert summary.get_by_role("link").count() == 2
     assert axe_violations(page) == []
     screenshot(page, "update-4-error-summary")
@@ -158,12 +159,12 @@ def test_lead_submits_governance_returns_lead_resubmits_governance_approves(
     assert axe_violations(gov) == []
     screenshot(gov, "update-6-cycle-progress")
     gov.locator(f"#update-workstream-{update.pk}").get_by_role("link", name="Review").click()
-    assert gov.locator(".app-diff ins").first.is_visible()
+    expect(gov.locator(".app-diff ins").first).to_be_visible()
     assert "Compared with the approved Q2 2021/22 update" in gov.content()
     assert axe_violations(gov) == []
     screenshot(gov, "update-7-review")
     gov.get_by_role("button", name="Return with comments").click()
-    assert gov.locator(".nhsuk-error-summary").is_visible()  # a comment is required
+    expect(gov.locator(".nhsuk-error-summary")).to_be_visible()  # a comment is required
     gov.locator("#decision").get_by_label("Key risks and issues").check()
     gov.get_by_label("Comments for the lead").fill(
         "Please say what the November board decided on the Phase 1 plan."
@@ -178,7 +179,9 @@ def test_lead_submits_governance_returns_lead_resubmits_governance_approves(
     assert callout.locator("#sections-to-change").inner_text() == "Key risks and issues"
     screenshot(page, "update-8-returned")
     page.get_by_role("link", name="Edit and submit").click()
-    assert page.locator("#review-comments").is_visible()
+    page.wait_for_url("**/edit/")
+    # is_visible() does not wait; wait_for() does, so a slow page load is not a failure.
+    page.locator("#review-comments").wait_for(state="visible")
     # The section the reviewer ticked is marked on the form, and the link at the top goes to it.
     marked = page.locator(".app-returned")
     assert marked.count() == 1
