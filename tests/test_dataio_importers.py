@@ -188,6 +188,22 @@ def test_people_row_errors(plan):
     ]
 
 
+def test_people_import_makes_governance_officers_staff(plan, governance):
+    run("people", PEOPLE, by=governance, commit=True)
+    assert User.objects.get(email="eve.gov@example.nhs.uk").is_staff
+    assert not User.objects.get(email="dee.lead@example.nhs.uk").is_staff
+
+
+def test_an_import_cannot_remove_the_importers_own_governance_role(plan, governance):
+    rows = [["Email", "Name", "Roles"], [governance.email, governance.full_name, "Board member"]]
+    report = run("people", rows, by=governance, commit=True)
+    assert errors(report) == [
+        "Row 2, Roles: This row would remove your own Governance officer role. Ask another "
+        "governance officer to change your roles"
+    ]
+    assert governance.groups.filter(name="Governance officer").exists()
+
+
 # --- themes and golden threads ------------------------------------------------------------------
 
 

@@ -1,9 +1,11 @@
 """Partner organisations and the people who sign in."""
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
 from ics_portal.models import Organisation, User
+from ics_portal.roles import GOVERNANCE_OFFICER
 
 from ..columns import (
     Choice,
@@ -139,6 +141,27 @@ class PersonResource(PlanResource):
         person = User()
         person.set_unusable_password()
         return person
+
+    def check_row(self, instance, row, errors):
+        if "groups" not in self._m2m or "groups" in errors:
+            return
+        wanted = {group.name for group in self._m2m["groups"]}
+        governance = GOVERNANCE_OFFICER.group_name
+        by = self.by
+        if (
+            by is not None
+            and instance.pk is not None
+            and instance.pk == by.pk
+            and governance not in wanted
+            and by.groups.filter(name=governance).exists()
+        ):
+            errors["groups"] = ValidationError(
+                "This row would remove your own Governance officer role. Ask another "
+                "governance officer to change your roles."
+            )
+        if governance in wanted:
+            # Governance officers work in the admin, which needs a staff account.
+            instance.is_staff = True
 
     def describe(self, obj):
         return f"{obj.full_name} ({obj.email})"
