@@ -221,6 +221,27 @@ def _plain(value):
     return value
 
 
+# What a lead (or governance) writes in each kind of update, in form order. The forms, the
+# admin and imports pass these to save_update; the workflow fields are never among them.
+WORKSTREAM_UPDATE_FIELDS = (
+    "overall_status",
+    "forecast_status",
+    "status_explanation",
+    "next_quarter_plans",
+    "key_risks",
+    "nothing_to_escalate",
+    "date_of_update",
+)
+GOLDEN_THREAD_UPDATE_FIELDS = (
+    "overall_status",
+    "status_explanation",
+    "quarter_update",
+    "next_quarter_plans",
+    "key_risks",
+    "nothing_to_escalate",
+)
+
+
 def save_update(
     *,
     update,

@@ -277,15 +277,7 @@ class MilestoneProgressInline(_UpdateRowInlineMixin, admin.TabularInline):
 @admin.register(WorkstreamUpdate)
 class WorkstreamUpdateAdmin(WorkflowAdmin):
     subject_fields = ("cycle", "workstream")
-    content_fields = (
-        "overall_status",
-        "forecast_status",
-        "status_explanation",
-        "next_quarter_plans",
-        "key_risks",
-        "nothing_to_escalate",
-        "date_of_update",
-    )
+    content_fields = actions.WORKSTREAM_UPDATE_FIELDS
     m2m_fields = ("baf_risks",)
     list_display = (
         "workstream",
@@ -307,14 +299,7 @@ class WorkstreamUpdateAdmin(WorkflowAdmin):
 @admin.register(GoldenThreadUpdate)
 class GoldenThreadUpdateAdmin(WorkflowAdmin):
     subject_fields = ("cycle", "golden_thread")
-    content_fields = (
-        "overall_status",
-        "status_explanation",
-        "quarter_update",
-        "next_quarter_plans",
-        "key_risks",
-        "nothing_to_escalate",
-    )
+    content_fields = actions.GOLDEN_THREAD_UPDATE_FIELDS
     m2m_fields = ("objectives", "baf_risks")
     list_display = ("golden_thread", "cycle", "overall_status", "state", "updated_at", "updated_by")
     list_filter = ("cycle", "state", "overall_status")

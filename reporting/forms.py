@@ -13,6 +13,7 @@ from ics_portal.richtext import EDITOR_EXTENSIONS, sanitise_html
 from risks.models import BAFRisk
 from workstreams.models import Objective
 
+from . import actions
 from .models import ReportingCycle, WorkstreamUpdate
 from .periods import Quarter
 from .review import quarter_headings, review_sections
@@ -306,18 +307,7 @@ class WorkstreamUpdateForm(UpdateForm):
         """Keyword arguments for actions.save_update."""
         data = self.cleaned_data
         return {
-            "fields": {
-                name: data[name]
-                for name in (
-                    "overall_status",
-                    "forecast_status",
-                    "status_explanation",
-                    "next_quarter_plans",
-                    "key_risks",
-                    "nothing_to_escalate",
-                    "date_of_update",
-                )
-            },
+            "fields": {name: data[name] for name in actions.WORKSTREAM_UPDATE_FIELDS},
             "objective_progress": {
                 int(name.removeprefix("objective_")): data[name] for name in self.objective_names
             },
@@ -408,17 +398,7 @@ class GoldenThreadUpdateForm(UpdateForm):
     def action_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
-            "fields": {
-                name: data[name]
-                for name in (
-                    "overall_status",
-                    "status_explanation",
-                    "quarter_update",
-                    "next_quarter_plans",
-                    "key_risks",
-                    "nothing_to_escalate",
-                )
-            },
+            "fields": {name: data[name] for name in actions.GOLDEN_THREAD_UPDATE_FIELDS},
             "baf_risks": self.chosen_risks(),
             "objectives": [self.objective_choices[pk] for pk in data["objectives"]],
         }

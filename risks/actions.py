@@ -50,14 +50,14 @@ RISK_FIELDS = {
     "risk_appetite",
     "next_review",
 }
-# What an owner (or governance) edits in a quarterly review.
-REVIEW_FIELDS = {
+# What an owner (or governance) edits in a quarterly review, in form order.
+REVIEW_FIELDS = (
     "likelihood",
     "consequence",
     "target_likelihood",
     "target_consequence",
     *TEXT_FIELDS,
-}
+)
 
 
 class StaleRiskError(ActionError):
@@ -257,7 +257,7 @@ def open_risk_reviews(*, cycle, by) -> int:
 def save_review(*, review: RiskReview, base_version: int, by, fields: dict[str, Any]):
     """Save the owner's (or governance's) edits to a review, refusing a stale save."""
     assert isinstance(review, RiskReview)
-    assert set(fields) <= REVIEW_FIELDS, set(fields) - REVIEW_FIELDS
+    assert set(fields) <= set(REVIEW_FIELDS), set(fields) - set(REVIEW_FIELDS)
     _check_scores(fields)
     return workflow.save_update(update=review, base_version=base_version, by=by, fields=fields)
 

@@ -306,18 +306,7 @@ class RiskReviewAdminForm(WorkflowAdminForm):
 class RiskReviewAdmin(WorkflowAdmin):
     form = RiskReviewAdminForm
     subject_fields = ("risk", "cycle")
-    content_fields = (
-        "likelihood",
-        "consequence",
-        "target_likelihood",
-        "target_consequence",
-        "rationale",
-        "controls",
-        "assurances",
-        "gaps_in_control",
-        "gaps_in_assurance",
-        "mitigating_actions",
-    )
+    content_fields = actions.REVIEW_FIELDS
     list_display = ("risk", "cycle", "score_label", "target_score_label", "state", "updated_at")
     list_filter = ("cycle", "state", "risk__category")
     search_fields = ("risk__reference", "risk__title", "risk__owner__full_name")

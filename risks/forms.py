@@ -183,18 +183,7 @@ class RiskReviewForm(forms.ModelForm):
 
     class Meta:
         model = RiskReview
-        fields = [
-            "likelihood",
-            "consequence",
-            "target_likelihood",
-            "target_consequence",
-            "rationale",
-            "controls",
-            "assurances",
-            "gaps_in_control",
-            "gaps_in_assurance",
-            "mitigating_actions",
-        ]
+        fields = list(REVIEW_FIELDS)
         help_texts = {
             "rationale": "Why the score is what it is. Required when the score changes from "
             "last quarter.",
@@ -213,7 +202,7 @@ class RiskReviewForm(forms.ModelForm):
                 self.fields[name].help_text = f"Last quarter: {value}"
 
     def action_fields(self) -> dict:
-        assert set(self.Meta.fields) <= REVIEW_FIELDS
+        assert set(self.Meta.fields) <= set(REVIEW_FIELDS)
         return {f: self.cleaned_data[f] for f in self.Meta.fields}
 
 
