@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AuditEvent, Organisation, User
 from .permissions import has_permission
+from .richtext import media_with_nonce
 
 # --- shared by every app's admin --------------------------------------------------------------
 
@@ -30,11 +31,8 @@ class NonceMediaMixin:
     """
 
     def render_change_form(self, request, context, *args, **kwargs):
-        media = context.get("media")
-        # django-csp's lazy nonce is falsy until read, so read it as a string.
-        nonce = str(getattr(request, "csp_nonce", ""))
-        if nonce and hasattr(media, "with_nonce"):
-            context["media"] = media.with_nonce(nonce)
+        if context.get("media") is not None:
+            context["media"] = media_with_nonce(context["media"], request)
         return super().render_change_form(request, context, *args, **kwargs)
 
 

@@ -4,7 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ics_portal.richtext import sanitise_html
+from ics_portal.richtext import media_with_nonce, sanitise_html
 from reporting.status import WORKFLOW_COLOURS, DeliveryStatus, WorkflowState, status_colour
 
 register = template.Library()
@@ -53,9 +53,4 @@ def form_media(context, *forms):
             media = form.media if media is None else media + form.media
     if media is None:
         return ""
-    request = context.get("request")
-    # django-csp's lazy nonce is falsy until read, so read it as a string.
-    nonce = str(getattr(request, "csp_nonce", "")) if request is not None else ""
-    if nonce and hasattr(media, "with_nonce"):
-        media = media.with_nonce(nonce)
-    return mark_safe(str(media))
+    return mark_safe(str(media_with_nonce(media, context.get("request"))))
