@@ -12,6 +12,9 @@ PORT ?= 8000
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
 	$(PYTHON) -m venv $(VENV)
+	@# The pip that ships with Python 3.11 (23.x) refuses a hashed lock whose packages are asked
+	@# for with extras (weasyprint -> fonttools[woff]); 25.3 reads uv's lock as written.
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'pip==25.3'
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	@touch $@
 
