@@ -38,3 +38,5 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("", include("reporting.packs.urls")),
 ]
+
+handler400 = "ics_portal.views.bad_request"

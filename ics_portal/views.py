@@ -1,6 +1,10 @@
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from reporting import presenters
 from reporting.packs.views import visible_published
@@ -37,5 +41,29 @@ password_reset = auth_views.PasswordResetView.as_view()
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view()
 
 
+def _back_with_restore(request) -> str | None:
+    """The page a refused form was posted from, to go back to with `restore=1` so the page's
+    script puts back the text the browser kept (the update form does; other pages ignore it).
+    Only a page of this site, named by the browser's Referer."""
+    referer = request.headers.get("referer", "")
+    if request.method != "POST" or not referer:
+        return None
+    if not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    parts = urlsplit(referer)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("restore", "saved")]
+    return urlunsplit(("", "", parts.path, urlencode([*query, ("restore", "1")]), ""))
+
+
 def csrf_failure(request, reason=""):
-    return render(request, "errors/csrf.html", {"reason": reason}, status=403)
+    context = {"reason": reason, "back": _back_with_restore(request)}
+    return render(request, "errors/csrf.html", context, status=403)
+
+
+def bad_request(request, exception=None):
+    """400, most often a form too large to accept (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    too_large = isinstance(exception, RequestDataTooBig)
+    context = {"too_large": too_large, "back": _back_with_restore(request)}
+    return render(request, "400.html", context, status=400)

@@ -6,6 +6,7 @@ its emails to be sent after the commit. Views, commands, the admin and tests cal
 of them changes an update's state by hand.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from ics_portal.audit import record
 from ics_portal.richtext import html_to_text, sanitise_html
 from workstreams.models import GoldenThread, Workstream
 
-from . import notifications
+from . import merge, notifications
 from .models import (
     GoldenThreadUpdate,
     MilestoneProgress,
@@ -242,6 +243,15 @@ GOLDEN_THREAD_UPDATE_FIELDS = (
 )
 
 
+def editable_fields(update) -> tuple[str, ...]:
+    """The fields a lead (or governance) writes in this kind of update."""
+    if isinstance(update, WorkstreamUpdate):
+        return WORKSTREAM_UPDATE_FIELDS
+    if isinstance(update, GoldenThreadUpdate):
+        return GOLDEN_THREAD_UPDATE_FIELDS
+    return tuple(WORKFLOW_HOOKS.get(type(update), {}).get("fields", ()))
+
+
 def save_update(
     *,
     update,
@@ -257,62 +267,141 @@ def save_update(
 
     Refuses with StaleUpdateError when the stored version is newer than `base_version`, so two
     people editing at once never overwrite each other silently. The first save moves the update
-    from "not started" to "draft".
+    from "not started" to "draft". The edit form saves through `merge_edits` instead, which
+    merges section by section.
     """
+    posted = merge.posted_sections(
+        fields=fields,
+        objective_progress=objective_progress,
+        milestone_rows=milestone_rows,
+        baf_risks=baf_risks,
+        objectives=objectives,
+    )
     with transaction.atomic():
         current = _locked(update)
         if current.version != base_version:
             raise StaleUpdateError(current)
-        if current.state not in EDITABLE_STATES and current.state != WorkflowState.SUBMITTED:
-            raise ActionError(
-                f"This update is {current.state_label.lower()} and can no longer be edited."
-            )
-        changed_fields = [
-            f
-            for f, v in fields.items()
-            if _normalised_value(v) != _normalised_value(getattr(current, f))
-        ]
-        before = _snapshot(current, changed_fields)
-        for name, value in fields.items():
-            setattr(current, name, value)
-        changed = list(changed_fields)
-        if objective_progress is not None:
-            changed += _save_objective_progress(current, objective_progress)
-        if milestone_rows is not None:
-            changed += _save_milestone_rows(current, milestone_rows)
-        if baf_risks is not None and {r.pk for r in baf_risks} != set(
-            current.baf_risks.values_list("pk", flat=True)
-        ):
-            current.baf_risks.set(baf_risks)
-            changed.append("baf_risks")
-        if objectives is not None and {o.pk for o in objectives} != set(
-            current.objectives.values_list("pk", flat=True)
-        ):
-            current.objectives.set(objectives)
-            changed.append("objectives")
-        if current.state == WorkflowState.NOT_STARTED:
-            current.state = WorkflowState.DRAFT
-        current.version += 1
-        current.updated_by = by
-        current.save()
-        record(
-            by=by,
-            verb="update.save",
-            obj=current,
-            before=before,
-            after={
-                **_snapshot(current, changed_fields),
-                "changed": changed,
-                "version": current.version,
-            },
-        )
+        _check_editable(current)
+        stored = merge.stored_sections(current)
+        bases = {key: merge.fingerprint(stored.get(key)) for key in posted}
+        plan = merge.plan_save(posted=posted, stored=stored, bases=bases, by=by)
+        _write(current, plan.write, by=by, always=True)
     return current
 
 
-def _normalised_value(value):
-    if isinstance(value, str) and value.lstrip().startswith("<"):
-        return sanitise_html(value)
-    return value
+@dataclass
+class MergeResult:
+    """What `merge_edits` did: the update as stored now, and the merge plan it carried out
+    (the sections written, the conflicts left for the person to choose, the sections someone
+    else changed meanwhile, and the bases of the person's form from now on)."""
+
+    update: Any
+    plan: merge.Plan
+
+    @property
+    def saved(self) -> bool:
+        return bool(self.plan.write)
+
+
+def merge_edits(
+    *,
+    update,
+    by,
+    bases: dict[str, str],
+    fields: dict[str, Any],
+    objective_progress: dict[int, str] | None = None,
+    milestone_rows: dict[int, dict[str, Any]] | None = None,
+    baf_risks=None,
+    objectives=None,
+    resolutions: dict[str, tuple[str, str]] | None = None,
+) -> MergeResult:
+    """Save the sections of an update that the person changed from their form's `bases`
+    (reporting/merge.py, ADR 0005). A section someone else changed too is not written: it
+    comes back as a conflict for the person to choose, with `resolutions` on the next save.
+    Sections the person did not change are never written."""
+    posted = merge.posted_sections(
+        fields=fields,
+        objective_progress=objective_progress,
+        milestone_rows=milestone_rows,
+        baf_risks=baf_risks,
+        objectives=objectives,
+    )
+    with transaction.atomic():
+        current = _locked(update)
+        _check_editable(current)
+        stored = merge.stored_sections(current)
+        plan = merge.plan_save(
+            posted=posted,
+            stored=stored,
+            bases=bases,
+            resolutions=resolutions,
+            edits=current.section_edits,
+            fallback_by=current.updated_by,
+            by=by,
+        )
+        _write(current, plan.write, by=by, always=current.state == WorkflowState.NOT_STARTED)
+    return MergeResult(update=current, plan=plan)
+
+
+def _check_editable(current) -> None:
+    if current.state not in EDITABLE_STATES and current.state != WorkflowState.SUBMITTED:
+        raise ActionError(
+            f"This update is {current.state_label.lower()} and can no longer be edited."
+        )
+
+
+def _write(current, sections: dict[str, Any], *, by, always: bool) -> None:
+    """Write `sections` (by merge key) to the locked `current`, bump its version and audit the
+    change; with nothing to write, only when `always` (a first save still starts the draft)."""
+    if not sections and not always:
+        return
+    field_names = set(editable_fields(current))
+    changed_fields = [key for key in sections if key in field_names]
+    before = _snapshot(current, changed_fields)
+    for name in changed_fields:
+        setattr(current, name, sections[name])
+    changed = list(changed_fields)
+    progress = {
+        int(key.removeprefix("objective_")): value
+        for key, value in sections.items()
+        if key.startswith("objective_")
+    }
+    rows = {
+        int(key.removeprefix("milestone_")): value
+        for key, value in sections.items()
+        if key.startswith("milestone_")
+    }
+    if progress:
+        changed += _save_objective_progress(current, progress)
+    if rows:
+        changed += _save_milestone_rows(current, rows)
+    if "baf_risks" in sections:
+        current.baf_risks.set(sections["baf_risks"])
+        changed.append("baf_risks")
+    if "objectives" in sections:
+        current.objectives.set(sections["objectives"])
+        changed.append("objectives")
+    if current.state == WorkflowState.NOT_STARTED:
+        current.state = WorkflowState.DRAFT
+    current.version += 1
+    current.updated_by = by
+    now = timezone.now()
+    edits = dict(current.section_edits or {})
+    for key in sections:
+        edits[key] = {"by": by.pk, "name": by.full_name or by.email, "at": now.isoformat()}
+    current.section_edits = edits
+    current.save()
+    record(
+        by=by,
+        verb="update.save",
+        obj=current,
+        before=before,
+        after={
+            **_snapshot(current, changed_fields),
+            "changed": changed,
+            "version": current.version,
+        },
+    )
 
 
 def _save_objective_progress(update, progress: dict[int, str]) -> list[str]:
@@ -354,8 +443,8 @@ def _save_milestone_rows(update, rows_in: dict[int, dict[str, Any]]) -> list[str
 WORKFLOW_HOOKS: dict[type, dict[str, Any]] = {}
 
 
-def register_workflow_hooks(model, *, validate=None, on_approve=None) -> None:
-    WORKFLOW_HOOKS[model] = {"validate": validate, "on_approve": on_approve}
+def register_workflow_hooks(model, *, validate=None, on_approve=None, fields=()) -> None:
+    WORKFLOW_HOOKS[model] = {"validate": validate, "on_approve": on_approve, "fields": fields}
 
 
 def validate_for_submission(update) -> dict[str, str]:

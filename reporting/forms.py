@@ -179,6 +179,21 @@ class UpdateForm(forms.Form):
                     self.fields[name].returned_section = section
                     self.fields[name].described_by = f"returned-{section.key}"
 
+    def mark_conflicts(self, panels) -> None:
+        """Sections changed by someone else too (edit_presenters.conflict_panels): each field
+        carries its panel, shown above it, and an error that the summary links to."""
+        for panel in panels:
+            names = (
+                [f"{panel.key}_{part}" for part in ("status", "revised_date", "note")]
+                if panel.key.startswith("milestone_")
+                else [panel.key]
+            )
+            for name in names:
+                if name in self.fields:
+                    self.fields[name].conflict = panel
+            if panel.field_name in self.fields:
+                self.add_error(panel.field_name, f"{panel.sentence}: choose which to keep")
+
     def _risk_choices(self, update, allowed):
         linked = {r.pk: r for r in update.baf_risks.all()}
         risks = {r.pk: r for r in allowed} | linked

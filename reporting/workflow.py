@@ -42,6 +42,9 @@ class WorkflowFields(models.Model):
     review_comment = models.TextField(
         blank=True, help_text="The reviewer's comments when the update was last returned."
     )
+    # Who last changed each section, by merge key (reporting/merge.py): {"by": user id,
+    # "name": their name, "at": ISO time}, so a conflict names the other person.
+    section_edits = models.JSONField(default=dict, blank=True, editable=False)
     # Keys of the sections the reviewer asked to change (reporting.review.review_sections);
     # cleared when the update is submitted again.
     returned_sections = models.JSONField(

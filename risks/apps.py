@@ -10,9 +10,12 @@ class RisksConfig(AppConfig):
         # risk: the submission checks and what accepting a review changes.
         from reporting.actions import register_workflow_hooks
 
-        from .actions import apply_accepted_review, validate_review
+        from .actions import REVIEW_FIELDS, apply_accepted_review, validate_review
         from .models import RiskReview
 
         register_workflow_hooks(
-            RiskReview, validate=validate_review, on_approve=apply_accepted_review
+            RiskReview,
+            validate=validate_review,
+            on_approve=apply_accepted_review,
+            fields=REVIEW_FIELDS,
         )

@@ -81,7 +81,8 @@ def test_a_submitted_update(client, request, update, lead):
     for name, method, expected in (
         ("update_detail", "get", (SIGN_IN, 404, 404, 200, 404, 200)),
         ("update_edit", "get", (SIGN_IN, 404, 404, 403, 404, 200)),
-        ("update_submit", "post", (SIGN_IN, 404, 404, 403, 404, 403)),
+        # A lead's stale tab is told who submitted it and given back its text (409).
+        ("update_submit", "post", (SIGN_IN, 404, 404, 409, 404, 403)),
         ("update_review", "get", (SIGN_IN, 404, 404, 403, 404, 200)),
         ("update_return", "post", (SIGN_IN, 404, 404, 403, 404, 200)),  # no comment: refused
     ):
@@ -108,9 +109,11 @@ def test_an_approved_update_is_locked_for_everyone(client, request, update, lead
     for name, method, expected in (
         ("update_detail", "get", (SIGN_IN, 404, 200, 200, 404, 200)),
         ("update_edit", "get", (SIGN_IN, 404, 403, 403, 404, 403)),
-        ("update_edit", "post", (SIGN_IN, 404, 403, 403, 404, 403)),
-        ("update_autosave", "post", (SIGN_IN, 404, 403, 403, 404, 403)),
-        ("update_submit", "post", (SIGN_IN, 404, 403, 403, 404, 403)),
+        # Those who write the update are told who approved it, with their text (409; the
+        # autosave's status line says it); the board member may not write at all (403).
+        ("update_edit", "post", (SIGN_IN, 404, 403, 409, 404, 409)),
+        ("update_autosave", "post", (SIGN_IN, 404, 403, 200, 404, 200)),
+        ("update_submit", "post", (SIGN_IN, 404, 403, 409, 404, 409)),
         ("update_withdraw", "post", (SIGN_IN, 404, 403, 403, 404, 403)),
         ("update_review", "get", (SIGN_IN, 404, 403, 403, 404, 403)),
         ("update_return", "post", (SIGN_IN, 404, 403, 403, 404, 403)),
@@ -124,7 +127,10 @@ def test_leads_edit_only_while_the_cycle_is_open(client, update, lead, governanc
     client.force_login(lead)
     assert client.get(url(update)).status_code == 200
     assert client.get(url(update, "update_edit")).status_code == 403
-    assert client.post(url(update, "update_edit"), form_data(update)).status_code == 403
+    response = client.post(url(update, "update_edit"), form_data(update, key_risks="<p>Late.</p>"))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "reporting cycle is closed" in html and "<p>Late.</p>" in html
     client.force_login(governance)
     assert client.get(url(update, "update_edit")).status_code == 200
 

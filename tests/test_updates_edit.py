@@ -77,7 +77,7 @@ def test_save_draft_keeps_the_text_and_audits(client, lead, plan, update):
     )
     response = client.post(url(update, "update_edit"), data)
     assert response.status_code == 302
-    assert response["Location"] == url(update, "update_edit")
+    assert response["Location"] == url(update, "update_edit") + "?saved=2"
     update.refresh_from_db()
     assert update.state == WorkflowState.DRAFT and update.version == 2
     assert update.key_risks == "<p>New supplier risk.</p>"
@@ -153,7 +153,7 @@ def test_an_overdue_milestone_needs_a_revised_date_or_reason(client, lead, plan,
 def test_submit_goes_to_the_update_page_and_cannot_be_edited_by_the_lead(client, lead, update):
     client.force_login(lead)
     response = client.post(url(update, "update_submit"), form_data(update))
-    assert response.status_code == 302 and response["Location"] == url(update)
+    assert response.status_code == 302 and response["Location"] == url(update) + "?saved=3"
     html = _html(client.get(url(update)))
     assert "Update submitted." in html and "Withdraw submission" in html
     assert url(update, "update_edit") not in html
@@ -209,9 +209,12 @@ def test_no_stale_warning_without_an_approved_quarter(client, lead, thread_updat
     assert 'id="unchanged-sections"' not in html
 
 
-def test_two_people_editing_never_overwrite_each_other(client, lead, governance, update):
-    """Both open version 1; governance saves first; the lead's save is refused with the
-    newer text shown and the lead's own text kept in the form; the lead then saves again."""
+def test_two_people_changing_the_same_section_choose_between_both_texts(
+    client, lead, governance, update
+):
+    """Both open the form; governance saves the key risks first; the lead's different key
+    risks are a conflict: not written, both texts shown for that section alone; the lead
+    chooses their own and saves again."""
     from django.test import Client
 
     lead_client, governance_client = client, Client()
@@ -219,28 +222,152 @@ def test_two_people_editing_never_overwrite_each_other(client, lead, governance,
     governance_client.force_login(governance)
     lead_form = form_data(update, key_risks="<p>The lead's wording.</p>")
     governance_form = form_data(update, key_risks="<p>Governance wording.</p>")
-    assert lead_client.get(url(update, "update_edit")).status_code == 200
-    assert governance_client.get(url(update, "update_edit")).status_code == 200
 
     assert governance_client.post(url(update, "update_edit"), governance_form).status_code == 302
     response = lead_client.post(url(update, "update_edit"), lead_form)
-    assert response.status_code == 200
+    assert response.status_code == 409
     html = _html(response)
-    assert re.search(
-        r"This update was changed by Gus Governance at \d+ \w+ \d{4} at \d\d:\d\d", html
-    )
-    assert "The version saved by Gus Governance" in html
-    assert "Governance wording." in html  # the stored text, shown
-    assert "The lead&#x27;s wording." in html  # the lead's text, kept in the form
-    assert 'name="version" value="2"' in html
+    assert re.search(r"Key risks and issues was also changed by Gus Governance at \d\d:\d\d", html)
+    assert 'id="conflict-key_risks"' in html and html.count('class="nhsuk-card app-conflict"') == 1
+    assert "Governance wording." in html  # theirs, shown
+    assert "The lead&#x27;s wording." in html  # the lead's, kept in the form
+    assert 'name="conflicts_open" value="key_risks"' in html
     update.refresh_from_db()
-    assert update.key_risks == "<p>Governance wording.</p>" and update.version == 2
+    assert update.key_risks == "<p>Governance wording.</p>"
 
-    # A deliberate second save wins, based on the version now shown.
-    lead_form["version"] = "2"
+    # Saving again without choosing changes nothing.
+    assert lead_client.post(url(update, "update_edit"), lead_form).status_code == 409
+    # Choosing "mine", with the text that was shown, wins.
+    seen = re.search(r'name="seen__key_risks" value="([0-9a-f]+)"', html)[1]
+    lead_form.update({"resolve__key_risks": "mine", "seen__key_risks": seen})
     assert lead_client.post(url(update, "update_edit"), lead_form).status_code == 302
     update.refresh_from_db()
-    assert update.key_risks == "<p>The lead's wording.</p>" and update.version == 3
+    assert update.key_risks == "<p>The lead's wording.</p>"
+
+
+def test_choosing_theirs_keeps_the_stored_text(client, lead, governance, update):
+    stale = form_data(update, key_risks="<p>Mine.</p>")
+    actions.save_update(
+        update=update, base_version=1, by=governance, fields={"key_risks": "<p>Theirs.</p>"}
+    )
+    client.force_login(lead)
+    html = _html(client.post(url(update, "update_edit"), stale))
+    seen = re.search(r'name="seen__key_risks" value="([0-9a-f]+)"', html)[1]
+    stale.update({"resolve__key_risks": "theirs", "seen__key_risks": seen})
+    assert client.post(url(update, "update_edit"), stale).status_code == 302
+    update.refresh_from_db()
+    assert update.key_risks == "<p>Theirs.</p>"
+
+
+def test_a_choice_made_against_text_changed_again_is_a_conflict_again(
+    client, lead, governance, update
+):
+    stale = form_data(update, key_risks="<p>Mine.</p>")
+    actions.save_update(
+        update=update, base_version=1, by=governance, fields={"key_risks": "<p>A</p>"}
+    )
+    client.force_login(lead)
+    html = _html(client.post(url(update, "update_edit"), stale))
+    seen = re.search(r'name="seen__key_risks" value="([0-9a-f]+)"', html)[1]
+    update.refresh_from_db()
+    actions.save_update(
+        update=update, base_version=update.version, by=governance, fields={"key_risks": "<p>B</p>"}
+    )
+    stale.update({"resolve__key_risks": "mine", "seen__key_risks": seen})
+    assert client.post(url(update, "update_edit"), stale).status_code == 409
+    update.refresh_from_db()
+    assert update.key_risks == "<p>B</p>"
+
+
+def test_seen_1_a_stale_tab_saving_another_section_keeps_both(
+    client, lead, governance, plan, update
+):
+    """Issue 9, seen 1 and 2: A changes objective 1; B (stale) changes objective 2. Both are
+    kept, and B saving again (autosave or Save draft) never puts old objective 1 back."""
+    one, two = (plan.workstream.objectives.get(number=n) for n in (1, 2))
+    stale = form_data(update, **{f"objective_{two.pk}": "<p>B on two.</p>"})
+    client.force_login(governance)
+    assert (
+        client.post(
+            url(update, "update_autosave"),
+            form_data(update, **{f"objective_{one.pk}": "<p>A on one.</p>"}),
+            **HTMX,
+        ).status_code
+        == 200
+    )
+    client.force_login(lead)
+    response = client.post(url(update, "update_autosave"), stale, **HTMX)
+    assert "Saved at" in _html(response)
+    assert "Objective 1 was also changed by Gus Governance" in _html(response)
+    # B types one more character: another autosave, then Save draft, from the same stale page.
+    stale[f"objective_{two.pk}"] = "<p>B on two!</p>"
+    stale["section_bases"] = re.search(r'name="section_bases" value="([^"]+)"', _html(response))[
+        1
+    ].replace("&quot;", '"')
+    assert "Saved at" in _html(client.post(url(update, "update_autosave"), stale, **HTMX))
+    assert client.post(url(update, "update_edit"), stale).status_code == 302
+    rows = {row.objective_id: row.progress for row in update.objective_progress.all()}
+    assert rows[one.pk] == "<p>A on one.</p>" and rows[two.pk] == "<p>B on two!</p>"
+
+
+def test_a_conflict_with_yourself_in_another_tab_says_so(client, lead, update):
+    client.force_login(lead)
+    first, second = (
+        form_data(update, key_risks="<p>Tab 1.</p>"),
+        form_data(update, key_risks="<p>Tab 2.</p>"),
+    )
+    assert client.post(url(update, "update_edit"), first).status_code == 302
+    html = _html(client.post(url(update, "update_autosave"), second, **HTMX))
+    assert "Key risks and issues was also changed by you, in another tab" in html
+    update.refresh_from_db()
+    assert update.key_risks == "<p>Tab 1.</p>"
+
+
+def test_autosave_writes_nothing_while_a_conflict_is_open(client, lead, governance, update):
+    stale = form_data(update, key_risks="<p>Mine.</p>", status_explanation="Also mine")
+    actions.save_update(
+        update=update, base_version=1, by=governance, fields={"key_risks": "<p>Theirs.</p>"}
+    )
+    client.force_login(lead)
+    html = _html(client.post(url(update, "update_edit"), stale))
+    seen = re.search(r'name="seen__key_risks" value="([0-9a-f]+)"', html)[1]
+    update.refresh_from_db()
+    version = update.version
+    # The conflict page's form (with its open conflict) typing on: the autosave refuses.
+    stale.update({"conflicts_open": "key_risks", "seen__key_risks": seen, "key_risks": "<p>M2</p>"})
+    answer = _html(client.post(url(update, "update_autosave"), stale, **HTMX))
+    assert "Not saved automatically while you choose between two versions" in answer
+    update.refresh_from_db()
+    assert update.version == version and update.key_risks == "<p>Theirs.</p>"
+    # The section that was not in conflict was saved with the conflict page.
+    assert update.status_explanation == "Also mine"
+
+
+def test_a_save_after_the_update_was_submitted_says_who_and_gives_the_text_back(
+    client, lead, update
+):
+    """Issue 9, seen 4: a co-lead submits while another tab edits."""
+    tab = form_data(update, key_risks="<p>Typed in the other tab.</p>")
+    submit(update, lead)
+    client.force_login(lead)
+    response = client.post(url(update, "update_edit"), tab)
+    assert response.status_code == 409
+    html = _html(response)
+    assert re.search(r"Lee Lead submitted this update on \d+ \w+ \d{4} at \d\d:\d\d", html)
+    assert "<p>Typed in the other tab.</p>" in html
+    answer = _html(client.post(url(update, "update_autosave"), tab, **HTMX))
+    assert "Not saved: Lee Lead submitted this update on" in answer
+    assert "expired" not in answer
+
+
+def test_a_form_without_bases_from_an_older_version_is_not_merged(client, lead, governance, update):
+    data = form_data(update, key_risks="<p>Mine.</p>", section_bases=None)
+    actions.save_update(update=update, base_version=1, by=governance, fields={"key_risks": "x"})
+    client.force_login(lead)
+    response = client.post(url(update, "update_edit"), data)
+    assert response.status_code == 409 and "This page is out of date" in _html(response)
+    update.refresh_from_db()
+    assert update.key_risks == "x"
 
 
 def test_autosave_saves_and_answers_with_the_time_and_new_version(client, lead, update):
@@ -259,16 +386,15 @@ def test_autosave_saves_and_answers_with_the_time_and_new_version(client, lead, 
     assert update.key_risks == "<p>Typed.</p>" and update.state == WorkflowState.DRAFT
 
 
-def test_autosave_on_a_stale_version_says_who_changed_it(client, lead, governance, update):
+def test_autosave_of_a_section_changed_meanwhile_says_who_changed_it(
+    client, lead, governance, update
+):
+    stale = form_data(update, key_risks="y")
     actions.save_update(update=update, base_version=1, by=governance, fields={"key_risks": "x"})
     client.force_login(lead)
-    html = _html(
-        client.post(
-            url(update, "update_autosave"), form_data(update, version="1", key_risks="y"), **HTMX
-        )
-    )
-    assert "This update was changed by Gus Governance at" in html
-    assert "choose Save draft to see both versions" in html and "hx-swap-oob" not in html
+    html = _html(client.post(url(update, "update_autosave"), stale, **HTMX))
+    assert "Key risks and issues was also changed by Gus Governance at" in html
+    assert "choose Save draft to see both versions" in html
     update.refresh_from_db()
     assert update.key_risks == "x"
 

@@ -137,7 +137,9 @@ def test_approving_locks_the_update_and_emails_the_lead(
     client.force_login(lead)
     html = client.get(url(update)).content.decode()
     assert "approved and locked" in html and url(update, "update_edit") not in html
-    assert client.post(url(update, "update_edit"), form_data(update)).status_code == 403
+    response = client.post(url(update, "update_edit"), form_data(update))
+    assert response.status_code == 409
+    assert "Gus Governance approved this update on" in response.content.decode()
 
 
 def test_a_thread_update_without_an_approved_quarter_is_all_new(

@@ -6,13 +6,14 @@ tests.
 """
 
 import datetime
+import json
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reporting import actions
+from reporting import actions, merge
 from reporting.forms import form_for
 from reporting.models import (
     GoldenThreadUpdate,
@@ -99,9 +100,11 @@ def url(update, name: str = "update_detail") -> str:
 
 
 def form_data(update, **changes) -> dict:
-    """What the edit form posts for `update` as stored, with `changes` on top."""
-    form = form_for(load(update))
-    data = {}
+    """What the edit form posts for `update` as stored, with `changes` on top (and, like the
+    page, the section bases it was drawn with)."""
+    loaded = load(update)
+    form = form_for(loaded)
+    data = {"section_bases": json.dumps(merge.bases_for(loaded))}
     for name, field in form.fields.items():
         value = form.get_initial_for_field(field, name)
         if isinstance(value, bool):

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import Resolver404, resolve, reverse
 
 from ics_portal.models import User
 from ics_portal.permissions import has_permission
@@ -111,6 +112,40 @@ def cycle_page(perm: str = "cycle.view_progress"):
     return decorator
 
 
+def login_required_or_restore(view):
+    """login_required for the edit form's own URLs. A save posted after the session expired
+    sends the person to sign in and then back to the edit page with `restore=1`, where the
+    page's script puts back the text this browser kept (the post itself cannot survive the
+    sign-in)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        target = request.get_full_path()
+        if request.method == "POST":
+            target = reverse("reporting:update_edit", kwargs=kwargs) + "?restore=1"
+        return redirect_to_login(target)
+
+    return wrapped
+
+
+def restore_url(path: str) -> str | None:
+    """The edit page to go back to, with the kept text put back, when `path` is one of an
+    update form's URLs (edit, submit, autosave); else None."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.namespace != "reporting" or match.url_name not in {
+        "update_edit",
+        "update_submit",
+        "update_autosave",
+    }:
+        return None
+    return reverse("reporting:update_edit", kwargs=match.kwargs) + "?restore=1"
+
+
 def signed_in_or_notice(view):
     """login_required, except that an htmx request (autosave) gets a short notice to show in
     place: following the redirect would put the sign-in page inside the status message."""
@@ -125,7 +160,8 @@ def signed_in_or_notice(view):
                 "reporting/_autosave_status.html",
                 {
                     "problem": "You have been signed out, so this was not saved. Your text is "
-                    "still on this page: sign in again in a new tab, then choose Save draft."
+                    "kept in this browser.",
+                    "sign_in_url": redirect_to_login(restore_url(request.path) or "/").url,
                 },
             )
         return redirect_to_login(request.get_full_path())

@@ -2,20 +2,31 @@
 autosave, submit) and withdrawing a submission. Governance may edit any update that is not
 approved (the actions audit it) but only the leads submit."""
 
+import json
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ics_portal.permissions import has_permission
 from ics_portal.roles import SYSTEM_LEAD, has_role, is_governance
 
-from .. import actions, presenters, review
-from ..actions import ActionError, StaleUpdateError, SubmissionInvalid
+from .. import actions, edit_presenters, merge, presenters, review
+from ..actions import ActionError, SubmissionInvalid
 from ..forms import form_for
-from ._access import describe, load_update, require, signed_in_or_notice
+from ._access import (
+    describe,
+    load_update,
+    login_required_or_restore,
+    require,
+    signed_in_or_notice,
+)
 
 
 @login_required
@@ -63,40 +74,95 @@ def update_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(request, "reporting/update_detail.html", _page_context(request, update))
 
 
-def _edit_page(request, update, *, form=None, stored=None, saved_as_draft=False):
+def _edit_page(
+    request,
+    update,
+    *,
+    form=None,
+    saved_as_draft=False,
+    bases=None,
+    conflicts=(),
+    status=200,
+):
     last = review.last_approved(update)
     unchanged = review.unchanged_sections(update, last)
     context = _page_context(request, update)
     form = form or form_for(update)
     form.mark_changes_asked(context["sections_to_change"])
+    panels = edit_presenters.conflict_panels(form, conflicts)
+    form.mark_conflicts(panels)
     context.update(
         form=form,
         last=last,
         unchanged=unchanged,
         unchanged_keys={section.key for section in unchanged},
-        stored=stored,
-        stored_sections=review.text_sections(stored) if stored else None,
         saved_as_draft=saved_as_draft,
+        section_bases=json.dumps(bases if bases is not None else merge.bases_for(update)),
+        conflicts=panels,
+        max_post_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
     )
-    return render(request, "reporting/update_form.html", context)
+    return render(request, "reporting/update_form.html", context, status=status)
 
 
-@login_required
+def _posted_bases(request, update) -> dict[str, str] | None:
+    """The bases the form was drawn with. A form that lost them counts as drawn from the
+    update as it is stored now only while its version is still the stored one; otherwise
+    None: what it changed cannot be told apart from what it did not."""
+    bases = merge.parse_bases(request.POST.get("section_bases"))
+    if bases is not None:
+        return bases
+    if request.POST.get("version") == str(update.version):
+        return merge.bases_for(update)
+    return None
+
+
+_OUT_OF_DATE = (
+    "This page is out of date: the update was saved elsewhere since it was opened. Your text "
+    "is kept in the form below. Copy anything new, reload the page, then add it again."
+)
+
+
+@login_required_or_restore
 def update_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     update = load_update(request, kind, pk)
-    require(request, "update.edit", update)
     if request.method != "POST":
+        require(request, "update.edit", update)
         return _edit_page(request, update)
+    if not has_permission(request.user, "update.edit", update):
+        return _refused(request, update)
     return _save(request, update, submitting=False)
 
 
-@login_required
+@login_required_or_restore
 @require_POST
 def update_submit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The form's Submit button: save what is on the form, then submit it for review."""
     update = load_update(request, kind, pk)
-    require(request, "update.submit", update)
+    if not has_permission(request.user, "update.submit", update):
+        if has_permission(request.user, "update.edit", update) or not _writes(request, update):
+            require(request, "update.submit", update)
+        return _refused(request, update)
     return _save(request, update, submitting=True)
+
+
+def _writes(request, update) -> bool:
+    """Whether the person is one who writes this update (a lead, a deputy or governance)."""
+    return has_permission(request.user, "update.history", update)
+
+
+def _refused(request, update) -> HttpResponse:
+    """A save refused because the update moved on (submitted, approved, the cycle closed)
+    while the person was typing: say who did what and when, and give back what they typed."""
+    if not _writes(request, update):
+        raise PermissionDenied
+    form = form_for(update, request.POST)
+    typed = edit_presenters.typed_sections(form, update) if form.is_valid() else []
+    context = {
+        **_page_context(request, update),
+        "why": edit_presenters.why_not_editable(update),
+        "typed": typed,
+    }
+    return render(request, "reporting/update_refused.html", context, status=409)
 
 
 def _reloaded_form(request, update):
@@ -110,34 +176,52 @@ def _reloaded_form(request, update):
     return fresh, form
 
 
+def _conflict_page(request, update, result) -> HttpResponse:
+    """Some sections were changed by someone else too: the rest is saved; those are shown
+    with both texts for the person to choose."""
+    fresh, form = _reloaded_form(request, update)
+    return _edit_page(
+        request,
+        fresh,
+        form=form,
+        bases=result.plan.bases,
+        conflicts=result.plan.conflicts,
+        status=409,
+    )
+
+
 def _save(request, update, *, submitting: bool) -> HttpResponse:
     form = form_for(update, request.POST)
+    bases = _posted_bases(request, update)
+    if bases is None:
+        form.is_valid()
+        form.add_error(None, _OUT_OF_DATE)
+        return _edit_page(request, update, form=form, status=409)
     if not form.is_valid():
-        return _edit_page(request, update, form=form)
+        return _edit_page(request, update, form=form, bases=bases)
     try:
-        saved = actions.save_update(
+        result = actions.merge_edits(
             update=update,
-            base_version=form.cleaned_data["version"],
             by=request.user,
+            bases=bases,
+            resolutions=merge.parse_resolutions(request.POST),
             **form.action_kwargs(),
         )
-    except StaleUpdateError as error:
-        fresh, form = _reloaded_form(request, update)
-        form.add_error(
-            None,
-            f"{error} Your text is kept in the form below and the saved version is shown "
-            "above it. Check both, then save again.",
-        )
-        return _edit_page(request, fresh, form=form, stored=fresh)
     except ActionError as error:
         form.add_error(None, str(error))
-        return _edit_page(request, update, form=form)
+        return _edit_page(request, update, form=form, bases=bases)
+    if result.plan.conflicts:
+        return _conflict_page(request, update, result)
+    saved = result.update
+    kind = describe(update)["kind"]
     if not submitting:
         local = timezone.localtime(saved.updated_at)
         messages.success(request, f"Draft saved at {local:%H:%M}. Submit it when it is ready.")
-        return redirect("reporting:update_edit", kind=describe(update)["kind"], pk=update.pk)
+        # `saved` tells the page's script that what this browser kept is now on the server.
+        edit = reverse("reporting:update_edit", kwargs={"kind": kind, "pk": update.pk})
+        return redirect(f"{edit}?saved={saved.version}")
     try:
-        actions.submit_update(update=saved, by=request.user)
+        submitted = actions.submit_update(update=saved, by=request.user)
     except ActionError as error:
         fresh, form = _reloaded_form(request, update)
         if isinstance(error, SubmissionInvalid):
@@ -149,39 +233,62 @@ def _save(request, update, *, submitting: bool) -> HttpResponse:
         request,
         "Update submitted. The governance team will approve it or return it with comments.",
     )
-    return redirect(update)
+    return redirect(f"{submitted.get_absolute_url()}?saved={submitted.version}")
 
 
 @require_POST
 @signed_in_or_notice
 def update_autosave(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """htmx saves the draft while the person types; answers with a status message (and the
-    new version, swapped into the form out of band)."""
+    new version and section bases, swapped into the form out of band)."""
     update = load_update(request, kind, pk)
-    require(request, "update.edit", update)
+    if not has_permission(request.user, "update.edit", update):
+        if not _writes(request, update):
+            raise PermissionDenied
+        why = edit_presenters.why_not_editable(update)
+        return render(
+            request,
+            "reporting/_autosave_status.html",
+            {
+                "problem": f"Not saved: {why} Your text is still on this page: copy it before you leave."
+            },
+        )
+    if merge.parse_resolutions(request.POST) or "conflicts_open" in request.POST:
+        return render(
+            request,
+            "reporting/_autosave_status.html",
+            {
+                "problem": "Not saved automatically while you choose between two versions. "
+                "Choose which text to keep, then choose Save draft."
+            },
+        )
     form = form_for(update, request.POST)
     context = {}
+    bases = _posted_bases(request, update)
+    if bases is None:
+        context["problem"] = f"Not saved: {_OUT_OF_DATE}"
+        return render(request, "reporting/_autosave_status.html", context)
     if not form.is_valid():
         first = next(iter(form.errors.values()))[0]
         context["problem"] = f"Not saved yet: {first}"
-    else:
-        try:
-            saved = actions.save_update(
-                update=update,
-                base_version=form.cleaned_data["version"],
-                by=request.user,
-                **form.action_kwargs(),
-            )
-        except StaleUpdateError as error:
-            context["problem"] = (
-                f"{error} Your latest changes are not saved: choose Save draft to see both "
-                "versions."
-            )
-            context["conflict"] = True
-        except ActionError as error:
-            context["problem"] = f"Not saved: {error}"
-        else:
-            context["saved"] = saved
+        return render(request, "reporting/_autosave_status.html", context)
+    try:
+        result = actions.merge_edits(
+            update=update, by=request.user, bases=bases, **form.action_kwargs()
+        )
+    except ActionError as error:
+        context["problem"] = f"Not saved: {error}"
+        return render(request, "reporting/_autosave_status.html", context)
+    labels = edit_presenters.section_labels(form)
+    context.update(
+        saved=result.update,
+        wrote=result.saved,
+        section_bases=json.dumps(result.plan.bases),
+        conflicts=[edit_presenters.conflict_sentence(c, labels) for c in result.plan.conflicts],
+        elsewhere=[
+            edit_presenters.conflict_sentence(c, labels) for c in result.plan.changed_elsewhere
+        ],
+    )
     return render(request, "reporting/_autosave_status.html", context)
 
 

@@ -1,6 +1,10 @@
 // Autosave on the update form (the htmx attributes are on the form; CSP allows no inline script).
-// It makes a failed autosave visible, and keeps an autosave and a button press from racing:
-// both post the same version, so the second would be refused as stale.
+// - Keeps everything typed in this browser (localStorage, per update) until the server says it
+//   is saved, so no failure loses text: draft-restore.js offers it back on the next visit.
+// - Says in plain words what went wrong when an autosave fails, and how to carry on.
+// - Does not autosave while the page shows a conflict for the person to resolve.
+// - Keeps an autosave and a button press from racing: the button waits for the autosave's
+//   answer, which carries the new version and section bases.
 (function () {
   "use strict";
   const form = document.getElementById("update-form");
@@ -8,27 +12,106 @@
     return;
   }
   const status = document.getElementById("autosave-status");
+  const key = "portal-draft:" + form.dataset.draftKey;
+  const maxBytes = parseInt(form.dataset.maxBytes || "0", 10);
   let saving = false;
   let submitting = false;
   let pending = false;
   let pendingSubmitter = null;
+  let typed = 0; // bumped by every change, to tell whether a save covered the latest one
+  let typedAtRequest = 0;
+  let keepTimer = null;
 
-  function say(message) {
+  function reloadLink() {
+    return window.location.pathname + "?restore=1";
+  }
+
+  function say(message, link) {
     status.textContent = "";
     const span = document.createElement("span");
     span.className = "app-autosave-problem";
     span.textContent = message;
+    if (link) {
+      span.appendChild(document.createTextNode(" "));
+      const a = document.createElement("a");
+      a.href = link.href;
+      a.textContent = link.text;
+      span.appendChild(a);
+      if (link.after) {
+        span.appendChild(document.createTextNode(link.after));
+      }
+    }
     status.appendChild(span);
   }
+
+  function keep() {
+    // Everything on the form, with the version and section bases it was typed against.
+    const fields = Array.from(new FormData(form).entries()).filter(function (pair) {
+      return pair[0] !== "csrfmiddlewaretoken" && typeof pair[1] === "string";
+    });
+    const names = Array.from(new Set(Array.from(form.elements).map(function (element) {
+      return element.name;
+    }).filter(Boolean)));
+    try {
+      window.localStorage.setItem(key, JSON.stringify({
+        keptAt: new Date().toISOString(),
+        version: form.dataset.version,
+        fields: fields,
+        names: names,
+      }));
+    } catch (error) {
+      // Storage full or refused: the page still holds the text.
+    }
+  }
+
+  function forget() {
+    try {
+      window.localStorage.removeItem(key);
+    } catch (error) {
+      // Nothing kept.
+    }
+  }
+
+  function bodySize() {
+    return new URLSearchParams(new FormData(form)).toString().length;
+  }
+
+  function tooLarge() {
+    return maxBytes > 0 && bodySize() > maxBytes * 0.95;
+  }
+
+  const TOO_LARGE = "Not saved: what is on this page is too long to save in one go. " +
+    "Your text is kept in this browser. Shorten the longest sections (a pasted table or " +
+    "document is often the cause), then choose Save draft.";
+
+  function onChange() {
+    typed += 1;
+    window.clearTimeout(keepTimer);
+    keepTimer = window.setTimeout(keep, 300);
+  }
+  form.addEventListener("input", onChange);
+  form.addEventListener("change", onChange);
+  window.addEventListener("pagehide", function () {
+    if (typed) {
+      keep();
+    }
+  });
 
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (event.detail.elt !== form) {
       return;
     }
-    if (submitting) {
-      event.preventDefault(); // the page is being saved by its buttons
+    if (submitting || form.dataset.conflictsOpen === "true") {
+      event.preventDefault(); // being saved by its buttons, or waiting for a choice
       return;
     }
+    if (tooLarge()) {
+      event.preventDefault();
+      say(TOO_LARGE);
+      return;
+    }
+    keep();
+    typedAtRequest = typed;
     saving = true;
   });
 
@@ -37,6 +120,20 @@
       return;
     }
     saving = false;
+    const xhr = event.detail.xhr;
+    if (event.detail.successful && xhr && xhr.status === 200) {
+      const text = xhr.responseText || "";
+      if (text.indexOf('data-conflict="true"') !== -1) {
+        // A section was changed by someone else too: stop until the person has compared.
+        form.dataset.conflictsOpen = "true";
+      } else if (text.indexOf('id="id_version"') !== -1 && typed === typedAtRequest) {
+        forget(); // the server has everything this browser kept
+      }
+      const version = document.getElementById("id_version");
+      if (version) {
+        form.dataset.version = version.value;
+      }
+    }
     if (pending) {
       pending = false;
       form.requestSubmit(pendingSubmitter || undefined);
@@ -49,19 +146,32 @@
     }
     const code = event.detail.xhr.status;
     if (code === 403) {
-      say("Not saved: your session may have expired or this page is out of date. Your text is still here: copy anything new, then reload the page.");
+      say("Not saved: this page has expired, for example because you signed in again in another tab. Your text is kept in this browser.",
+        { href: reloadLink(), text: "Reload the page", after: " and it will be put back." });
+    } else if (code === 400 || code === 413) {
+      say(TOO_LARGE);
+    } else if (code === 409) {
+      say("Not saved: the update changed while you were typing. Your text is kept in this browser.",
+        { href: reloadLink(), text: "Reload the page", after: " to see why; your text will be put back." });
     } else {
-      say("Not saved: the portal did not answer (" + code + "). Your text is still here; choose Save draft to try again.");
+      say("Not saved: the portal had a problem (" + code + "). Your text is kept in this browser; choose Save draft in a minute to try again.");
     }
   });
 
   document.body.addEventListener("htmx:sendError", function (event) {
     if (event.detail.elt === form) {
-      say("Not saved: you seem to be offline. Your text is still here; choose Save draft when you are connected again.");
+      say("Not saved: you seem to be offline. Your text is kept in this browser; choose Save draft when you are connected again.");
     }
   });
 
   form.addEventListener("submit", function (event) {
+    if (tooLarge()) {
+      event.preventDefault();
+      keep();
+      say(TOO_LARGE);
+      status.scrollIntoView({ block: "center" });
+      return;
+    }
     if (saving) {
       // Wait for the autosave to finish: its answer carries the new version.
       event.preventDefault();
@@ -69,6 +179,7 @@
       pendingSubmitter = event.submitter || null;
       return;
     }
+    keep(); // kept until the answer page says it is saved (?saved=N)
     submitting = true;
   });
 })();
