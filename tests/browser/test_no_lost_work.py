@@ -1,0 +1,240 @@
+"""Issue 9's scenarios in Chromium, each ending with what the database holds:
+
+1-2. two tabs on one update: a stale tab's autosave and Save draft keep the other tab's
+     sections; a section changed in both is shown alone with both texts, autosave stops, and
+     the person's choice is saved;
+3.   the session expires (and, separately, the CSRF token goes stale) while autosave cannot
+     reach the server: the text comes back after signing in again in the same tab;
+4.   the update is submitted while another tab edits: the save is refused, saying who and
+     when, with the typed text to copy;
+8.   a save over the size limit is stopped in the browser with the text kept.
+
+Runs on the demo data, where demo.lead leads DIGITAL (DIG)."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from playwright.sync_api import expect
+
+from reporting import actions
+from reporting.models import ReportingCycle, WorkstreamUpdate
+from reporting.status import DeliveryStatus, WorkflowState
+
+from .conftest import DEMO_PASSWORD, axe_violations, sign_in
+from .test_update_journey import _editor, _rich_html, _type_rich_text
+
+LEAD = "demo.lead@example.nhs.uk"
+SAVED = re.compile(r"Saved at \d\d:\d\d")
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
+
+
+@pytest.fixture
+def digital(demo_data):
+    cycle = ReportingCycle.objects.get(fy_start_year=2021, quarter=3)
+    return WorkstreamUpdate.objects.get(cycle=cycle, workstream__code="DIG")
+
+
+def _objectives(update):
+    rows = list(update.objective_progress.select_related("objective").order_by("objective__number"))
+    return rows[0].objective, rows[1].objective
+
+
+def _progress(update, objective) -> str:
+    return update.objective_progress.get(objective=objective).progress
+
+
+def _open_form(page, live_server, update):
+    page.goto(f"{live_server.url}{update.get_absolute_url()}edit/")
+    page.wait_for_load_state("networkidle")
+    _editor(page, "id_key_risks")  # the editors have started
+
+
+def _status(page):
+    return page.locator("#autosave-status")
+
+
+def test_two_tabs_merge_by_section_and_a_real_conflict_is_chosen(
+    digital, live_server, browser, screenshot
+):
+    one, two = _objectives(digital)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    tab_a, tab_b = context.new_page(), context.new_page()
+    sign_in(tab_a, live_server, LEAD)
+    _open_form(tab_a, live_server, digital)
+    _open_form(tab_b, live_server, digital)
+
+    # A changes objective 1 and it autosaves.
+    _type_rich_text(tab_a, f"id_objective_{one.pk}", "Tab A on objective one.")
+    _status(tab_a).get_by_text(SAVED).wait_for()
+    # B, drawn before that, changes objective 2: saved, and told about objective 1.
+    _type_rich_text(tab_b, f"id_objective_{two.pk}", "Tab B on objective two.")
+    _status(tab_b).get_by_text(SAVED).wait_for()
+    expect(_status(tab_b)).to_contain_text("Objective 1 was also changed by you, in another tab")
+    # B types one more character (another autosave), then Save draft (seen 1 and 2).
+    _editor(tab_b, f"id_objective_{two.pk}").press("End")
+    tab_b.keyboard.type("!")
+    expect(_status(tab_b)).to_contain_text(SAVED)
+    tab_b.wait_for_timeout(3_500)
+    tab_b.get_by_role("button", name="Save draft").click()
+    tab_b.wait_for_load_state("networkidle")
+    assert "Draft saved at" in tab_b.locator(".nhsuk-notification-banner").inner_text()
+    assert "Tab A on objective one." in _progress(digital, one)
+    assert "Tab B on objective two.!" in _progress(digital, two)
+    screenshot(tab_b, "no-lost-work-1-merged")
+
+    # A, now stale, changes objective 2 too: a real conflict; autosave stops.
+    _type_rich_text(tab_a, f"id_objective_{two.pk}", "Tab A rewrites objective two.")
+    expect(_status(tab_a)).to_contain_text("choose Save draft to see both versions")
+    tab_a.get_by_role("button", name="Save draft").click()
+    tab_a.wait_for_load_state("networkidle")
+    panel = tab_a.locator(f"#conflict-objective_{two.pk}")
+    expect(panel).to_be_visible()
+    assert tab_a.locator(".app-conflict").count() == 1
+    assert "Tab B on objective two.!" in panel.inner_text()  # theirs
+    assert "Tab A rewrites objective two." in _rich_html(tab_a, f"id_objective_{two.pk}")
+    assert axe_violations(tab_a) == []
+    screenshot(tab_a, "no-lost-work-2-conflict")
+    # Typing on the conflict page does not autosave over the other text.
+    _editor(tab_a, f"id_objective_{two.pk}").press("End")
+    tab_a.keyboard.type(" More.")
+    tab_a.wait_for_timeout(4_000)
+    assert "Tab B on objective two.!" in _progress(digital, two)
+    # A keeps their own version.
+    panel.get_by_label("Keep my version below").check()
+    tab_a.get_by_role("button", name="Save draft").click()
+    tab_a.wait_for_load_state("networkidle")
+    assert "Draft saved at" in tab_a.locator(".nhsuk-notification-banner").inner_text()
+    assert "Tab A rewrites objective two. More." in _progress(digital, two)
+    assert "Tab A on objective one." in _progress(digital, one)
+    context.close()
+
+
+def test_text_typed_before_the_session_expired_comes_back_after_signing_in(
+    digital, live_server, page, screenshot
+):
+    sign_in(page, live_server, LEAD)
+    page.route("**/autosave/", lambda route: route.abort())  # the network drops autosaves
+    _open_form(page, live_server, digital)
+    _type_rich_text(page, "id_key_risks", "Typed while the session ran out.")
+    expect(_status(page)).to_contain_text("you seem to be offline")
+    # The session expires (the CSRF cookie, which lasts a year, stays).
+    kept = [c for c in page.context.cookies() if c["name"] != "sessionid"]
+    page.context.clear_cookies()
+    page.context.add_cookies(kept)
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#restore-notice")).to_be_visible()
+    screenshot(page, "no-lost-work-3-sign-in-again")
+    page.get_by_label("Email address").fill(LEAD)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/edit/")
+    expect(page.locator("#draft-restore")).to_contain_text("We put back the changes")
+    assert "Typed while the session ran out." in _rich_html(page, "id_key_risks")
+    screenshot(page, "no-lost-work-4-restored")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("networkidle")
+    digital.refresh_from_db()
+    assert "Typed while the session ran out." in digital.key_risks
+    # Saved: nothing is offered back any more.
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#draft-restore")).to_be_hidden()
+
+
+def test_text_typed_before_the_page_expired_comes_back_from_the_expired_page(
+    digital, live_server, browser, screenshot
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(15_000)
+    page, other = context.new_page(), context.new_page()
+    sign_in(page, live_server, LEAD)
+    page.route("**/autosave/", lambda route: route.abort())
+    _open_form(page, live_server, digital)
+    _type_rich_text(page, "id_key_risks", "Typed before signing in again elsewhere.")
+    # Signing out and in again in another tab gives a new CSRF token.
+    other.goto(f"{live_server.url}/")
+    other.get_by_role("button", name="Sign out").click()
+    sign_in(other, live_server, LEAD)
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == "Your page expired"
+    screenshot(page, "no-lost-work-5-page-expired")
+    page.get_by_role("link", name="Go back to the page").click()
+    page.wait_for_load_state("networkidle")
+    assert "Typed before signing in again elsewhere." in _rich_html(page, "id_key_risks")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("networkidle")
+    digital.refresh_from_db()
+    assert "Typed before signing in again elsewhere." in digital.key_risks
+    context.close()
+
+
+def test_a_save_after_the_update_was_submitted_says_who_and_gives_the_text_back(
+    digital, live_server, page, screenshot
+):
+    sign_in(page, live_server, LEAD)
+    page.route("**/autosave/", lambda route: route.abort())
+    _open_form(page, live_server, digital)
+    _type_rich_text(page, "id_key_risks", "Typed in the tab that was left open.")
+
+    # Meanwhile the update is completed and submitted (a co-lead, in another browser).
+    lead = digital.workstream.leads.get(email=LEAD)
+    rows = {
+        row.milestone_id: {"status": DeliveryStatus.COMPLETE}
+        for row in digital.milestone_progress.all()
+    }
+    saved = actions.save_update(
+        update=digital,
+        base_version=digital.version,
+        by=lead,
+        fields={
+            "overall_status": DeliveryStatus.ON_TRACK,
+            "forecast_status": DeliveryStatus.ON_TRACK,
+            "nothing_to_escalate": True,
+        },
+        milestone_rows=rows,
+    )
+    actions.submit_update(update=saved, by=lead)
+    before = WorkstreamUpdate.objects.get(pk=digital.pk).key_risks
+
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("networkidle")
+    assert "were not saved" in page.locator("h1").inner_text()
+    body = page.locator("main").inner_text()
+    assert re.search(
+        r"Dana Lead \(demo\) submitted this update on \d+ \w+ \d{4} at \d\d:\d\d", body
+    )
+    assert "Typed in the tab that was left open." in body
+    assert axe_violations(page) == []
+    screenshot(page, "no-lost-work-6-submitted-meanwhile")
+    digital.refresh_from_db()
+    assert digital.state == WorkflowState.SUBMITTED and digital.key_risks == before
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=60_000)
+def test_a_save_too_large_is_stopped_in_the_browser_with_the_text_kept(
+    digital, live_server, page, screenshot
+):
+    sign_in(page, live_server, LEAD)
+    _open_form(page, live_server, digital)
+    version = WorkstreamUpdate.objects.get(pk=digital.pk).version
+    long_text = "A very long pasted paragraph. " * 2_500  # about 75 KB
+    page.locator("#id_key_risks").evaluate(
+        "(textarea, text) => { textarea.value = '<p>' + text + '</p>';"
+        " textarea.dispatchEvent(new Event('input', {bubbles: true})); }",
+        long_text,
+    )
+    page.get_by_role("button", name="Save draft").click()
+    expect(_status(page)).to_contain_text("too long to save in one go")
+    screenshot(page, "no-lost-work-7-too-large")
+    assert page.url.endswith("/edit/")  # still on the page, text in it
+    assert WorkstreamUpdate.objects.get(pk=digital.pk).version == version
