@@ -6,8 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SOAK_SECONDS ?= 30
 
-.PHONY: setup run test test-browser lint format check-deploy assets clean benchmark
+.PHONY: setup run test test-browser lint format check-deploy assets clean benchmark soak
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -65,3 +66,8 @@ clean:
 benchmark: setup
 	$(PY) benchmarks/board_pack.py 6
 	$(PY) benchmarks/board_pack.py 60
+
+## With `make run` serving (another terminal): concurrent autosaves as the demo lead while board
+## packs generate; prints requests, status codes, errors and p50/p95 latency.
+soak:
+	$(PY) scripts/soak_autosave.py --base-url http://$(HOST):$(PORT) --seconds $(SOAK_SECONDS)

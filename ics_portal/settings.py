@@ -123,6 +123,20 @@ DATABASES = {
         conn_max_age=int(env("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite as a real embedded default: under `make run` the portal's request threads and the
+    # task worker each write to the same file. WAL lets readers carry on while one writes (and
+    # synchronous=NORMAL is durable enough in WAL: a power cut may lose the last commits, never
+    # corrupt the file); a writer waits up to `timeout` seconds for another's lock instead of
+    # failing at once; and IMMEDIATE transactions take the write lock at BEGIN, because a
+    # transaction that reads first and then writes cannot wait: SQLite answers "database is
+    # locked" at once when another has written meanwhile. Anything in DATABASE_URL wins.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "ics_portal.User"
