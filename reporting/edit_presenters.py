@@ -71,7 +71,9 @@ def _plain(form, key: str, value) -> str:
             parts.append(f"{part.replace('_', ' ').capitalize()}: {shown}")
         return "; ".join(parts)
     if value in (None, "", []):
-        return "Nothing chosen" if isinstance(field, forms.ChoiceField) else "Nothing written"
+        if isinstance(field, forms.ChoiceField):
+            return "Nothing chosen"
+        return "Not given" if isinstance(field, forms.DateField) else "Nothing written"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, date | datetime):
@@ -118,17 +120,18 @@ class TypedSection:
     rich: bool
 
 
-def typed_sections(form, update) -> list[TypedSection]:
-    """What the person typed that differs from the update as stored, section by section, so
-    a refused save can give it back to copy."""
+def typed_sections(form, update, bases: dict[str, str] | None) -> list[TypedSection]:
+    """What the person changed on their form (from its `bases`, or else from the update as
+    stored), section by section, so a refused save can give it back to copy."""
     from .merge import fingerprint, posted_sections, stored_sections
 
     posted = posted_sections(**form.action_kwargs())
-    stored = stored_sections(update)
+    if bases is None:
+        bases = {key: fingerprint(value) for key, value in stored_sections(update).items()}
     labels = section_labels(form)
     typed = []
     for key, value in posted.items():
-        if key in stored and fingerprint(value) == fingerprint(stored[key]):
+        if fingerprint(value) == bases.get(key):
             continue
         field = form.fields.get(key)
         rich = field is not None and isinstance(field, RichTextFormField) and isinstance(value, str)

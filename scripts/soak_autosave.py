@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from http.cookiejar import CookieJar
 from urllib.error import HTTPError, URLError
@@ -167,10 +168,10 @@ def classify(status: int, html: str) -> str:
         return "other 5xx"
     if status != 200:
         return f"HTTP {status}"
+    if "app-autosave-conflict" in html:
+        return "stale"  # another client changed the same section first: a conflict, not an error
     if re.search(r'name="version" value="\d+"', html):
         return "saved"
-    if "app-autosave-conflict" in html:
-        return "stale"
     return "other problem"
 
 
@@ -208,7 +209,8 @@ def autosave_client(number, args, update_path, clock, tally, refreshes):
     if status != 200 or not form.autosave_url:
         raise SystemExit(f"{update_path}edit/ answered {status} without an autosave form")
     version = form.version()
-    fixed = [(k, v) for k, v in form.fields if k not in {"version", TEXT_FIELD}]
+    bases = dict(form.fields).get("section_bases", "")
+    fixed = [(k, v) for k, v in form.fields if k not in {"version", "section_bases", TEXT_FIELD}]
     clock.start.wait()
     n = 0
     while clock.running():
@@ -216,6 +218,7 @@ def autosave_client(number, args, update_path, clock, tally, refreshes):
         data = [
             *fixed,
             ("version", str(version)),
+            ("section_bases", bases),
             (TEXT_FIELD, f"<p>Soak test: client {number}, save {n}.</p>"),
         ]
         headers = {"HX-Request": "true", "X-CSRFToken": browser.csrf_token()}
@@ -228,12 +231,16 @@ def autosave_client(number, args, update_path, clock, tally, refreshes):
         outcome = classify(status, html)
         tally.add(outcome, status, seconds, html if outcome != "saved" else "")
         if outcome == "saved":
+            # As the page does: take the new version and section bases swapped in.
             version = int(re.search(r'name="version" value="(\d+)"', html)[1])
+            bases = html_unescape(re.search(r'name="section_bases" value="([^"]*)"', html)[1])
         elif outcome == "stale":
             # As a person would: reload the update to see the other client's version.
             try:
                 _, page, _, _ = browser.request(update_path + "edit/")
-                version = EditForm(page).version()
+                fresh = EditForm(page)
+                version = fresh.version()
+                bases = dict(fresh.fields).get("section_bases", "")
                 refreshes[number] = refreshes.get(number, 0) + 1
             except (Failed, KeyError, ValueError) as error:
                 tally.add("refresh failed", None, None, str(error))

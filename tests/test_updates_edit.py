@@ -355,6 +355,8 @@ def test_a_save_after_the_update_was_submitted_says_who_and_gives_the_text_back(
     html = _html(response)
     assert re.search(r"Lee Lead submitted this update on \d+ \w+ \d{4} at \d\d:\d\d", html)
     assert "<p>Typed in the other tab.</p>" in html
+    # Only what the person changed is given back, not the stale rest of their form.
+    assert "Overall status" not in html.split("What you typed")[1]
     answer = _html(client.post(url(update, "update_autosave"), tab, **HTMX))
     assert "Not saved: Lee Lead submitted this update on" in answer
     assert "expired" not in answer
@@ -395,6 +397,8 @@ def test_autosave_of_a_section_changed_meanwhile_says_who_changed_it(
     html = _html(client.post(url(update, "update_autosave"), stale, **HTMX))
     assert "Key risks and issues was also changed by Gus Governance at" in html
     assert "choose Save draft to see both versions" in html
+    # Never "All changes saved" beside a change that was not.
+    assert html.startswith(("Not saved: ", "Saved your other changes at "))
     update.refresh_from_db()
     assert update.key_risks == "x"
 

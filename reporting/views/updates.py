@@ -156,7 +156,8 @@ def _refused(request, update) -> HttpResponse:
     if not _writes(request, update):
         raise PermissionDenied
     form = form_for(update, request.POST)
-    typed = edit_presenters.typed_sections(form, update) if form.is_valid() else []
+    bases = merge.parse_bases(request.POST.get("section_bases"))
+    typed = edit_presenters.typed_sections(form, update, bases) if form.is_valid() else []
     context = {
         **_page_context(request, update),
         "why": edit_presenters.why_not_editable(update),

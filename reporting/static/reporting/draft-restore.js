@@ -67,10 +67,11 @@
   function sameAsPage() {
     const kept = values(draft.fields);
     const shown = values(Array.from(new FormData(form).entries()));
-    const ignore = new Set(["version", "section_bases"]);
+    // What the person wrote, not the form's own bookkeeping (version, bases, conflict choices).
+    const ignore = new Set(["version", "section_bases", "conflicts_open", "action"]);
     const names = new Set(Array.from(kept.keys()).concat(Array.from(shown.keys())));
     for (const name of names) {
-      if (ignore.has(name)) {
+      if (ignore.has(name) || name.startsWith("seen__") || name.startsWith("resolve__")) {
         continue;
       }
       if ((kept.get(name) || []).join("\u0000") !== (shown.get(name) || []).join("\u0000")) {
