@@ -42,7 +42,7 @@ def test_governance_creates_a_risk_with_a_canonical_reference(client, governance
     response = client.post(CREATE, _form(owner=lead.pk, themes=[theme.pk]))
     assert response.status_code == 302
     risk = BAFRisk.objects.get()
-    assert response["Location"] == reverse("risks:detail", kwargs={"reference": "07"})
+    assert response["Location"] == reverse("risks:detail", kwargs={"reference": "07"}) + "?saved=1"
     assert risk.reference == "07"
     assert risk.owner == lead
     assert list(risk.themes.all()) == [theme]

@@ -142,5 +142,5 @@ def test_the_form_carries_what_the_browser_needs_to_keep_text(client, lead, upda
     html = client.get(url(update, "update_edit")).content.decode()
     assert f'data-draft-key="update:workstream:{update.pk}"' in html
     assert 'name="section_bases"' in html and 'data-max-bytes="' in html
-    assert 'id="draft-restore"' in html and "draft-restore.js" in html
-    assert html.index("draft-restore.js") < html.index("django_prose_editor")
+    assert 'id="draft-restore"' in html and "portal/drafts.js" in html
+    assert html.index("portal/drafts.js") < html.index("django_prose_editor")

@@ -95,7 +95,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _review_page(request, review, form=form)
     if not submitting:
         messages.success(request, "Review saved as a draft. Submit it when it is ready.")
-        return redirect(saved)
+        return redirect(f"{saved.get_absolute_url()}?saved={saved.version}")
     try:
         actions.submit_review(review=saved, by=request.user)
     except ActionError as error:
@@ -110,7 +110,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "Review submitted. The governance team will accept it or return it with comments.",
     )
-    return redirect(saved)
+    return redirect(f"{saved.get_absolute_url()}?saved={saved.version}")
 
 
 @login_required

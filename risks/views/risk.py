@@ -43,7 +43,8 @@ def risk_create(request: HttpRequest) -> HttpResponse:
             add_action_errors(form, error)
         else:
             messages.success(request, f"Risk {risk.reference} added to the BAF.")
-            return redirect(risk)
+            # ?saved: the text this browser kept for the form is on the server now.
+            return redirect(f"{risk.get_absolute_url()}?saved=1")
     return render(request, "risks/risk_form.html", {"form": form, "risk": None})
 
 
@@ -70,7 +71,7 @@ def risk_edit(request: HttpRequest, risk: BAFRisk) -> HttpResponse:
             add_action_errors(form, error)
         else:
             messages.success(request, f"Risk {risk.reference} saved.")
-            return redirect(risk)
+            return redirect(f"{risk.get_absolute_url()}?saved={risk.version}")
     return render(request, "risks/risk_form.html", {"form": form, "risk": risk})
 
 

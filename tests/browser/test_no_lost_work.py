@@ -238,3 +238,37 @@ def test_a_save_too_large_is_stopped_in_the_browser_with_the_text_kept(
     screenshot(page, "no-lost-work-7-too-large")
     assert page.url.endswith("/edit/")  # still on the page, text in it
     assert WorkstreamUpdate.objects.get(pk=digital.pk).version == version
+
+
+def test_a_risk_review_typed_before_the_session_expired_is_offered_back(
+    demo_data, live_server, page, screenshot
+):
+    from risks.models import RiskReview
+
+    review = RiskReview.objects.get(
+        risk__reference="07", cycle__fy_start_year=2021, cycle__quarter=3
+    )
+    sign_in(page, live_server, LEAD)
+    page.goto(f"{live_server.url}{review.get_absolute_url()}")
+    _type_rich_text(page, "id_controls", "Controls typed before the session ran out.")
+    page.wait_for_timeout(500)  # kept in the browser as it is typed
+    kept = [c for c in page.context.cookies() if c["name"] != "sessionid"]
+    page.context.clear_cookies()
+    page.context.add_cookies(kept)
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Email address").fill(LEAD)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#draft-restore")).to_contain_text("This browser kept changes")
+    screenshot(page, "no-lost-work-8-risk-review-offered")
+    page.get_by_role("button", name="Put back my unsaved changes").click()
+    page.wait_for_load_state("networkidle")
+    assert "Controls typed before the session ran out." in _rich_html(page, "id_controls")
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("networkidle")
+    review.refresh_from_db()
+    assert "Controls typed before the session ran out." in review.controls
+    page.goto(f"{live_server.url}{review.get_absolute_url()}")
+    expect(page.locator("#draft-restore")).to_be_hidden()

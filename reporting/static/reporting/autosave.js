@@ -1,6 +1,5 @@
 // Autosave on the update form (the htmx attributes are on the form; CSP allows no inline script).
-// - Keeps everything typed in this browser (localStorage, per update) until the server says it
-//   is saved, so no failure loses text: draft-restore.js offers it back on the next visit.
+// - Tells drafts.js (which keeps everything typed in this browser) when the server has it all.
 // - Says in plain words what went wrong when an autosave fails, and how to carry on.
 // - Does not autosave while the page shows a conflict for the person to resolve.
 // - Keeps an autosave and a button press from racing: the button waits for the autosave's
@@ -12,7 +11,6 @@
     return;
   }
   const status = document.getElementById("autosave-status");
-  const key = "portal-draft:" + form.dataset.draftKey;
   const maxBytes = parseInt(form.dataset.maxBytes || "0", 10);
   let saving = false;
   let submitting = false;
@@ -20,7 +18,6 @@
   let pendingSubmitter = null;
   let typed = 0; // bumped by every change, to tell whether a save covered the latest one
   let typedAtRequest = 0;
-  let keepTimer = null;
 
   function reloadLink() {
     return window.location.pathname + "?restore=1";
@@ -45,31 +42,11 @@
   }
 
   function keep() {
-    // Everything on the form, with the version and section bases it was typed against.
-    const fields = Array.from(new FormData(form).entries()).filter(function (pair) {
-      return pair[0] !== "csrfmiddlewaretoken" && typeof pair[1] === "string";
-    });
-    const names = Array.from(new Set(Array.from(form.elements).map(function (element) {
-      return element.name;
-    }).filter(Boolean)));
-    try {
-      window.localStorage.setItem(key, JSON.stringify({
-        keptAt: new Date().toISOString(),
-        version: form.dataset.version,
-        fields: fields,
-        names: names,
-      }));
-    } catch (error) {
-      // Storage full or refused: the page still holds the text.
-    }
+    window.portalDrafts.keep(form);
   }
 
   function forget() {
-    try {
-      window.localStorage.removeItem(key);
-    } catch (error) {
-      // Nothing kept.
-    }
+    window.portalDrafts.forget(form);
   }
 
   function bodySize() {
@@ -84,18 +61,12 @@
     "Your text is kept in this browser. Shorten the longest sections (a pasted table or " +
     "document is often the cause), then choose Save draft.";
 
+  // drafts.js keeps what is typed; this counts it, to tell whether a save covered it all.
   function onChange() {
     typed += 1;
-    window.clearTimeout(keepTimer);
-    keepTimer = window.setTimeout(keep, 300);
   }
   form.addEventListener("input", onChange);
   form.addEventListener("change", onChange);
-  window.addEventListener("pagehide", function () {
-    if (typed) {
-      keep();
-    }
-  });
 
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (event.detail.elt !== form) {
@@ -179,7 +150,6 @@
       pendingSubmitter = event.submitter || null;
       return;
     }
-    keep(); // kept until the answer page says it is saved (?saved=N)
-    submitting = true;
+    submitting = true; // drafts.js keeps the text until the answer page says ?saved=N
   });
 })();

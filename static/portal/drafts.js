@@ -1,30 +1,97 @@
-// Puts back text this browser kept for an update form (see autosave.js, which keeps it).
-// Runs before the rich-text editors start (it is a deferred script placed before them), so
-// restored text is what the editors open with. Nothing typed is lost: after a failed save,
-// an expired session or a crash, the kept text is offered back, or put back at once when the
-// page is opened with ?restore=1 (signing in again from the edit page comes back that way).
+// Nothing typed is lost (ADR 0005). A form with data-draft-key has everything on it kept in
+// this browser (localStorage) as it is typed and when it is sent, until the server says it is
+// saved: a page opened with ?saved=N after a successful save, or (on the update form) an
+// autosave that covered the last keystroke (autosave.js calls window.portalDrafts).
+// When a page with such a form opens and a kept draft differs from it (after a failed save,
+// an expired session, a crash), the draft is offered back, or put back at once with
+// ?restore=1 (the sign-in, "page expired" and "too large" pages lead back that way).
+// A deferred script placed before the rich-text editors, so they open with restored text.
 (function () {
   "use strict";
+  const SKIP = new Set(["csrfmiddlewaretoken"]);
+
+  function storageKey(element) {
+    return "portal-draft:" + element.dataset.draftKey;
+  }
+
+  function keep(form) {
+    // Everything on the form, with the version and section bases it was typed against.
+    const fields = Array.from(new FormData(form).entries()).filter(function (pair) {
+      return !SKIP.has(pair[0]) && typeof pair[1] === "string";
+    });
+    const names = Array.from(new Set(Array.from(form.elements).map(function (element) {
+      return element.name;
+    }).filter(Boolean)));
+    try {
+      window.localStorage.setItem(storageKey(form), JSON.stringify({
+        keptAt: new Date().toISOString(),
+        version: form.dataset.version || "",
+        fields: fields,
+        names: names,
+      }));
+    } catch (error) {
+      // Storage full or refused: the page still holds the text.
+    }
+  }
+
+  function forget(element) {
+    try {
+      window.localStorage.removeItem(storageKey(element));
+    } catch (error) {
+      // Nothing kept.
+    }
+  }
+
+  window.portalDrafts = { keep: keep, forget: forget };
+
+  // Keep every opted-in form as it is typed and when it is sent.
+  document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
+    let timer = null;
+    let typed = false;
+    function later() {
+      typed = true;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        keep(form);
+      }, 300);
+    }
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    form.addEventListener("submit", function () {
+      keep(form);
+      // The page answering a successful save says ?saved, wherever it is: forget this then.
+      window.sessionStorage.setItem("portal-draft-sent", storageKey(form));
+    });
+    window.addEventListener("pagehide", function () {
+      if (typed) {
+        keep(form);
+      }
+    });
+  });
+
+  const params = new URLSearchParams(window.location.search);
+  if (params.has("saved")) {
+    const sent = window.sessionStorage.getItem("portal-draft-sent");
+    if (sent) {
+      window.sessionStorage.removeItem("portal-draft-sent");
+      try {
+        window.localStorage.removeItem(sent);
+      } catch (error) {
+        // Nothing kept.
+      }
+    }
+  }
   const holder = document.querySelector("[data-draft-key]");
   if (!holder) {
     return;
   }
-  const key = "portal-draft:" + holder.dataset.draftKey;
-  const params = new URLSearchParams(window.location.search);
+  const key = storageKey(holder);
 
   function read() {
     try {
       return JSON.parse(window.localStorage.getItem(key) || "null");
     } catch (error) {
       return null;
-    }
-  }
-
-  function forget() {
-    try {
-      window.localStorage.removeItem(key);
-    } catch (error) {
-      // Storage refused: nothing was kept.
     }
   }
 
@@ -39,7 +106,7 @@
   // ?saved=N: the page the server answered a successful save with. What this browser kept
   // is on the server now.
   if (params.has("saved")) {
-    forget();
+    forget(holder);
     dropParams(["saved"]);
     return;
   }
@@ -48,8 +115,6 @@
   if (!form || !draft || !Array.isArray(draft.fields)) {
     return;
   }
-
-  const SKIP = new Set(["csrfmiddlewaretoken"]);
 
   function values(entries) {
     const map = new Map();
@@ -128,7 +193,7 @@
   if (!banner || !message) {
     return;
   }
-  message.textContent = "This browser kept changes to this update that were not saved" +
+  message.textContent = "This browser kept changes you made here that were not saved" +
     (at ? " (last typed at " + at + ")" : "") + ". Put them back to carry on from where you were.";
   banner.hidden = false;
   document.getElementById("draft-restore-button").addEventListener("click", function () {
@@ -137,7 +202,7 @@
     window.location.reload();
   });
   document.getElementById("draft-discard-button").addEventListener("click", function () {
-    forget();
+    forget(holder);
     banner.hidden = true;
   });
 })();
