@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from ics_portal.models import User
-from ics_portal.permissions import has_permission
+from ics_portal.permissions import has_permission, refusal
 from workstreams.models import Objective
 
 from ..models import (
@@ -86,9 +86,10 @@ def describe(update) -> dict:
 
 
 def require(request, perm: str, obj=None) -> None:
-    """403 unless the person may do `perm` (to an object they can already see)."""
+    """403 unless the person may do `perm` (to an object they can already see); the 403 page
+    says why and what to do instead (permissions.refusal)."""
     if not has_permission(request.user, perm, obj):
-        raise PermissionDenied
+        raise PermissionDenied(refusal(request.user, perm, obj))
 
 
 def cycle_page(perm: str = "cycle.view_progress"):
