@@ -30,7 +30,7 @@ UPDATE_KINDS = {"workstream": WorkstreamUpdate, "thread": GoldenThreadUpdate}
 
 def _update_queryset(kind: str):
     """An update with everything its pages and permission checks read, in fixed queries."""
-    common = ("cycle", "updated_by", "submitted_by", "approved_by")
+    common = ("cycle", "updated_by", "submitted_by", "approved_by", "extended_by")
     if kind == "workstream":
         return WorkstreamUpdate.objects.select_related(
             *common, "workstream__theme"

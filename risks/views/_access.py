@@ -64,7 +64,7 @@ def load_review(request, pk: int) -> RiskReview:
     members once accepted), else 404."""
     review = get_object_or_404(
         RiskReview.objects.select_related(
-            "risk__owner__organisation", "cycle", "updated_by", "approved_by"
+            "risk__owner__organisation", "cycle", "updated_by", "approved_by", "extended_by"
         ),
         pk=pk,
     )
