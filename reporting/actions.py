@@ -14,7 +14,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ics_portal.audit import record
+from ics_portal.permissions import closed_window_message
 from ics_portal.richtext import html_to_text, sanitise_html
+from ics_portal.roles import is_governance
 from workstreams.models import GoldenThread, Workstream
 
 from . import merge, notifications
@@ -26,7 +28,7 @@ from .models import (
     WorkstreamUpdate,
 )
 from .status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
-from .workflow import EDITABLE_STATES
+from .workflow import EDITABLE_STATES, cycle_is_live, leads_window_open
 
 
 class ActionError(Exception):
@@ -198,6 +200,58 @@ def close_cycle(*, cycle: ReportingCycle, by) -> ReportingCycle:
     return cycle
 
 
+def reopen_cycle(
+    *, cycle: ReportingCycle, by, reason: str, submission_deadline: date | None = None
+) -> ReportingCycle:
+    """Governance reopens a closed cycle to submissions (reason required, audited), optionally
+    with a new submission deadline, and emails everyone who still owes an update or a risk
+    review in it. Approved and published updates stay locked."""
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = "Enter why the cycle is being reopened"
+    if submission_deadline is not None and submission_deadline < timezone.localdate():
+        errors["submission_deadline"] = "The new submission deadline must be today or later"
+    if errors:
+        raise SubmissionInvalid(errors)
+    with transaction.atomic():
+        cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.status != ReportingCycle.Status.CLOSED:
+            raise ActionError(
+                "Only a closed cycle can be reopened; this one is "
+                f"{cycle.get_status_display().lower()}."
+            )
+        if submission_deadline is not None and submission_deadline < cycle.opens_on:
+            raise SubmissionInvalid(
+                {"submission_deadline": "The new submission deadline must be after opening"}
+            )
+        before = {
+            "status": cycle.status,
+            "submission_deadline": cycle.submission_deadline.isoformat(),
+            "review_deadline": cycle.review_deadline.isoformat(),
+        }
+        cycle.status = ReportingCycle.Status.OPEN
+        if submission_deadline is not None:
+            cycle.submission_deadline = submission_deadline
+            # The review deadline is never before the submission deadline (a constraint).
+            cycle.review_deadline = max(cycle.review_deadline, submission_deadline)
+        cycle.save(update_fields=["status", "submission_deadline", "review_deadline"])
+        record(
+            by=by,
+            verb="cycle.reopen",
+            obj=cycle,
+            before=before,
+            after={
+                "status": cycle.status,
+                "submission_deadline": cycle.submission_deadline.isoformat(),
+                "review_deadline": cycle.review_deadline.isoformat(),
+            },
+            comment=reason,
+        )
+        notifications.cycle_reopened(cycle, reason=reason)
+    return cycle
+
+
 # --- updates ----------------------------------------------------------------------------------
 
 
@@ -281,7 +335,7 @@ def save_update(
         current = _locked(update)
         if current.version != base_version:
             raise StaleUpdateError(current)
-        _check_editable(current)
+        _check_editable(current, by)
         stored = merge.stored_sections(current)
         bases = {key: merge.fingerprint(stored.get(key)) for key in posted}
         plan = merge.plan_save(posted=posted, stored=stored, bases=bases, by=by)
@@ -328,7 +382,7 @@ def merge_edits(
     )
     with transaction.atomic():
         current = _locked(update)
-        _check_editable(current)
+        _check_editable(current, by)
         stored = merge.stored_sections(current)
         plan = merge.plan_save(
             posted=posted,
@@ -343,11 +397,15 @@ def merge_edits(
     return MergeResult(update=current, plan=plan)
 
 
-def _check_editable(current) -> None:
+def _check_editable(current, by) -> None:
     if current.state not in EDITABLE_STATES and current.state != WorkflowState.SUBMITTED:
         raise ActionError(
             f"This update is {current.state_label.lower()} and can no longer be edited."
         )
+    # Governance may correct an update in a closed cycle; leads only while their window is
+    # open (ADR 0006). The views ask the same through "update.edit".
+    if not is_governance(by) and not leads_window_open(current):
+        raise ActionError(closed_window_message(current))
 
 
 def _write(current, sections: dict[str, Any], *, by, always: bool) -> None:
@@ -504,16 +562,57 @@ def validate_for_submission(update) -> dict[str, str]:
     return errors
 
 
+def _leads_window_refusal(current) -> str:
+    """Why the leads may not act on `current` now (their window is shut)."""
+    cycle = current.cycle
+    if cycle.status == ReportingCycle.Status.CLOSED:
+        return closed_window_message(current)
+    return (
+        f"The {cycle.label} reporting cycle is not open for submissions; it is "
+        f"{cycle.get_status_display().lower()}."
+    )
+
+
+def _refuse_unless_live(current) -> None:
+    """Governance reviews in open and closed cycles; a draft or published cycle is refused."""
+    if not cycle_is_live(current.cycle):
+        cycle = current.cycle
+        raise ActionError(
+            f"The {cycle.label} reporting cycle is {cycle.get_status_display().lower()}; "
+            "its updates cannot change."
+        )
+
+
+def _checked_date(value: date | None, *, required: bool, errors: dict[str, str]) -> date | None:
+    """The date the leads have until (an extension), which is today or later."""
+    if value is None:
+        if required:
+            errors["extended_until"] = (
+                "The cycle is closed: enter the date the leads have until to submit it"
+            )
+        return None
+    if value < timezone.localdate():
+        errors["extended_until"] = "The date the leads have until must be today or later"
+    return value
+
+
+def _set_extension(current, *, until: date | None, reason: str, by) -> None:
+    current.extended_until = until
+    current.extension_reason = reason if until else ""
+    current.extended_by = by if until else None
+
+
 def submit_update(*, update, by):
-    """Submit a draft or returned update for governance review."""
+    """Submit a draft or returned update for governance review: while the cycle is open, or
+    after it closed while governance's extension for the update lasts."""
     with transaction.atomic():
         current = _locked(update)
         if current.state not in EDITABLE_STATES:
             raise ActionError(
                 f"This update is {current.state_label.lower()}; it cannot be submitted."
             )
-        if not current.cycle.is_open:
-            raise ActionError("The reporting cycle is not open for submissions.")
+        if not leads_window_open(current):
+            raise ActionError(_leads_window_refusal(current))
         errors = validate_for_submission(current)
         if errors:
             raise SubmissionInvalid(errors)
@@ -537,13 +636,17 @@ def submit_update(*, update, by):
 
 
 def withdraw_update(*, update, by):
-    """The lead takes back a submission that has not been reviewed yet."""
+    """The lead takes back a submission that has not been reviewed yet, while they could still
+    submit it again (the cycle is open, or their extension lasts): a withdrawal after the
+    cycle closed would leave a draft nobody could move."""
     with transaction.atomic():
         current = _locked(update)
         if current.state != WorkflowState.SUBMITTED:
             raise ActionError(
                 "Only a submitted update that has not been reviewed can be withdrawn."
             )
+        if not leads_window_open(current):
+            raise ActionError(_leads_window_refusal(current))
         current.state = WorkflowState.DRAFT
         current.updated_by = by
         current.version += 1
@@ -558,20 +661,37 @@ def withdraw_update(*, update, by):
     return current
 
 
-def return_update(*, update, by, comment: str, sections: list[str] | None = None):
+def return_update(
+    *,
+    update,
+    by,
+    comment: str,
+    sections: list[str] | None = None,
+    extended_until: date | None = None,
+):
     """Governance returns a submitted update to its lead with comments (required) and,
-    optionally, the keys of the sections to change (reporting.review.review_sections)."""
+    optionally, the keys of the sections to change (reporting.review.review_sections).
+
+    In a closed cycle the lead could not resubmit, so a date they have until is required
+    (`extended_until`, today or later): the return carries an extension."""
     comment = (comment or "").strip()
     errors = {}
     if not comment:
         errors["comment"] = "Enter comments for the lead explaining what to change"
     sections = _checked_sections(update, sections or [], errors)
+    closed = update.cycle.status == ReportingCycle.Status.CLOSED
+    _checked_date(extended_until, required=closed, errors=errors)
     if errors:
         raise SubmissionInvalid(errors)
     with transaction.atomic():
         current = _locked(update)
         if current.state != WorkflowState.SUBMITTED:
             raise ActionError("Only a submitted update can be returned.")
+        _refuse_unless_live(current)
+        if current.cycle.status == ReportingCycle.Status.CLOSED and extended_until is None:
+            raise SubmissionInvalid(_checked_date_errors(required=True))
+        if extended_until is not None:
+            _set_extension(current, until=extended_until, reason=comment, by=by)
         current.state = WorkflowState.RETURNED
         current.review_comment = comment
         current.returned_sections = sections
@@ -579,12 +699,15 @@ def return_update(*, update, by, comment: str, sections: list[str] | None = None
         current.updated_by = by
         current.version += 1
         current.save()
+        after = {"state": "RETURNED", "sections": sections}
+        if extended_until is not None:
+            after["extended_until"] = extended_until.isoformat()
         record(
             by=by,
             verb="update.return",
             obj=current,
             before={"state": "SUBMITTED"},
-            after={"state": "RETURNED", "sections": sections},
+            after=after,
             comment=comment,
         )
         notifications.update_returned(current, comment=comment)
@@ -610,11 +733,14 @@ def _checked_sections(update, keys: list[str], errors: dict[str, str]) -> list[s
 
 
 def approve_update(*, update, by):
-    """Governance approves a submitted update; it is read-only from then on."""
+    """Governance approves a submitted update, in an open or closed cycle (reviewing after the
+    deadline is normal); it is read-only from then on and any extension has done its job."""
     with transaction.atomic():
         current = _locked(update)
         if current.state != WorkflowState.SUBMITTED:
             raise ActionError("Only a submitted update can be approved.")
+        _refuse_unless_live(current)
+        _set_extension(current, until=None, reason="", by=None)
         current.state = WorkflowState.APPROVED
         current.approved_at = timezone.now()
         current.approved_by = by
@@ -633,3 +759,119 @@ def approve_update(*, update, by):
         )
         notifications.update_approved(current)
     return current
+
+
+# --- unblocking one update after the cycle closes ---------------------------------------------
+
+
+def extend_update(*, update, by, until: date, reason: str):
+    """Governance gives one update (or risk review) not yet submitted a late-submission
+    extension while its cycle stays closed: its leads may change and submit it until the end
+    of `until`. Reason required; audited; the leads are emailed. Giving a new date replaces
+    the old one."""
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = "Enter why the extension is being given"
+    _checked_date(until, required=True, errors=errors)
+    if errors:
+        raise SubmissionInvalid(errors)
+    with transaction.atomic():
+        current = _locked(update)
+        noun = _noun(current)
+        if current.state not in EDITABLE_STATES:
+            raise ActionError(
+                f"Only a {noun} that has not been submitted can be given an extension; this "
+                f"one is {current.state_label.lower()}."
+            )
+        if current.cycle.status != ReportingCycle.Status.CLOSED:
+            _refuse_unless_live(current)
+            raise ActionError(
+                f"The {current.cycle.label} cycle is open, so the leads can still submit until "
+                "the deadline: no extension is needed."
+            )
+        before = {"extended_until": _plain(current.extended_until)}
+        _set_extension(current, until=until, reason=reason, by=by)
+        current.save(update_fields=["extended_until", "extension_reason", "extended_by"])
+        record(
+            by=by,
+            verb="update.extend",
+            obj=current,
+            before=before,
+            after={"extended_until": until.isoformat(), "state": current.state},
+            comment=reason,
+        )
+        notifications.update_extended(current, reason=reason)
+    return current
+
+
+def reopen_update(*, update, by, reason: str, extended_until: date | None = None):
+    """Governance sends an approved update (or accepted risk review) that is not yet in a
+    published board pack back to its leads, as returned with `reason` as the comment. In a
+    closed cycle `extended_until` (the date the leads have until) is required. Any generated
+    draft board pack of the cycle is discarded: it showed this update as approved."""
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = "Enter why the approved update is being reopened"
+    closed = update.cycle.status == ReportingCycle.Status.CLOSED
+    _checked_date(extended_until, required=closed, errors=errors)
+    if errors:
+        raise SubmissionInvalid(errors)
+    with transaction.atomic():
+        current = _locked(update)
+        noun = _noun(current)
+        if current.state == WorkflowState.PUBLISHED:
+            raise ActionError(
+                f"This {noun} is in a published board pack, so it is locked for good. Record "
+                f"any correction in next quarter's {noun}."
+            )
+        if current.state != WorkflowState.APPROVED:
+            raise ActionError(
+                f"Only an approved {noun} can be reopened; this one is "
+                f"{current.state_label.lower()}."
+            )
+        _refuse_unless_live(current)
+        if current.cycle.status == ReportingCycle.Status.CLOSED and extended_until is None:
+            raise SubmissionInvalid(_checked_date_errors(required=True))
+        before = {
+            "state": current.state,
+            "approved_by": current.approved_by.full_name if current.approved_by else None,
+            "approved_at": current.approved_at.isoformat() if current.approved_at else None,
+        }
+        if extended_until is not None:
+            _set_extension(current, until=extended_until, reason=reason, by=by)
+        current.state = WorkflowState.RETURNED
+        current.review_comment = reason
+        current.returned_sections = []
+        current.returned_at = timezone.now()
+        current.approved_at = None
+        current.approved_by = None
+        current.updated_by = by
+        current.version += 1
+        current.save()
+        after = {"state": current.state}
+        discarded = _discard_generated_packs(current.cycle)
+        if discarded:
+            after["board_pack_drafts_discarded"] = discarded
+        if extended_until is not None:
+            after["extended_until"] = extended_until.isoformat()
+        record(by=by, verb="update.reopen", obj=current, before=before, after=after, comment=reason)
+        notifications.update_returned(current, comment=reason, reopened=True)
+    return current
+
+
+def _checked_date_errors(*, required: bool) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    _checked_date(None, required=required, errors=errors)
+    return errors
+
+
+def _noun(update) -> str:
+    return "risk review" if update._meta.label == "risks.RiskReview" else "update"
+
+
+def _discard_generated_packs(cycle) -> int:
+    from .packs.actions import discard_generated_drafts  # packs build on this module
+
+    return discard_generated_drafts(cycle=cycle)

@@ -47,6 +47,9 @@ WORKFLOW_FIELDS = (
     "returned_at",
     "review_comment",
     "returned_sections",
+    "extended_until",
+    "extension_reason",
+    "extended_by",
 )
 # States in which governance may still change an update's content (save_update allows these).
 ADMIN_EDITABLE_STATES = EDITABLE_STATES | {WorkflowState.SUBMITTED}
@@ -105,8 +108,8 @@ class WorkflowAdmin(HistoryAdmin):
             (
                 "Workflow",
                 {
-                    "description": "Set by the workflow actions (submit, return, approve), "
-                    "never by hand.",
+                    "description": "Set by the workflow actions (submit, return, approve, "
+                    "extend, reopen), never by hand.",
                     "fields": [*WORKFLOW_FIELDS, "base_version"],
                 },
             ),

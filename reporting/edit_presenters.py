@@ -9,9 +9,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ics_portal.permissions import closed_window_message
+
 from .forms import RichTextFormField
 from .merge import MILESTONE_PARTS, Conflict
 from .status import DeliveryStatus, WorkflowState
+from .workflow import leads_window_open
 
 _STATUS_LABELS = dict(DeliveryStatus.choices)
 
@@ -160,9 +163,6 @@ def why_not_editable(update) -> str:
         who = update.approved_by.full_name if update.approved_by else "the governance team"
         verb = "approved" if state == WorkflowState.APPROVED else "approved and published"
         return f"{who} {verb} this update on {_at(update.approved_at)}, so it can no longer be changed."
-    if not update.cycle.is_open:
-        return (
-            f"The {update.cycle.label} reporting cycle is {update.cycle.get_status_display().lower()}, "
-            "so updates can no longer be changed. Ask the governance team to reopen it."
-        )
+    if not leads_window_open(update):
+        return closed_window_message(update)
     return f"This update is {update.state_label.lower()} and cannot be changed by you now."

@@ -87,6 +87,36 @@ def cycle_opened(cycle) -> None:
         )
 
 
+def cycle_reopened(cycle, *, reason: str) -> None:
+    """Email everyone who still owes an update or a risk review in a reopened cycle: why it was
+    reopened, the deadline and what they owe (one email per person)."""
+    from .reminders import outstanding  # reminders sends through this module
+
+    for chase in outstanding(cycle).values():
+        send_on_commit(
+            "cycle_reopened",
+            [chase.person.email],
+            {
+                "cycle": cycle,
+                "person": chase.person,
+                "updates": chase.updates,
+                "reviews": chase.reviews,
+                "reason": reason,
+            },
+        )
+
+
+def resubmit_by(update):
+    """The last day the leads can submit `update`: in a closed cycle, governance's extension;
+    in an open one, the cycle's deadline or a later extension."""
+    deadline = update.cycle.submission_deadline
+    if update.extended_until and (
+        update.cycle.status == "CLOSED" or update.extended_until > deadline
+    ):
+        return update.extended_until
+    return deadline
+
+
 def update_submitted(update) -> None:
     # Governance sees submissions on the cycle progress page; no email needed.
     return None
@@ -98,7 +128,9 @@ def _template(update, name: str) -> str:
     return f"{prefix}_{name}"
 
 
-def update_returned(update, *, comment: str) -> None:
+def update_returned(update, *, comment: str, reopened: bool = False) -> None:
+    """Tell the leads their update was returned with comments, or (`reopened`) that their
+    approved update was reopened for changes, and the date to submit it again by."""
     from .review import sections_to_change
 
     send_on_commit(
@@ -109,7 +141,18 @@ def update_returned(update, *, comment: str) -> None:
             "comment": comment,
             "sections": sections_to_change(update),
             "url": update_url(update),
+            "reopened": reopened,
+            "resubmit_by": resubmit_by(update),
         },
+    )
+
+
+def update_extended(update, *, reason: str) -> None:
+    """Tell the leads governance gave their update an extension after the cycle closed."""
+    send_on_commit(
+        _template(update, "extended"),
+        _lead_emails(update),
+        {"update": update, "reason": reason, "url": update_url(update)},
     )
 
 

@@ -12,7 +12,7 @@ from ics_portal.models import User
 
 from .models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
 from .status import WorkflowState
-from .workflow import OUTSTANDING_STATES
+from .workflow import OUTSTANDING_STATES, leads_window_open
 
 _PEOPLE = User.objects.select_related("organisation")
 
@@ -49,6 +49,9 @@ class OwedUpdate:
 
     @property
     def deadline(self) -> date:
+        """The last day to submit: the cycle's deadline, or the extension once it has closed."""
+        if self.cycle.status == ReportingCycle.Status.CLOSED and self.update.extended_until:
+            return self.update.extended_until
         return self.cycle.submission_deadline
 
     @property
@@ -58,6 +61,16 @@ class OwedUpdate:
     @property
     def is_outstanding(self) -> bool:
         return self.state in OUTSTANDING_STATES
+
+    @property
+    def is_extended(self) -> bool:
+        """The cycle is closed but governance's extension lets the leads submit this."""
+        return self.cycle.status == ReportingCycle.Status.CLOSED and self.update.has_extension
+
+    @property
+    def is_shut(self) -> bool:
+        """The cycle closed before this was submitted: only governance can reopen it."""
+        return self.is_outstanding and not leads_window_open(self.update)
 
 
 def _owed_rows(updates_ws, updates_gt):
@@ -106,17 +119,94 @@ def updates_owed_by_person(cycle: ReportingCycle) -> dict[User, list[OwedUpdate]
     return dict(result)
 
 
+def shown_to_leads() -> Q:
+    """The cycles a lead's lists show: open ones; the latest cycle if it has closed (until the
+    next one opens, so a lead sees what they missed and that they must ask governance to
+    reopen it); and any closed cycle where governance gave them an extension."""
+    shown = Q(cycle__status=ReportingCycle.Status.OPEN) | Q(
+        cycle__status=ReportingCycle.Status.CLOSED, extended_until__gte=timezone.localdate()
+    )
+    latest = (
+        ReportingCycle.objects.exclude(status=ReportingCycle.Status.DRAFT)
+        .order_by("-fy_start_year", "-quarter")
+        .values_list("pk", "status")
+        .first()
+    )
+    if latest and latest[1] == ReportingCycle.Status.CLOSED:
+        shown |= Q(cycle_id=latest[0], state__in=OUTSTANDING_STATES)
+    return shown
+
+
 def my_updates(user) -> list[OwedUpdate]:
-    """Everything `user` leads or deputises in open cycles, outstanding first."""
-    flt = {"cycle__status": ReportingCycle.Status.OPEN}
+    """Everything `user` leads or deputises in open cycles (and what they still owe in a cycle
+    that has just closed, or have an extension for), outstanding first."""
+    flt = {}
+    shown = shown_to_leads()
     ws = (
         _workstream_updates(flt)
+        .filter(shown)
         .filter(Q(workstream__leads=user) | Q(workstream__deputies=user))
         .distinct()
     )
-    gt = _thread_updates(flt).filter(golden_thread__system_leads=user).distinct()
+    gt = _thread_updates(flt).filter(shown).filter(golden_thread__system_leads=user).distinct()
     rows = [row for person, row in _owed_rows(ws, gt) if person.pk == user.pk]
-    return sorted(rows, key=lambda r: (not r.is_outstanding, r.deadline, r.title))
+    return sorted(rows, key=lambda r: (r.is_shut, not r.is_outstanding, r.deadline, r.title))
+
+
+# --- what an update's page says about its leads' window (docs/adr/0005) ------------------------
+
+
+@dataclass(frozen=True)
+class WorkflowWindow:
+    """When an update's (or risk review's) leads can act, as its page tells the person looking,
+    and what governance can do to unblock it."""
+
+    update: object
+    noun: str  # "update" or "risk review"
+    lead_message: str  # for a lead whose window is shut; "" otherwise
+    extended_until: date | None  # shown while the update is not yet approved
+    extension_active: bool
+    extend_url: str  # "" unless the person may give an extension
+    reopen_url: str  # "" unless the person may reopen the approved update
+
+    @property
+    def cycle(self) -> ReportingCycle:
+        return self.update.cycle
+
+
+def workflow_window(update, user) -> WorkflowWindow:
+    """No queries beyond the permission checks the page already makes."""
+    from django.urls import reverse
+
+    from ics_portal.permissions import closed_window_message, has_permission, leads_update
+
+    is_review = update._meta.label == "risks.RiskReview"
+    if is_review:
+        urls = {
+            "extend": reverse("risks:review_extend", kwargs={"pk": update.pk}),
+            "reopen": reverse("risks:review_reopen", kwargs={"pk": update.pk}),
+        }
+    else:
+        kind = "workstream" if isinstance(update, WorkstreamUpdate) else "thread"
+        urls = {
+            name: reverse(f"reporting:update_{name}", kwargs={"kind": kind, "pk": update.pk})
+            for name in ("extend", "reopen")
+        }
+    shut = (
+        update.cycle.status == ReportingCycle.Status.CLOSED
+        and update.state in OUTSTANDING_STATES | {WorkflowState.SUBMITTED}
+        and not leads_window_open(update)
+    )
+    waiting = update.state not in (WorkflowState.APPROVED, WorkflowState.PUBLISHED)
+    return WorkflowWindow(
+        update=update,
+        noun="risk review" if is_review else "update",
+        lead_message=closed_window_message(update) if shut and leads_update(user, update) else "",
+        extended_until=update.extended_until if waiting else None,
+        extension_active=update.has_extension,
+        extend_url=urls["extend"] if has_permission(user, "update.extend", update) else "",
+        reopen_url=urls["reopen"] if has_permission(user, "update.reopen", update) else "",
+    )
 
 
 # --- cycle progress (governance) ---------------------------------------------------------------

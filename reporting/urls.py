@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import cycles, reviews, updates
+from .views import cycles, reopen, reviews, updates
 
 
 class UpdateKindConverter:
@@ -26,6 +26,7 @@ urlpatterns = [
     path("cycles/<int:pk>/open/", cycles.cycle_open, name="cycle_open"),
     path("cycles/<int:pk>/close/", cycles.cycle_close, name="cycle_close"),
     path("cycles/<int:pk>/remind/", cycles.cycle_remind, name="cycle_remind"),
+    path("cycles/<int:pk>/reopen/", reopen.cycle_reopen, name="cycle_reopen"),
     path("my-updates/", updates.my_updates, name="my_updates"),
     path("updates/<update_kind:kind>/<int:pk>/", updates.update_detail, name="update_detail"),
     path("updates/<update_kind:kind>/<int:pk>/edit/", updates.update_edit, name="update_edit"),
@@ -53,4 +54,6 @@ urlpatterns = [
         reviews.update_approve,
         name="update_approve",
     ),
+    path("updates/<update_kind:kind>/<int:pk>/extend/", reopen.update_extend, name="update_extend"),
+    path("updates/<update_kind:kind>/<int:pk>/reopen/", reopen.update_reopen, name="update_reopen"),
 ]

@@ -1,8 +1,13 @@
 """The review workflow shared by workstream updates, golden-thread updates and risk reviews.
 
     not started -save-> draft -submit-> submitted -approve-> approved -(pack published)-> published
-                          ^                 |  |
-                          +---- return -----+  +-- withdraw (lead, before review) --> draft
+                          ^                 |  |                |
+                          +---- return -----+  +-- withdraw     +-- reopen (governance, before
+                          +------------------------------------------ publication) --> returned
+
+Leads act only while their window is open: the cycle is open, or governance gave the update
+an extension that has not ended (docs/adr/0006-no-dead-ends.md). Governance reviews in open
+and closed cycles.
 
 The fields live on an abstract model so every reviewed thing has the same columns and the same
 database constraints; the transitions live in reporting/actions.py.
@@ -11,6 +16,7 @@ database constraints; the transitions live in reporting/actions.py.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .status import WorkflowState
 
@@ -18,6 +24,20 @@ EDITABLE_STATES = {WorkflowState.NOT_STARTED, WorkflowState.DRAFT, WorkflowState
 OUTSTANDING_STATES = EDITABLE_STATES  # what a lead still owes
 REVIEWABLE_STATES = {WorkflowState.SUBMITTED}
 READABLE_BY_BOARD_STATES = {WorkflowState.APPROVED, WorkflowState.PUBLISHED}
+# Cycle statuses in which governance still reviews, returns, approves and reopens.
+LIVE_CYCLE_STATUSES = {"OPEN", "CLOSED"}
+
+
+def cycle_is_live(cycle) -> bool:
+    """Open or closed: not a draft (nothing to review yet) and not published (frozen)."""
+    return cycle.status in LIVE_CYCLE_STATUSES
+
+
+def leads_window_open(update) -> bool:
+    """May the leads change, submit or withdraw this update now? While its cycle is open,
+    or, once the cycle has closed, while governance's extension for it lasts."""
+    cycle = update.cycle
+    return cycle.status == "OPEN" or (cycle.status == "CLOSED" and update.has_extension)
 
 
 class WorkflowFields(models.Model):
@@ -52,6 +72,21 @@ class WorkflowFields(models.Model):
         blank=True,
         help_text="The sections the reviewer asked to change when the update was last returned.",
     )
+    # A late-submission extension: after the cycle closes, the leads may still change and
+    # submit this one until the end of this day. Set only by governance, with a reason.
+    extended_until = models.DateField(
+        "extension until",
+        null=True,
+        blank=True,
+        help_text="The leads may change and submit this after the cycle closes, until the end "
+        "of this day.",
+    )
+    extension_reason = models.TextField(
+        blank=True, help_text="Why governance gave the extension (also in the audit trail)."
+    )
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         abstract = True
@@ -73,6 +108,10 @@ class WorkflowFields(models.Model):
                 condition=~Q(state="RETURNED") | ~Q(review_comment=""),
                 name=f"{prefix}_returned_with_comment",
             ),
+            models.CheckConstraint(
+                condition=Q(extended_until__isnull=True) | ~Q(extension_reason=""),
+                name=f"{prefix}_extension_has_reason",
+            ),
         ]
 
     @property
@@ -82,3 +121,8 @@ class WorkflowFields(models.Model):
     @property
     def state_label(self) -> str:
         return WorkflowState(self.state).label
+
+    @property
+    def has_extension(self) -> bool:
+        """Governance's extension is set and has not ended (it runs to the end of its day)."""
+        return self.extended_until is not None and self.extended_until >= timezone.localdate()

@@ -274,16 +274,35 @@ def withdraw_review(*, review: RiskReview, by):
     return workflow.withdraw_update(update=review, by=by)
 
 
-def return_review(*, review: RiskReview, by, comment: str):
-    """Governance returns a submitted review to its owner with comments (required)."""
+def return_review(*, review: RiskReview, by, comment: str, extended_until: date | None = None):
+    """Governance returns a submitted review to its owner with comments (required); in a
+    closed cycle with the date the owner has until to resubmit (required there)."""
     assert isinstance(review, RiskReview)
-    return workflow.return_update(update=review, by=by, comment=comment)
+    return workflow.return_update(
+        update=review, by=by, comment=comment, extended_until=extended_until
+    )
 
 
 def accept_review(*, review: RiskReview, by):
     """Governance accepts a submitted review; the risk takes its scores (`apply_accepted_review`)."""
     assert isinstance(review, RiskReview)
     return workflow.approve_update(update=review, by=by)
+
+
+def extend_review(*, review: RiskReview, by, until: date, reason: str):
+    """Governance gives a review not yet submitted a late-submission extension after the cycle
+    closed (reporting.actions.extend_update)."""
+    assert isinstance(review, RiskReview)
+    return workflow.extend_update(update=review, by=by, until=until, reason=reason)
+
+
+def reopen_review(*, review: RiskReview, by, reason: str, extended_until: date | None = None):
+    """Governance sends an accepted review back to its owner (reporting.actions.reopen_update).
+    The risk keeps the scores it took from the review until a review is accepted again."""
+    assert isinstance(review, RiskReview)
+    return workflow.reopen_update(
+        update=review, by=by, reason=reason, extended_until=extended_until
+    )
 
 
 def previous_review(review: RiskReview) -> RiskReview | None:

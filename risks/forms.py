@@ -4,6 +4,7 @@ risks/actions.py. Scores and bands are never typed: only likelihood and conseque
 from django import forms
 
 from ics_portal.models import User
+from reporting.workflow_forms import default_until, not_in_the_past, until_field
 from workstreams.models import Theme
 
 from .actions import REVIEW_FIELDS, RISK_FIELDS
@@ -213,3 +214,22 @@ class ReturnReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter comments for the owner explaining what to change"},
     )
+
+
+class ClosedCycleReturnReviewForm(ReturnReviewForm):
+    """Returning after the cycle closed: the owner could not resubmit without a date."""
+
+    extended_until = until_field()
+
+    def clean_extended_until(self):
+        return not_in_the_past(
+            self.cleaned_data["extended_until"],
+            "The date the leads have until must be today or later",
+        )
+
+
+def return_review_form_for(review, data=None) -> ReturnReviewForm:
+    """The return form of a submitted review: with a date once the cycle is closed."""
+    if review.cycle.status == "CLOSED":
+        return ClosedCycleReturnReviewForm(data, initial={"extended_until": default_until(review)})
+    return ReturnReviewForm(data)

@@ -12,7 +12,8 @@ from django.urls import NoReverseMatch, reverse
 from ics_portal.models import User
 from ics_portal.permissions import has_permission
 from reporting.models import ReportingCycle
-from reporting.workflow import READABLE_BY_BOARD_STATES
+from reporting.presenters import shown_to_leads
+from reporting.workflow import OUTSTANDING_STATES, READABLE_BY_BOARD_STATES, leads_window_open
 
 from .matrix import CONSEQUENCE_WORDS, LIKELIHOOD_WORDS, ColourStyle, colour_style
 from .models import SCALE, SCORE_BASES, BAFRisk, RiskBand, RiskMatrix, RiskReview, Score
@@ -496,16 +497,33 @@ class ReviewRow:
     def change(self) -> Direction:
         return direction(self.score, self.last_quarter)
 
+    @property
+    def is_extended(self) -> bool:
+        """The cycle is closed but governance's extension lets the owner submit this."""
+        return (
+            self.review.cycle.status == ReportingCycle.Status.CLOSED and self.review.has_extension
+        )
+
+    @property
+    def is_shut(self) -> bool:
+        """The cycle closed before this was submitted: only governance can reopen it."""
+        return self.review.state in OUTSTANDING_STATES and not leads_window_open(self.review)
+
 
 def review_rows(user, *, everyone: bool = False) -> list[ReviewRow]:
-    """Reviews of open risks in open cycles: the ones `user` owns, or (`everyone`, for
-    governance) all of them, with last quarter's score beside this quarter's. Submitted ones
+    """Reviews of open risks in open cycles: the ones `user` owns (with what they still owe in
+    a cycle that has just closed, or have an extension for), or (`everyone`, for governance)
+    all of them, with last quarter's score beside this quarter's. Submitted ones
     come first for governance; outstanding ones first for an owner."""
-    reviews = RiskReview.objects.filter(
-        cycle__status=ReportingCycle.Status.OPEN, risk__status=BAFRisk.Status.OPEN
-    ).select_related("cycle", "risk__owner__organisation", "updated_by")
-    if not everyone:
-        reviews = reviews.filter(risk__owner=user)
+    reviews = RiskReview.objects.filter(risk__status=BAFRisk.Status.OPEN).select_related(
+        "cycle", "risk__owner__organisation", "updated_by"
+    )
+    if everyone:
+        reviews = reviews.filter(cycle__status=ReportingCycle.Status.OPEN)
+    else:
+        # As on "My updates": open cycles, what is still owed in one that has just closed,
+        # and reviews with an extension (docs/adr/0005).
+        reviews = reviews.filter(shown_to_leads(), risk__owner=user)
     reviews = list(reviews)
     matrices = matrices_by_id()
     attach_matrix(reviews, matrices)

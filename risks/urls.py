@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import register, reviews, risk
+from .views import register, reopen, reviews, risk
 
 
 class ReferenceConverter:
@@ -28,6 +28,8 @@ urlpatterns = [
     path("reviews/<int:pk>/withdraw/", reviews.review_withdraw, name="review_withdraw"),
     path("reviews/<int:pk>/accept/", reviews.review_accept, name="review_accept"),
     path("reviews/<int:pk>/return/", reviews.review_return, name="review_return"),
+    path("reviews/<int:pk>/extend/", reopen.review_extend, name="review_extend"),
+    path("reviews/<int:pk>/reopen/", reopen.review_reopen, name="review_reopen"),
     path("<reference:reference>/", risk.risk_detail, name="detail"),
     path("<reference:reference>/edit/", risk.risk_edit, name="edit"),
     path("<reference:reference>/close/", risk.risk_close, name="close"),

@@ -54,3 +54,20 @@ def board_member(db):
 @pytest.fixture
 def superuser(db):
     return factories.UserFactory(full_name="Ada Admin", is_staff=True, is_superuser=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Show the workflow state machine's figures (tests/test_workflow_state_machine.py) at the
+    end of the run, also when the tests ran in xdist workers (properties travel with reports)."""
+    lines = [
+        value
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if getattr(report, "when", "call") == "call"
+        for name, value in getattr(report, "user_properties", [])
+        if name == "workflow_state_machine"
+    ]
+    if lines:
+        terminalreporter.section("workflow state machine")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

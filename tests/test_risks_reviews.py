@@ -301,7 +301,7 @@ def test_accepting_an_older_quarter_late_does_not_overwrite_a_newer_score(risk, 
 
 def test_a_closed_cycle_refuses_submission(risk, lead, review):
     ReportingCycle.objects.filter(pk=review.cycle_id).update(status="CLOSED")
-    with pytest.raises(ActionError, match="not open"):
+    with pytest.raises(ActionError, match="is closed.*ask the governance team to reopen it"):
         actions.submit_review(review=RiskReview.objects.get(pk=review.pk), by=lead)
 
 

@@ -85,6 +85,20 @@ def _discard_draft(pack: BoardPack) -> None:
         pack.state = BoardPack.State.DRAFT
 
 
+def discard_generated_drafts(*, cycle: ReportingCycle) -> int:
+    """Discard the generated (not yet published) PDFs of `cycle`'s packs, because what they
+    show has changed (an approved update was reopened). Returns how many were discarded; the
+    caller audits the change that made them stale."""
+    count = 0
+    for pack in BoardPack.objects.select_for_update().filter(
+        cycle=cycle, state=BoardPack.State.READY
+    ):
+        _discard_draft(pack)
+        pack.save()
+        count += 1
+    return count
+
+
 def request_generation(*, pack: BoardPack, by) -> BoardPack:
     """Queue the PDF render; the request returns at once and the page shows progress."""
     from ..tasks import generate_board_pack

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
 
 from ics_portal.models import User
-from ics_portal.permissions import has_permission
+from ics_portal.permissions import has_permission, refusal
 from workstreams.models import Objective
 
 from ..models import (
@@ -31,7 +31,7 @@ UPDATE_KINDS = {"workstream": WorkstreamUpdate, "thread": GoldenThreadUpdate}
 
 def _update_queryset(kind: str):
     """An update with everything its pages and permission checks read, in fixed queries."""
-    common = ("cycle", "updated_by", "submitted_by", "approved_by")
+    common = ("cycle", "updated_by", "submitted_by", "approved_by", "extended_by")
     if kind == "workstream":
         return WorkstreamUpdate.objects.select_related(
             *common, "workstream__theme"
@@ -87,9 +87,10 @@ def describe(update) -> dict:
 
 
 def require(request, perm: str, obj=None) -> None:
-    """403 unless the person may do `perm` (to an object they can already see)."""
+    """403 unless the person may do `perm` (to an object they can already see); the 403 page
+    says why and what to do instead (permissions.refusal)."""
     if not has_permission(request.user, perm, obj):
-        raise PermissionDenied
+        raise PermissionDenied(refusal(request.user, perm, obj))
 
 
 def cycle_page(perm: str = "cycle.view_progress"):

@@ -76,6 +76,7 @@ def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
             "reminder_days": settings.REMINDER_DAYS_BEFORE,
             "can_manage": has_permission(user, "cycle.manage"),
             "can_remind": cycle.is_open and has_permission(user, "cycle.send_reminders"),
+            "can_reopen": has_permission(user, "cycle.reopen", cycle),
         },
     )
 

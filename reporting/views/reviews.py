@@ -1,5 +1,6 @@
 """Governance reviews a submitted update beside last quarter's approved one, then returns it
-with comments or approves it (approved updates are locked)."""
+with comments or approves it (approved updates are locked). After the cycle closes, a return
+carries the date the lead has until to resubmit (docs/adr/0005)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from .. import actions, review
 from ..actions import ActionError, SubmissionInvalid
-from ..forms import ReturnForm
+from ..workflow_forms import return_form_for
 from ._access import describe, load_update, require
 
 
@@ -24,7 +25,7 @@ def _review_page(request, update, *, return_form=None) -> HttpResponse:
             "cycle": update.cycle,
             "last": last,
             "comparison": review.compare(update, last),
-            "return_form": return_form or ReturnForm(update=update),
+            "return_form": return_form or return_form_for(update),
         },
     )
 
@@ -41,7 +42,7 @@ def update_review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def update_return(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     update = load_update(request, kind, pk)
     require(request, "update.review", update)
-    form = ReturnForm(request.POST, update=update)
+    form = return_form_for(update, request.POST)
     if form.is_valid():
         try:
             actions.return_update(
@@ -49,6 +50,7 @@ def update_return(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 by=request.user,
                 comment=form.cleaned_data["comment"],
                 sections=form.cleaned_data["sections"],
+                extended_until=form.cleaned_data.get("extended_until"),
             )
         except SubmissionInvalid as error:
             for name, message in error.errors.items():

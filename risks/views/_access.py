@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 
-from ics_portal.permissions import has_permission
+from ics_portal.permissions import has_permission, refusal
 from reporting.actions import ActionError, SubmissionInvalid
 
 from ..models import BAFRisk, RiskReview
@@ -64,7 +64,7 @@ def load_review(request, pk: int) -> RiskReview:
     members once accepted), else 404."""
     review = get_object_or_404(
         RiskReview.objects.select_related(
-            "risk__owner__organisation", "cycle", "updated_by", "approved_by"
+            "risk__owner__organisation", "cycle", "updated_by", "approved_by", "extended_by"
         ),
         pk=pk,
     )
@@ -74,9 +74,10 @@ def load_review(request, pk: int) -> RiskReview:
 
 
 def require(request, perm: str, obj) -> None:
-    """403 unless the person may do `perm` to an object they can already see."""
+    """403 unless the person may do `perm` to an object they can already see; the 403 page
+    says why and what to do instead (permissions.refusal)."""
     if not has_permission(request.user, perm, obj):
-        raise PermissionDenied
+        raise PermissionDenied(refusal(request.user, perm, obj))
 
 
 def add_action_errors(form, error: ActionError) -> None:

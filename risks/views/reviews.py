@@ -11,7 +11,7 @@ from ics_portal.permissions import has_permission
 from reporting.actions import ActionError, StaleUpdateError
 
 from .. import actions, presenters
-from ..forms import ReturnReviewForm, RiskReviewForm
+from ..forms import RiskReviewForm, return_review_form_for
 from ..models import BAFRisk, RiskReview
 from ._access import add_action_errors, load_review, require
 
@@ -54,7 +54,7 @@ def _review_page(request, review: RiskReview, *, form=None, return_form=None, st
             "can_submit": has_permission(user, "update.submit", review),
             "can_withdraw": has_permission(user, "update.withdraw", review),
             "can_review": can_review,
-            "return_form": return_form or (ReturnReviewForm() if can_review else None),
+            "return_form": return_form or (return_review_form_for(review) if can_review else None),
             "stored": stored,
         },
     )
@@ -148,11 +148,14 @@ def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     review = load_review(request, pk)
     require(request, "update.review", review)
-    form = ReturnReviewForm(request.POST)
+    form = return_review_form_for(review, request.POST)
     if form.is_valid():
         try:
             actions.return_review(
-                review=review, by=request.user, comment=form.cleaned_data["comment"]
+                review=review,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                extended_until=form.cleaned_data.get("extended_until"),
             )
         except ActionError as error:
             add_action_errors(form, error)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('risks', '0005_returned_sections'),
+        ('risks', '0006_workflow_extensions'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0007_returned_sections'),
+        ('reporting', '0008_workflow_extensions'),
     ]
 
     operations = [

@@ -1,0 +1,14 @@
+"""{% workflow_window update %}: what an update's or risk review's page says about when its
+leads can act (the cycle is closed, an extension) and governance's buttons to unblock it
+(docs/adr/0005). The words and the permission checks come from presenters.workflow_window."""
+
+from django import template
+
+from ..presenters import workflow_window as window_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("reporting/_workflow_window.html", takes_context=True)
+def workflow_window(context, update):
+    return {"window": window_for(update, context["request"].user)}

@@ -1,0 +1,178 @@
+"""Governance unblocks the workflow after a cycle closes (docs/adr/0005): reopen the cycle,
+give one update a late-submission extension, or send an approved (unpublished) update back to
+its leads. Each page asks for the reason, which the leads are emailed and the audit keeps."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats
+
+from .. import actions, reminders
+from ..actions import ActionError, SubmissionInvalid
+from ..models import ReportingCycle
+from ..workflow_forms import ExtensionForm, ReopenCycleForm, ReopenUpdateForm, default_until
+from ._access import cycle_page, describe, load_update, require
+
+
+def _day(value) -> str:
+    return formats.date_format(value, "j F Y")
+
+
+def add_action_errors(form, error: ActionError) -> None:
+    """Show an action's refusal on the form: at its field where it names one, else on top."""
+    if isinstance(error, SubmissionInvalid):
+        for name, message in error.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+    else:
+        form.add_error(None, str(error))
+
+
+def reason_page(request, template_context: dict) -> HttpResponse:
+    """The one page every reason form uses (templates/reporting/reason_form.html)."""
+    return render(request, "reporting/reason_form.html", template_context)
+
+
+@cycle_page("cycle.manage")
+def cycle_reopen(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
+    require(request, "cycle.reopen", cycle)
+    form = ReopenCycleForm(request.POST or None, cycle=cycle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = actions.reopen_cycle(
+                cycle=cycle,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                submission_deadline=form.cleaned_data["submission_deadline"],
+            )
+        except ActionError as error:
+            add_action_errors(form, error)
+        else:
+            owing = len(reminders.outstanding(cycle))
+            messages.success(
+                request,
+                f"{cycle.label} is open again until {_day(cycle.submission_deadline)}. "
+                f"{owing} {'person who still owes' if owing == 1 else 'people who still owe'} "
+                "an update or a risk review "
+                f"{'has' if owing == 1 else 'have'} been emailed your reason.",
+            )
+            return redirect(cycle)
+    return reason_page(
+        request,
+        {
+            "form": form,
+            "caption": f"Reporting cycle · {cycle.get_status_display()}",
+            "heading": f"Reopen {cycle.label}",
+            "back_url": cycle.get_absolute_url(),
+            "back_label": f"Back to {cycle.label}",
+            "intro": [
+                "Reopening lets every lead change and submit what they have not yet had "
+                "approved, until the submission deadline. Approved and published updates stay "
+                "locked.",
+                "To let only one update or risk review in late, give it an extension from its "
+                "page instead: the cycle stays closed for everyone else.",
+            ],
+            "button": "Reopen the cycle",
+        },
+    )
+
+
+def _update_context(update, form, **extra) -> dict:
+    described = describe(update)
+    return {
+        "form": form,
+        "caption": f"{update.cycle.label} update · {update.state_label}",
+        "back_url": update.get_absolute_url(),
+        "back_label": "Back to the update",
+        "subject": described["title"],
+        **extra,
+    }
+
+
+@login_required
+def update_extend(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """A late-submission extension for one update while the cycle stays closed."""
+    update = load_update(request, kind, pk)
+    require(request, "update.extend", update)
+    form = ExtensionForm(request.POST or None, initial={"extended_until": default_until(update)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            extended = actions.extend_update(
+                update=update,
+                by=request.user,
+                until=form.cleaned_data["extended_until"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ActionError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{describe(update)['title']} has an extension to "
+                f"{_day(extended.extended_until)}. Its leads have been emailed.",
+            )
+            return redirect(update)
+    return reason_page(
+        request,
+        _update_context(
+            update,
+            form,
+            heading=f"Give {describe(update)['title']} an extension",
+            intro=[
+                f"The {update.cycle.label} cycle is closed. An extension lets this update's "
+                "leads change and submit it until the date you give, while the cycle stays "
+                "closed for everyone else. They are emailed your reason.",
+            ],
+            button="Give the extension",
+        ),
+    )
+
+
+@login_required
+def update_reopen(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Send an approved update that is not yet in a published pack back to its leads."""
+    update = load_update(request, kind, pk)
+    require(request, "update.reopen", update)
+    closed = update.cycle.status == ReportingCycle.Status.CLOSED
+    form = ReopenUpdateForm(
+        request.POST or None,
+        cycle_closed=closed,
+        initial={"extended_until": default_until(update)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.reopen_update(
+                update=update,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                extended_until=form.cleaned_data.get("extended_until"),
+            )
+        except ActionError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{describe(update)['title']} is reopened and back with its leads, with your "
+                "reason as the comments.",
+            )
+            return redirect(update)
+    intro = [
+        "Reopening takes the approval off this update and returns it to its leads with your "
+        "reason, so they can change it and submit it again. Any board pack PDF already "
+        "generated for this cycle is discarded: generate it again once the update is approved.",
+    ]
+    if closed:
+        intro.append(
+            f"The {update.cycle.label} cycle is closed, so give the leads a date to submit it "
+            "again by."
+        )
+    return reason_page(
+        request,
+        _update_context(
+            update,
+            form,
+            heading=f"Reopen {describe(update)['title']}",
+            intro=intro,
+            button="Reopen the update",
+        ),
+    )

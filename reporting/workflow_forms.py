@@ -1,0 +1,153 @@
+"""Governance's forms for unblocking the workflow after a cycle closes (docs/adr/0005): reopen
+the cycle, give one update an extension, reopen an approved update, and return a submitted one
+with a date to resubmit by. Each asks for the reason the audit trail keeps."""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from .forms import ReturnForm
+
+_DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# What governance usually gives: a week from today.
+DEFAULT_EXTENSION = timedelta(days=7)
+
+
+def _reason(label: str, help_text: str, required_message: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": required_message},
+    )
+
+
+def until_field(required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label="Date the leads have until",
+        help_text="They can change and submit it until the end of this day, even though the "
+        "cycle is closed.",
+        required=required,
+        widget=_DATE_WIDGET,
+        error_messages={
+            "required": "Enter the date the leads have until to submit it",
+            "invalid": "Enter the date the leads have until as a real date, like 14 January 2022",
+        },
+    )
+
+
+def not_in_the_past(value, message: str):
+    if value is not None and value < timezone.localdate():
+        raise forms.ValidationError(message)
+    return value
+
+
+def _address(form, who: str) -> None:
+    """Word the date field for whoever writes the thing: "the leads" or "the owner"."""
+    field = form.fields.get("extended_until")
+    if field is not None and who != "the leads":
+        field.label = f"Date {who} has until"
+        field.error_messages["required"] = f"Enter the date {who} has until to submit it"
+    if "reason" in form.fields and who != "the leads":
+        form.fields["reason"].help_text = form.fields["reason"].help_text.replace(
+            "The leads", who.capitalize()
+        )
+
+
+def default_until(update):
+    """The date to suggest: the update's current extension, else a week from today."""
+    return update.extended_until or timezone.localdate() + DEFAULT_EXTENSION
+
+
+class ReopenCycleForm(forms.Form):
+    reason = _reason(
+        "Why are you reopening the cycle?",
+        "Everyone who still owes an update or a risk review is emailed this reason. It is kept "
+        "in the audit trail.",
+        "Enter why the cycle is being reopened",
+    )
+    submission_deadline = forms.DateField(
+        label="New submission deadline",
+        required=False,
+        widget=_DATE_WIDGET,
+        error_messages={"invalid": "Enter the new submission deadline as a real date"},
+    )
+
+    def __init__(self, *args, cycle, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_deadline"].help_text = (
+            f"Leave it blank to keep {cycle.submission_deadline:%-d %B %Y}. A date after the "
+            "review deadline moves the review deadline to it."
+        )
+
+    def clean_submission_deadline(self):
+        return not_in_the_past(
+            self.cleaned_data["submission_deadline"],
+            "The new submission deadline must be today or later",
+        )
+
+
+class ExtensionForm(forms.Form):
+    extended_until = until_field()
+    reason = _reason(
+        "Why are you giving an extension?",
+        "The leads are emailed this reason and see it on the page. It is kept in the audit trail.",
+        "Enter why the extension is being given",
+    )
+
+    def __init__(self, *args, who: str = "the leads", **kwargs):
+        super().__init__(*args, **kwargs)
+        _address(self, who)
+
+    def clean_extended_until(self):
+        return not_in_the_past(
+            self.cleaned_data["extended_until"],
+            "The date the leads have until must be today or later",
+        )
+
+
+class ReopenUpdateForm(forms.Form):
+    """Send an approved update back to its leads; in a closed cycle, with a date."""
+
+    reason = _reason(
+        "Why are you reopening it?",
+        "The leads see this as the governance team's comments, at the top of the page and by "
+        "email. It is kept in the audit trail.",
+        "Enter why the approved update is being reopened",
+    )
+    extended_until = until_field()
+
+    def __init__(self, *args, cycle_closed: bool, who: str = "the leads", **kwargs):
+        super().__init__(*args, **kwargs)
+        if not cycle_closed:
+            del self.fields["extended_until"]
+        _address(self, who)
+
+    def clean_extended_until(self):
+        return not_in_the_past(
+            self.cleaned_data["extended_until"],
+            "The date the leads have until must be today or later",
+        )
+
+
+class ClosedCycleReturnForm(ReturnForm):
+    """Returning after the cycle closed: the lead could not resubmit without a date."""
+
+    extended_until = until_field()
+
+    def clean_extended_until(self):
+        return not_in_the_past(
+            self.cleaned_data["extended_until"],
+            "The date the leads have until must be today or later",
+        )
+
+
+def return_form_for(update, data=None) -> ReturnForm:
+    """The return form of a submitted update: with a date to resubmit by once the cycle is
+    closed."""
+    if update.cycle.status == "CLOSED":
+        return ClosedCycleReturnForm(
+            data, update=update, initial={"extended_until": default_until(update)}
+        )
+    return ReturnForm(data, update=update)

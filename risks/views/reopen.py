@@ -1,0 +1,120 @@
+"""Governance unblocks a risk review after the cycle closes (docs/adr/0005): a late-submission
+extension for one not yet submitted, or an accepted review sent back to its owner. The same
+rules and reason page as updates (reporting.views.reopen)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import formats
+
+from reporting.actions import ActionError
+from reporting.views.reopen import add_action_errors, reason_page
+from reporting.workflow_forms import ExtensionForm, ReopenUpdateForm, default_until
+
+from .. import actions
+from ..models import RiskReview
+from ._access import load_review, require
+
+
+def _context(review: RiskReview, form, **extra) -> dict:
+    return {
+        "form": form,
+        "caption": f"{review.cycle.label} risk review · {review.state_label}",
+        "back_url": review.get_absolute_url(),
+        "back_label": "Back to the risk review",
+        **extra,
+    }
+
+
+@login_required
+def review_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    review = load_review(request, pk)
+    require(request, "update.extend", review)
+    form = ExtensionForm(
+        request.POST or None,
+        who="the owner",
+        initial={"extended_until": default_until(review)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            extended = actions.extend_review(
+                review=review,
+                by=request.user,
+                until=form.cleaned_data["extended_until"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ActionError as error:
+            add_action_errors(form, error)
+        else:
+            until = formats.date_format(extended.extended_until, "j F Y")
+            messages.success(
+                request,
+                f"The review of risk {review.risk.reference} has an extension to {until}. "
+                "Its owner has been emailed.",
+            )
+            return redirect(review)
+    return reason_page(
+        request,
+        _context(
+            review,
+            form,
+            heading=f"Give the review of risk {review.risk.reference} an extension",
+            intro=[
+                f"The {review.cycle.label} cycle is closed. An extension lets the risk's owner "
+                "change and submit this review until the date you give, while the cycle stays "
+                "closed for everyone else. They are emailed your reason.",
+            ],
+            button="Give the extension",
+        ),
+    )
+
+
+@login_required
+def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    review = load_review(request, pk)
+    require(request, "update.reopen", review)
+    closed = review.cycle.status == "CLOSED"
+    form = ReopenUpdateForm(
+        request.POST or None,
+        cycle_closed=closed,
+        who="the owner",
+        initial={"extended_until": default_until(review)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.reopen_review(
+                review=review,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                extended_until=form.cleaned_data.get("extended_until"),
+            )
+        except ActionError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"The review of risk {review.risk.reference} is reopened and back with its "
+                "owner, with your reason as the comments.",
+            )
+            return redirect(review)
+    intro = [
+        f"Reopening takes the acceptance off this review and returns it to the risk's owner "
+        f"with your reason. Risk {review.risk.reference} keeps the scores it took from this "
+        "review until a review is accepted again.",
+    ]
+    if closed:
+        intro.append(
+            f"The {review.cycle.label} cycle is closed, so give the owner a date to submit it "
+            "again by."
+        )
+    return reason_page(
+        request,
+        _context(
+            review,
+            form,
+            heading=f"Reopen the review of risk {review.risk.reference}",
+            intro=intro,
+            button="Reopen the review",
+        ),
+    )
