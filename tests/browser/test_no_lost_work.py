@@ -272,3 +272,89 @@ def test_a_risk_review_typed_before_the_session_expired_is_offered_back(
     assert "Controls typed before the session ran out." in review.controls
     page.goto(f"{live_server.url}{review.get_absolute_url()}")
     expect(page.locator("#draft-restore")).to_be_hidden()
+
+
+def test_after_the_cycle_closes_a_submission_cannot_be_withdrawn_into_a_dead_end(
+    digital, live_server, browser, page, screenshot
+):
+    """Issue 9, seen 5: a withdraw after close would strand the update. Now the lead is told
+    the cycle is closed and what to do; governance reopens the cycle with a reason; the lead
+    withdraws, changes and resubmits; governance approves."""
+    lead = digital.workstream.leads.get(email=LEAD)
+    rows = {
+        row.milestone_id: {"status": DeliveryStatus.COMPLETE}
+        for row in digital.milestone_progress.all()
+    }
+    saved = actions.save_update(
+        update=digital,
+        base_version=digital.version,
+        by=lead,
+        fields={
+            "overall_status": DeliveryStatus.ON_TRACK,
+            "forecast_status": DeliveryStatus.ON_TRACK,
+            "nothing_to_escalate": True,
+        },
+        milestone_rows=rows,
+    )
+    actions.submit_update(update=saved, by=lead)
+    cycle = digital.cycle
+    from ics_portal.models import User
+
+    governance_user = User.objects.get(email="demo.governance@example.nhs.uk")
+    actions.close_cycle(cycle=cycle, by=governance_user)
+
+    sign_in(page, live_server, LEAD)
+    page.goto(f"{live_server.url}{digital.get_absolute_url()}")
+    assert page.get_by_role("button", name="Withdraw submission").count() == 0
+    expect(page.locator("main")).to_contain_text("cycle is closed")
+    screenshot(page, "no-lost-work-9-closed-no-withdraw")
+    # A withdraw posted anyway (a tab opened before the close) is refused with the reason.
+    response = page.request.post(
+        f"{live_server.url}{digital.get_absolute_url()}withdraw/",
+        headers={
+            "X-CSRFToken": next(
+                c["value"] for c in page.context.cookies() if c["name"] == "csrftoken"
+            )
+        },
+    )
+    assert response.status in (302, 403)
+    digital.refresh_from_db()
+    assert digital.state == WorkflowState.SUBMITTED
+
+    # Governance reopens the cycle, giving a reason.
+    gov_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    gov = gov_context.new_page()
+    gov.set_default_timeout(15_000)
+    sign_in(gov, live_server, "demo.governance@example.nhs.uk")
+    gov.goto(f"{live_server.url}{cycle.get_absolute_url()}")
+    gov.get_by_role("link", name="Reopen the cycle").click()
+    gov.get_by_role("button", name="Reopen the cycle").click()
+    expect(gov.locator(".nhsuk-error-summary")).to_be_visible()  # a reason is required
+    gov.get_by_label("Why are you reopening the cycle?").fill(
+        "Two workstreams need to reflect the November board's decision."
+    )
+    gov.get_by_role("button", name="Reopen the cycle").click()
+    gov.wait_for_load_state("networkidle")
+    assert axe_violations(gov) == []
+    cycle.refresh_from_db()
+    assert cycle.status == ReportingCycle.Status.OPEN
+
+    # The lead withdraws, changes and resubmits; governance approves.
+    page.reload()
+    page.get_by_role("button", name="Withdraw submission").click()
+    page.wait_for_load_state("networkidle")
+    digital.refresh_from_db()
+    assert digital.state == WorkflowState.DRAFT
+    page.goto(f"{live_server.url}{digital.get_absolute_url()}edit/")
+    page.wait_for_load_state("networkidle")
+    _type_rich_text(page, "id_key_risks", "Reflects the November board's decision.")
+    page.get_by_role("button", name="Submit update").click()
+    page.wait_for_load_state("networkidle")
+    assert "Update submitted" in page.locator(".nhsuk-notification-banner").inner_text()
+    gov.goto(f"{live_server.url}{digital.get_absolute_url()}review/")
+    gov.get_by_role("button", name="Approve update").click()
+    gov.wait_for_load_state("networkidle")
+    gov_context.close()
+    digital.refresh_from_db()
+    assert digital.state == WorkflowState.APPROVED
+    assert "November board" in digital.key_risks
