@@ -364,7 +364,8 @@ def _collect(resource, result, rows, written, report, header_values) -> None:
 
 
 def _audit(report: ImportReport, by, kind: str, sheet: Sheet, content: bytes | None) -> None:
-    digest = hashlib.sha256(content or repr(sheet.rows).encode()).hexdigest()
+    # The file's digest, taken when it was read (the file itself is not kept).
+    digest = sheet.sha256 or hashlib.sha256(content or repr(sheet.rows).encode()).hexdigest()
     record(
         by=by,
         verb="data.import",

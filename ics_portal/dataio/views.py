@@ -2,7 +2,8 @@
 change (and every problem in it), confirm; download the registers and returns.
 
 Only governance (``data.import`` / ``data.export``) sees these pages; anyone else signed in
-gets a 404, as for the other governance-only pages.
+gets a 404, as for the other governance-only pages. A file is parsed once, on upload; the
+preview and the import read its kept rows (uploads.py).
 """
 
 from functools import wraps
@@ -18,11 +19,11 @@ from django.views.decorators.http import require_GET, require_POST
 from ics_portal.permissions import has_permission
 from reporting.presenters import current_cycle
 
-from . import exporters, uploads
+from . import exporters, safety, uploads
 from .forms import CycleForm, ImportForm
 from .importers import IMPORT_ORDER, ImportReport, run_import
 from .resources import RESOURCES
-from .safety import FileRejected, check_name_and_size, read_upload
+from .safety import FileRejected
 
 SESSION_KEY = "dataio_upload"
 EXAMPLES = Path(settings.BASE_DIR) / "fixtures" / "import"
@@ -91,17 +92,15 @@ def upload(request: HttpRequest) -> HttpResponse:
     uploaded = form.cleaned_data["file"]
     try:
         # Name and size first, so a 10 MB+ file is refused without being read.
-        suffix = check_name_and_size(uploaded.name, uploaded.size)
-        content = uploaded.read()
-        read_upload(uploaded.name, content)
+        safety.check_name_and_size(uploaded.name, uploaded.size)
+        # The one parse of this file: the preview and the import use the rows kept here.
+        sheet = safety.read_upload(uploaded.name, uploaded.read())
     except FileRejected as error:
         form.add_error("file", str(error))
         return _index(request, form)
     _forget_upload(request)
-    token = uploads.store(content, suffix)
     request.session[SESSION_KEY] = {
-        "token": token,
-        "suffix": suffix,
+        "token": uploads.store(sheet),
         "kind": form.cleaned_data["kind"],
         "filename": uploaded.name,
     }
@@ -109,17 +108,17 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _pending(request: HttpRequest):
-    """The upload waiting in this session and its bytes, or None (with a message)."""
+    """The upload waiting in this session and its rows, or None (with a message)."""
     pending = request.session.get(SESSION_KEY)
     if not pending:
         messages.info(request, "Upload a file to import.")
         return None, None
-    content = uploads.load(pending["token"], pending["suffix"])
-    if content is None:
+    sheet = uploads.load(pending.get("token", ""))
+    if sheet is None:
         request.session.pop(SESSION_KEY, None)
         messages.info(request, "The uploaded file is no longer here. Upload it again.")
         return None, None
-    return pending, content
+    return pending, sheet
 
 
 def _preview(request, pending, report: ImportReport, status: int = 200) -> HttpResponse:
@@ -144,14 +143,8 @@ def _preview(request, pending, report: ImportReport, status: int = 200) -> HttpR
 @governance_only("data.import")
 @require_GET
 def preview(request: HttpRequest) -> HttpResponse:
-    pending, content = _pending(request)
+    pending, sheet = _pending(request)
     if pending is None:
-        return redirect("dataio:index")
-    try:
-        sheet = read_upload(pending["filename"], content)
-    except FileRejected as error:
-        _forget_upload(request)
-        messages.error(request, str(error))
         return redirect("dataio:index")
     report = run_import(pending["kind"], sheet, by=request.user, commit=False)
     return _preview(request, pending, report)
@@ -160,16 +153,15 @@ def preview(request: HttpRequest) -> HttpResponse:
 @governance_only("data.import")
 @require_POST
 def confirm(request: HttpRequest) -> HttpResponse:
-    pending, content = _pending(request)
+    pending, sheet = _pending(request)
     if pending is None:
         return redirect("dataio:index")
     if request.POST.get("token") != pending["token"]:
         # A confirm from an older preview (another tab): show the current file again.
         messages.info(request, "That preview was replaced by a newer upload. Check this one.")
         return redirect("dataio:preview")
-    # Checked again from the stored file: the plan may have changed since the preview.
-    sheet = read_upload(pending["filename"], content)
-    report = run_import(pending["kind"], sheet, by=request.user, commit=True, content=content)
+    # Checked again from the kept rows: the plan may have changed since the preview.
+    report = run_import(pending["kind"], sheet, by=request.user, commit=True)
     if not report.committed:
         return _preview(request, pending, report, status=409)
     _forget_upload(request)
@@ -190,7 +182,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
 def _forget_upload(request: HttpRequest) -> None:
     pending = request.session.pop(SESSION_KEY, None)
     if pending:
-        uploads.discard(pending["token"], pending["suffix"])
+        uploads.discard(pending.get("token", ""))
 
 
 @governance_only("data.export")
