@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ics_portal.dataio import safety, uploads
+from ics_portal.dataio.models import ImportJob
 from ics_portal.dataio.safety import Sheet
 from ics_portal.dataio.views import SESSION_KEY
 from ics_portal.models import AuditEvent
@@ -81,6 +82,18 @@ def test_the_file_is_parsed_on_upload_and_never_again_on_preview_or_confirm(
     assert response.status_code == 302
     assert parses() == (1, 1)
     assert Theme.objects.count() == 2
+
+
+def test_an_import_in_the_task_worker_does_not_parse_the_file_again(
+    client, parses, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    upload(client)
+    client.get(reverse("dataio:preview"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]})
+    assert ImportJob.objects.get().state == "DONE" and Theme.objects.count() == 2
+    assert parses() == (1, 1)
 
 
 def test_confirm_checks_the_kept_rows_against_the_plan_as_it_is_now(client, parses):
@@ -200,7 +213,9 @@ def test_prune_uploads_deletes_what_waited_more_than_a_day_without_anyone_upload
     out = io.StringIO()
     call_command("prune_uploads", stdout=out)
     assert kept(tmp_path) == []
-    assert out.getvalue().startswith("1 upload file older than a day deleted.")
+    assert out.getvalue().startswith(
+        "1 upload file older than a day deleted; 0 unfinished imports marked as failed."
+    )
     response = client.get(reverse("dataio:preview"), follow=True)
     assert "The uploaded file is no longer here. Upload it again." in response.content.decode()
 
@@ -211,7 +226,7 @@ def test_prune_uploads_keeps_what_is_less_than_a_day_old(client, tmp_path):
     out = io.StringIO()
     call_command("prune_uploads", stdout=out)
     assert len(kept(tmp_path)) == 1
-    assert out.getvalue().startswith("0 upload files older than a day deleted.")
+    assert out.getvalue().startswith("0 upload files older than a day deleted; 0 unfinished")
     assert "2 to create" in client.get(reverse("dataio:preview")).content.decode()
 
 

@@ -7,7 +7,8 @@ parsed twice and the original bytes are never kept (see docs/adr/0005).
 
 They live in the configured file storage (local disk by default, object storage at scale, so
 any app server or the task worker can pick them up), under a random token that only the
-uploader's session knows; never in the database. Everything is deleted when
+uploader's session (and, once confirmed, their import job) knows; never in the database. An
+import running in the task worker notes its progress beside them. Everything is deleted when
 imported or cancelled, and whatever is left is swept after a day: on every upload, and by
 `manage.py prune_uploads` from cron.
 """
@@ -31,12 +32,12 @@ logger = logging.getLogger(__name__)
 FOLDER = "dataio-uploads"
 KEEP_FOR = timedelta(days=1)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-ROWS = "json"
+ROWS, PROGRESS = "json", "progress"
 FORMAT_VERSION = 1
 
 
 def _name(token: str, suffix: str = ROWS) -> str:
-    if not _TOKEN.fullmatch(token or "") or suffix != ROWS:
+    if not _TOKEN.fullmatch(token or "") or suffix not in (ROWS, PROGRESS):
         raise ValueError("Not an upload token.")
     return f"{FOLDER}/{token}.{suffix}"
 
@@ -143,9 +144,10 @@ def exists(token: str) -> bool:
 
 
 def discard(token: str) -> None:
-    """Delete the rows kept under `token`."""
-    with contextlib.suppress(ValueError, FileNotFoundError):
-        default_storage.delete(_name(token))
+    """Delete the rows kept under `token` and any progress noted beside them."""
+    for suffix in (ROWS, PROGRESS):
+        with contextlib.suppress(ValueError, FileNotFoundError):
+            default_storage.delete(_name(token, suffix))
 
 
 def sweep(*, now: datetime | None = None) -> int:
@@ -166,3 +168,29 @@ def sweep(*, now: datetime | None = None) -> int:
         except (FileNotFoundError, NotImplementedError):
             continue
     return deleted
+
+
+# --- progress of an import in the task worker -------------------------------------------------
+# The import is one transaction (all or nothing), so nothing it writes to the database can be
+# seen until it ends; how far it has got is noted here instead, where the page polling it
+# (on any app server) can read it.
+
+
+def note_progress(token: str, done: int, total: int) -> None:
+    name = _name(token, PROGRESS)
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            default_storage.delete(name)
+        default_storage.save(name, ContentFile(f"{done} {total}".encode()))
+    except Exception:  # a progress note must never stop the import itself
+        logger.warning("Could not note import progress in %s.", name, exc_info=True)
+
+
+def read_progress(token: str) -> tuple[int, int] | None:
+    """(rows done, rows in all) as last noted, or None if nothing is noted (yet)."""
+    try:
+        with default_storage.open(_name(token, PROGRESS), "rb") as handle:
+            done, total = (int(n) for n in handle.read().split())
+    except (FileNotFoundError, ValueError):
+        return None
+    return done, total

@@ -3,7 +3,9 @@ change (and every problem in it), confirm; download the registers and returns.
 
 Only governance (``data.import`` / ``data.export``) sees these pages; anyone else signed in
 gets a 404, as for the other governance-only pages. A file is parsed once, on upload; the
-preview and the import read its kept rows (uploads.py).
+preview and the import read its kept rows (uploads.py). An import of more than
+IMPORT_BACKGROUND_ROWS rows runs in the task worker, and its page (for whoever started it,
+and governance) shows its progress and then how it ended.
 """
 
 from functools import wraps
@@ -13,15 +15,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from ics_portal.permissions import has_permission
 from reporting.presenters import current_cycle
 
-from . import exporters, safety, uploads
+from . import actions, exporters, presenters, safety, uploads
 from .forms import CycleForm, ImportForm
 from .importers import IMPORT_ORDER, ImportReport, run_import
+from .models import ImportJob
 from .resources import RESOURCES
 from .safety import FileRejected
 
@@ -69,6 +72,7 @@ def _index(request: HttpRequest, form: ImportForm | None = None, status: int = 2
             "register_export": exporters.EXPORT_KINDS["risk-register"],
             "plan_exports": [exporters.EXPORT_KINDS[k] for k in IMPORT_ORDER if k != "updates"],
             "cycle_form": CycleForm(initial={"cycle": cycle}) if cycle else None,
+            "recent_imports": presenters.recent_imports(request.user),
         },
         status=status,
     )
@@ -121,7 +125,9 @@ def _pending(request: HttpRequest):
     return pending, sheet
 
 
-def _preview(request, pending, report: ImportReport, status: int = 200) -> HttpResponse:
+def _preview(
+    request, pending, report: ImportReport, status: int = 200, in_background: bool = False
+) -> HttpResponse:
     form = ImportForm(initial={"kind": pending["kind"]})
     return render(
         request,
@@ -135,6 +141,7 @@ def _preview(request, pending, report: ImportReport, status: int = 200) -> HttpR
             "created_more": max(0, len(report.created) - PREVIEW_ROWS),
             "changed_more": max(0, len(report.changed) - PREVIEW_ROWS),
             "to_write": len(report.created) + len(report.changed),
+            "in_background": in_background,
         },
         status=status,
     )
@@ -147,19 +154,34 @@ def preview(request: HttpRequest) -> HttpResponse:
     if pending is None:
         return redirect("dataio:index")
     report = run_import(pending["kind"], sheet, by=request.user, commit=False)
-    return _preview(request, pending, report)
+    in_background = actions.data_rows(sheet) > settings.IMPORT_BACKGROUND_ROWS
+    return _preview(request, pending, report, in_background=in_background)
 
 
 @governance_only("data.import")
 @require_POST
 def confirm(request: HttpRequest) -> HttpResponse:
+    token = request.POST.get("token", "")
+    if not request.session.get(SESSION_KEY):
+        # Confirmed already (another tab, a double click): show that import if it is queued.
+        job = ImportJob.objects.filter(upload_token=token, owner=request.user).first()
+        if token and job is not None:
+            messages.info(request, "This file is already being imported.")
+            return redirect("dataio:import_job", pk=job.pk)
     pending, sheet = _pending(request)
     if pending is None:
         return redirect("dataio:index")
-    if request.POST.get("token") != pending["token"]:
+    if token != pending["token"]:
         # A confirm from an older preview (another tab): show the current file again.
         messages.info(request, "That preview was replaced by a newer upload. Check this one.")
         return redirect("dataio:preview")
+    if actions.data_rows(sheet) > settings.IMPORT_BACKGROUND_ROWS:
+        # Too big for a request: the task worker imports it, checking it again as it goes.
+        job = actions.queue_import(
+            kind=pending["kind"], token=pending["token"], sheet=sheet, by=request.user
+        )
+        request.session.pop(SESSION_KEY, None)  # the job has the rows now; it deletes them
+        return redirect("dataio:import_job", pk=job.pk)
     # Checked again from the kept rows: the plan may have changed since the preview.
     report = run_import(pending["kind"], sheet, by=request.user, commit=True)
     if not report.committed:
@@ -169,6 +191,38 @@ def confirm(request: HttpRequest) -> HttpResponse:
         request, f"{report.label} imported from {pending['filename']}: {report.summary()}."
     )
     return redirect("dataio:index")
+
+
+def _visible_job(request: HttpRequest, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("owner__organisation"), pk=pk)
+    if not has_permission(request.user, "data.view_import", job):
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import running in the task worker: its progress, then how it ended."""
+    progress = presenters.import_progress(_visible_job(request, pk))
+    return render(request, "dataio/import_job.html", {"progress": progress, "job": progress.job})
+
+
+@login_required
+@require_GET
+def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment, polled by htmx every two seconds until the import ends. The
+    screen-reader announcement is sent along only when it has changed."""
+    progress = presenters.import_progress(_visible_job(request, pk))
+    return render(
+        request,
+        "dataio/_import_progress.html",
+        {
+            "progress": progress,
+            "job": progress.job,
+            "announce": request.GET.get("announced") != progress.announcement_key,
+        },
+    )
 
 
 @governance_only("data.import")

@@ -1,9 +1,9 @@
-"""Delete spreadsheet uploads left waiting for more than a day. Safe to run from cron every
-hour (README: Production)."""
+"""Delete spreadsheet uploads left waiting for more than a day, and end imports a stopped task
+worker left behind. Safe to run from cron every hour (README: Production)."""
 
 from django.core.management.base import BaseCommand
 
-from ics_portal.dataio import uploads
+from ics_portal.dataio import actions, uploads
 
 
 class Command(BaseCommand):
@@ -11,6 +11,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         deleted = uploads.sweep()
+        failed = actions.fail_abandoned_imports()
         self.stdout.write(
-            f"{deleted} upload file{'s' if deleted != 1 else ''} older than a day deleted."
+            f"{deleted} upload file{'s' if deleted != 1 else ''} older than a day deleted; "
+            f"{failed} unfinished import{'s' if failed != 1 else ''} marked as failed."
         )
