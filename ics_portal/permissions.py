@@ -119,6 +119,12 @@ def owns_risk(user, risk) -> bool:
     return risk is not None and risk.owner_id is not None and risk.owner_id == user.pk
 
 
+@rules.predicate
+def started_it(user, job) -> bool:
+    """The person who uploaded and confirmed this import (an ImportJob)."""
+    return job is not None and job.owner_id is not None and job.owner_id == user.pk
+
+
 # Updates (workstream and golden thread) and risk reviews share one workflow and one set of rules.
 PERMISSIONS.add_rule(
     "update.view", is_governance | leads_update | (is_board_member & is_board_readable)
@@ -150,6 +156,9 @@ PERMISSIONS.add_rule("pack.view_published", is_governance | is_board_member)
 
 PERMISSIONS.add_rule("data.import", is_governance)
 PERMISSIONS.add_rule("data.export", is_governance)
+# An import running in the task worker: its progress and result are for whoever started it
+# and for governance.
+PERMISSIONS.add_rule("data.view_import", is_governance | started_it)
 
 
 def has_permission(user, perm: str, obj=None) -> bool:

@@ -56,12 +56,16 @@ PHASE_BANNER = env("PHASE_BANNER", "beta")
 PROTECTIVE_MARKING = env("PROTECTIVE_MARKING", "OFFICIAL")
 # Days before a submission deadline that leads get a reminder.
 REMINDER_DAYS_BEFORE = int(env("REMINDER_DAYS_BEFORE", "5"))
+# A confirmed spreadsheet import of more rows than this runs in the task worker, with a
+# progress page, instead of inside the request.
+IMPORT_BACKGROUND_ROWS = int(env("IMPORT_BACKGROUND_ROWS", "500"))
 
 INSTALLED_APPS = [
     "ics_portal",
     "workstreams",
     "risks",
     "reporting",
+    "ics_portal.dataio",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,5 +1,6 @@
-"""The import and export pages: governance only; upload -> preview -> confirm, with the file
-kept out of the database between the two and checked again on confirm."""
+"""The import and export pages: governance only; upload -> preview -> confirm, with the file's
+rows (read once, on upload) kept out of the database between the two and checked again on
+confirm."""
 
 import io
 import re
@@ -96,7 +97,8 @@ def test_upload_preview_confirm(governance, tmp_path):
     assert response.status_code == 302 and response.url == reverse("dataio:preview")
     pending = client.session[SESSION_KEY]
     assert pending["kind"] == "themes" and pending["filename"] == "themes.xlsx"
-    assert [p.name for p in stored_files(tmp_path)] == [f"{pending['token']}.xlsx"]
+    # What is kept is the file's rows, read once (the file itself is not).
+    assert [p.name for p in stored_files(tmp_path)] == [f"{pending['token']}.json"]
     assert not Theme.objects.exists()
 
     preview = client.get(reverse("dataio:preview"))
@@ -142,7 +144,7 @@ def test_a_corrected_upload_replaces_the_first(governance, tmp_path):
     upload(client, "themes", "themes.csv", csv_bytes(THEMES))
     second = client.session[SESSION_KEY]["token"]
     assert first != second
-    assert [p.name for p in stored_files(tmp_path)] == [f"{second}.csv"]
+    assert [p.name for p in stored_files(tmp_path)] == [f"{second}.json"]
     # A confirm from the first preview's page does not import the second file unseen.
     response = client.post(reverse("dataio:confirm"), {"token": first})
     assert response.status_code == 302 and response.url == reverse("dataio:preview")

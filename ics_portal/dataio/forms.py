@@ -4,6 +4,7 @@ from reporting.models import ReportingCycle
 
 from .importers import IMPORT_ORDER
 from .resources import RESOURCES
+from .safety import MAX_ROWS
 
 
 class ImportForm(forms.Form):
@@ -15,8 +16,9 @@ class ImportForm(forms.Form):
     )
     file = forms.FileField(
         label="Upload a file",
-        help_text="An Excel workbook (.xlsx) or a CSV file, smaller than 10 MB. You will see "
-        "what it changes before anything is imported.",
+        help_text=f"An Excel workbook (.xlsx) or a CSV file, smaller than 10 MB and of at most "
+        f"{MAX_ROWS:,} rows (only the first sheet of a workbook is read). You will see what it "
+        "changes before anything is imported.",
         error_messages={
             "required": "Choose a file to upload",
             "empty": "The file is empty",

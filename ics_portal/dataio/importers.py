@@ -8,6 +8,7 @@ is valid, and one AuditEvent records the import. Nothing is ever half-written.
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -190,8 +191,12 @@ def run_import(
     commit: bool = False,
     reference_date: date | None = None,
     content: bytes | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Dry-run (or, with commit=True, import) `sheet` as rows of `kind`."""
+    """Dry-run (or, with commit=True, import) `sheet` as rows of `kind`.
+
+    `progress(done, total)`, if given, is called as each row has been read and written
+    (before the transaction ends: nothing is final until the last row is in)."""
     resource = resource_for(kind, by=by, reference_date=reference_date)
     report = ImportReport(kind, resource.label, sheet.filename)
     found = _find_header(sheet, resource)
@@ -264,6 +269,10 @@ def run_import(
     for row in rows:
         dataset.append([row.get(h) for h in headers])
 
+    if progress is not None:
+        total = len(rows)
+        progress(0, total)
+        resource.on_row_done = lambda done: progress(done, total)
     with transaction.atomic():
         result = resource.import_data(
             dataset,
@@ -364,7 +373,8 @@ def _collect(resource, result, rows, written, report, header_values) -> None:
 
 
 def _audit(report: ImportReport, by, kind: str, sheet: Sheet, content: bytes | None) -> None:
-    digest = hashlib.sha256(content or repr(sheet.rows).encode()).hexdigest()
+    # The file's digest, taken when it was read (the file itself is not kept).
+    digest = sheet.sha256 or hashlib.sha256(content or repr(sheet.rows).encode()).hexdigest()
     record(
         by=by,
         verb="data.import",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("import/preview/", views.preview, name="preview"),
     path("import/confirm/", views.confirm, name="confirm"),
     path("import/cancel/", views.cancel, name="cancel"),
+    path("import/jobs/<int:pk>/", views.import_job, name="import_job"),
+    path("import/jobs/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
     path("examples/<slug:kind>/", views.example, name="example"),
     path("export/<slug:kind>/", views.download, name="export"),
 ]

@@ -2,7 +2,10 @@
 change (and every problem in it), confirm; download the registers and returns.
 
 Only governance (``data.import`` / ``data.export``) sees these pages; anyone else signed in
-gets a 404, as for the other governance-only pages.
+gets a 404, as for the other governance-only pages. A file is parsed once, on upload; the
+preview and the import read its kept rows (uploads.py). An import of more than
+IMPORT_BACKGROUND_ROWS rows runs in the task worker, and its page (for whoever started it,
+and governance) shows its progress and then how it ended.
 """
 
 from functools import wraps
@@ -12,17 +15,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from ics_portal.permissions import has_permission
 from reporting.presenters import current_cycle
 
-from . import exporters, uploads
+from . import actions, exporters, presenters, safety, uploads
 from .forms import CycleForm, ImportForm
 from .importers import IMPORT_ORDER, ImportReport, run_import
+from .models import ImportJob
 from .resources import RESOURCES
-from .safety import FileRejected, check_name_and_size, read_upload
+from .safety import FileRejected
 
 SESSION_KEY = "dataio_upload"
 EXAMPLES = Path(settings.BASE_DIR) / "fixtures" / "import"
@@ -68,6 +72,7 @@ def _index(request: HttpRequest, form: ImportForm | None = None, status: int = 2
             "register_export": exporters.EXPORT_KINDS["risk-register"],
             "plan_exports": [exporters.EXPORT_KINDS[k] for k in IMPORT_ORDER if k != "updates"],
             "cycle_form": CycleForm(initial={"cycle": cycle}) if cycle else None,
+            "recent_imports": presenters.recent_imports(request.user),
         },
         status=status,
     )
@@ -91,17 +96,15 @@ def upload(request: HttpRequest) -> HttpResponse:
     uploaded = form.cleaned_data["file"]
     try:
         # Name and size first, so a 10 MB+ file is refused without being read.
-        suffix = check_name_and_size(uploaded.name, uploaded.size)
-        content = uploaded.read()
-        read_upload(uploaded.name, content)
+        safety.check_name_and_size(uploaded.name, uploaded.size)
+        # The one parse of this file: the preview and the import use the rows kept here.
+        sheet = safety.read_upload(uploaded.name, uploaded.read())
     except FileRejected as error:
         form.add_error("file", str(error))
         return _index(request, form)
     _forget_upload(request)
-    token = uploads.store(content, suffix)
     request.session[SESSION_KEY] = {
-        "token": token,
-        "suffix": suffix,
+        "token": uploads.store(sheet),
         "kind": form.cleaned_data["kind"],
         "filename": uploaded.name,
     }
@@ -109,20 +112,22 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _pending(request: HttpRequest):
-    """The upload waiting in this session and its bytes, or None (with a message)."""
+    """The upload waiting in this session and its rows, or None (with a message)."""
     pending = request.session.get(SESSION_KEY)
     if not pending:
         messages.info(request, "Upload a file to import.")
         return None, None
-    content = uploads.load(pending["token"], pending["suffix"])
-    if content is None:
+    sheet = uploads.load(pending.get("token", ""))
+    if sheet is None:
         request.session.pop(SESSION_KEY, None)
         messages.info(request, "The uploaded file is no longer here. Upload it again.")
         return None, None
-    return pending, content
+    return pending, sheet
 
 
-def _preview(request, pending, report: ImportReport, status: int = 200) -> HttpResponse:
+def _preview(
+    request, pending, report: ImportReport, status: int = 200, in_background: bool = False
+) -> HttpResponse:
     form = ImportForm(initial={"kind": pending["kind"]})
     return render(
         request,
@@ -136,6 +141,7 @@ def _preview(request, pending, report: ImportReport, status: int = 200) -> HttpR
             "created_more": max(0, len(report.created) - PREVIEW_ROWS),
             "changed_more": max(0, len(report.changed) - PREVIEW_ROWS),
             "to_write": len(report.created) + len(report.changed),
+            "in_background": in_background,
         },
         status=status,
     )
@@ -144,32 +150,40 @@ def _preview(request, pending, report: ImportReport, status: int = 200) -> HttpR
 @governance_only("data.import")
 @require_GET
 def preview(request: HttpRequest) -> HttpResponse:
-    pending, content = _pending(request)
+    pending, sheet = _pending(request)
     if pending is None:
         return redirect("dataio:index")
-    try:
-        sheet = read_upload(pending["filename"], content)
-    except FileRejected as error:
-        _forget_upload(request)
-        messages.error(request, str(error))
-        return redirect("dataio:index")
     report = run_import(pending["kind"], sheet, by=request.user, commit=False)
-    return _preview(request, pending, report)
+    in_background = actions.data_rows(sheet) > settings.IMPORT_BACKGROUND_ROWS
+    return _preview(request, pending, report, in_background=in_background)
 
 
 @governance_only("data.import")
 @require_POST
 def confirm(request: HttpRequest) -> HttpResponse:
-    pending, content = _pending(request)
+    token = request.POST.get("token", "")
+    if not request.session.get(SESSION_KEY):
+        # Confirmed already (another tab, a double click): show that import if it is queued.
+        job = ImportJob.objects.filter(upload_token=token, owner=request.user).first()
+        if token and job is not None:
+            messages.info(request, "This file is already being imported.")
+            return redirect("dataio:import_job", pk=job.pk)
+    pending, sheet = _pending(request)
     if pending is None:
         return redirect("dataio:index")
-    if request.POST.get("token") != pending["token"]:
+    if token != pending["token"]:
         # A confirm from an older preview (another tab): show the current file again.
         messages.info(request, "That preview was replaced by a newer upload. Check this one.")
         return redirect("dataio:preview")
-    # Checked again from the stored file: the plan may have changed since the preview.
-    sheet = read_upload(pending["filename"], content)
-    report = run_import(pending["kind"], sheet, by=request.user, commit=True, content=content)
+    if actions.data_rows(sheet) > settings.IMPORT_BACKGROUND_ROWS:
+        # Too big for a request: the task worker imports it, checking it again as it goes.
+        job = actions.queue_import(
+            kind=pending["kind"], token=pending["token"], sheet=sheet, by=request.user
+        )
+        request.session.pop(SESSION_KEY, None)  # the job has the rows now; it deletes them
+        return redirect("dataio:import_job", pk=job.pk)
+    # Checked again from the kept rows: the plan may have changed since the preview.
+    report = run_import(pending["kind"], sheet, by=request.user, commit=True)
     if not report.committed:
         return _preview(request, pending, report, status=409)
     _forget_upload(request)
@@ -177,6 +191,38 @@ def confirm(request: HttpRequest) -> HttpResponse:
         request, f"{report.label} imported from {pending['filename']}: {report.summary()}."
     )
     return redirect("dataio:index")
+
+
+def _visible_job(request: HttpRequest, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("owner__organisation"), pk=pk)
+    if not has_permission(request.user, "data.view_import", job):
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import running in the task worker: its progress, then how it ended."""
+    progress = presenters.import_progress(_visible_job(request, pk))
+    return render(request, "dataio/import_job.html", {"progress": progress, "job": progress.job})
+
+
+@login_required
+@require_GET
+def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment, polled by htmx every two seconds until the import ends. The
+    screen-reader announcement is sent along only when it has changed."""
+    progress = presenters.import_progress(_visible_job(request, pk))
+    return render(
+        request,
+        "dataio/_import_progress.html",
+        {
+            "progress": progress,
+            "job": progress.job,
+            "announce": request.GET.get("announced") != progress.announcement_key,
+        },
+    )
 
 
 @governance_only("data.import")
@@ -190,7 +236,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
 def _forget_upload(request: HttpRequest) -> None:
     pending = request.session.pop(SESSION_KEY, None)
     if pending:
-        uploads.discard(pending["token"], pending["suffix"])
+        uploads.discard(pending.get("token", ""))
 
 
 @governance_only("data.export")

@@ -85,6 +85,9 @@ class PlanResource(resources.ModelResource):
         self._before: dict = {}
         self._is_new = False
         self._new_links: dict[type, list] = {}
+        # Told the number of rows read so far after each row (an import's progress).
+        self.on_row_done = None
+        self.rows_done = 0
 
     @cached_property
     def matrix(self) -> RiskMatrix:
@@ -202,6 +205,13 @@ class PlanResource(resources.ModelResource):
             # Not yet written: the manager still gives the stored (prefetched) links.
             return wanted != {obj.pk for obj in getattr(instance, field.attribute).all()}
         return field.comparable(instance) != self._before.get(field.column_name)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        self.rows_done += 1
+        if self.on_row_done is not None:
+            self.on_row_done(self.rows_done)
+        return row_result
 
     def save_instance(self, instance, is_create, row, **kwargs):
         self._is_new = is_create

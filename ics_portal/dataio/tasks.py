@@ -1,0 +1,11 @@
+"""Background work of spreadsheet import, run by the task worker (`manage.py db_worker`)."""
+
+from django_tasks import task
+
+
+@task()
+def import_spreadsheet(job_id: int) -> str:
+    """Import a confirmed upload too big for the request; its job records progress and end."""
+    from .actions import run_queued_import
+
+    return run_queued_import(job_id=job_id).state
