@@ -3,7 +3,7 @@
 The file is read once, when it is uploaded (`safety.read_upload`); what is kept is its rows as
 plain JSON (cell values, with dates tagged so they come back as dates), the file's name,
 format and SHA-256. The preview and the import both start from these rows, so a file is never
-parsed twice and the original bytes are never kept (see docs/adr/0005).
+parsed twice and the original bytes are never kept (see docs/adr/0008).
 
 They live in the configured file storage (local disk by default, object storage at scale, so
 any app server or the task worker can pick them up), under a random token that only the
