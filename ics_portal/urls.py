@@ -40,3 +40,4 @@ urlpatterns = [
 ]
 
 handler400 = "ics_portal.views.bad_request"
+handler500 = "ics_portal.views.server_error"

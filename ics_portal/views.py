@@ -3,7 +3,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from reporting import presenters
@@ -60,6 +62,16 @@ def _back_with_restore(request) -> str | None:
 def csrf_failure(request, reason=""):
     context = {"reason": reason, "back": _back_with_restore(request)}
     return render(request, "errors/csrf.html", context, status=403)
+
+
+def server_error(request):
+    """500, rendered without the database or context processors (they may be what failed),
+    with the way back to a form whose text the browser kept."""
+    try:
+        back = _back_with_restore(request)
+    except Exception:  # never let the error page fail
+        back = None
+    return HttpResponseServerError(loader.get_template("500.html").render({"back": back}))
 
 
 def bad_request(request, exception=None):

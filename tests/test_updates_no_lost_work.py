@@ -144,3 +144,20 @@ def test_the_form_carries_what_the_browser_needs_to_keep_text(client, lead, upda
     assert 'name="section_bases"' in html and 'data-max-bytes="' in html
     assert 'id="draft-restore"' in html and "portal/drafts.js" in html
     assert html.index("portal/drafts.js") < html.index("django_prose_editor")
+
+
+def test_a_500_on_saving_leads_back_to_the_form_with_the_text_put_back(lead, update, monkeypatch):
+    from reporting import actions
+
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(actions, "merge_edits", broken)
+    client = Client(raise_request_exception=False)
+    client.force_login(lead)
+    edit = "http://testserver" + url(update, "update_edit")
+    response = client.post(url(update, "update_edit"), form_data(update), HTTP_REFERER=edit)
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Sorry, there is a problem with the service" in html
+    assert f'href="{url(update, "update_edit")}?restore=1"' in html
