@@ -220,6 +220,17 @@ _PROGRESS_ORDER = (
 )
 
 
+@dataclass(frozen=True)
+class Segment:
+    """One state's part of a progress bar, in percent of its width."""
+
+    state: str
+    label: str
+    count: int
+    x: float
+    width: float
+
+
 @dataclass
 class StateCounts:
     """How many updates are in each workflow state (published counts as approved)."""
@@ -251,6 +262,18 @@ class StateCounts:
             (s.value, s.label, self.counts[s], round(100 * self.counts[s] / total))
             for s in _PROGRESS_ORDER
         ]
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The non-empty states laid end to end, for an SVG bar drawn with attributes only."""
+        total, x, segments = self.total or 1, 0.0, []
+        for state in _PROGRESS_ORDER:
+            n = self.counts[state]
+            if n:
+                width = 100 * n / total
+                segments.append(Segment(state.value, state.label, n, round(x, 2), round(width, 2)))
+                x += width
+        return segments
 
 
 @dataclass

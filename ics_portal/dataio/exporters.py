@@ -17,11 +17,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ics_portal import palette
 from ics_portal.richtext import html_to_text
 from reporting import presenters
 from reporting.models import ReportingCycle
 from reporting.status import DeliveryStatus, WorkflowState, status_colour
-from risks.matrix import colour_style
 
 from .columns import html_to_cell_text
 from .parsing import format_score
@@ -31,10 +31,8 @@ from .safety import neutralise
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
-NHS_BLUE = "005EB8"
-HEADING_FILL = "E8EDEE"
-# Fills dark enough to need white text (the band and status colours of the NHS palette).
-_DARK_FILLS = {"green", "red", "blue", "grey"}
+NHS_BLUE = palette.COLOURS["blue"].fill
+HEADING_FILL = palette.COLOURS["pale-grey"].tint
 
 
 @dataclass(frozen=True)
@@ -85,9 +83,13 @@ EXPORT_KINDS = {
 }
 
 
-def _fill(hex_colour: str) -> PatternFill:
-    colour = hex_colour.lstrip("#").upper()
-    return PatternFill("solid", fgColor=colour, bgColor=colour)
+def _hex(colour: str) -> str:
+    """A hex colour as openpyxl writes it: no "#", upper case."""
+    return colour.lstrip("#").upper()
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill("solid", fgColor=_hex(colour), bgColor=_hex(colour))
 
 
 def _cell_value(value):
@@ -129,7 +131,7 @@ class Sheet:
         self.ws.append(headers)
         row = self.ws.max_row
         for cell in self.ws[row]:
-            cell.font = Font(bold=True, color="FFFFFF")
+            cell.font = Font(bold=True, color=_hex(palette.COLOURS["blue"].on_fill))
             cell.fill = _fill(NHS_BLUE)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         self.ws.freeze_panes = f"A{row + 1}"
@@ -156,16 +158,16 @@ class Sheet:
         self.ws.merge_cells(start_row=number, start_column=1, end_row=number, end_column=width)
 
     def colour(self, row: int, column: int, colour_key: str, *, solid: bool = True) -> None:
-        style = colour_style(colour_key)
+        style = palette.colour(colour_key)
         cell = self.ws.cell(row, column)
         cell.fill = _fill(style.fill if solid else style.tint)
-        dark = solid and colour_key in _DARK_FILLS
-        cell.font = Font(bold=solid, color="FFFFFF" if dark else "212B32")
+        text = style.on_fill if solid else style.ink
+        cell.font = Font(bold=solid, color=_hex(text))
 
     def finish(self) -> None:
         for index, width in self.widths.items():
             self.ws.column_dimensions[get_column_letter(index)].width = width
-        thin = Side(style="thin", color="AEB7BD")
+        thin = Side(style="thin", color=_hex(palette.TABLE_BORDER))
         for row in self.ws.iter_rows():
             for cell in row:
                 if cell.value is not None and cell.row > 1:

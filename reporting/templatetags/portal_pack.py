@@ -3,18 +3,12 @@
 from django import template
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from ics_portal import palette
 from reporting.status import DeliveryStatus, status_colour
 
 register = template.Library()
-
-STATUS_FILL = {
-    "green": "#007f3b",
-    "amber": "#ed8b00",
-    "red": "#d5281b",
-    "blue": "#005eb8",
-    "grey": "#768692",
-}
 
 
 @register.filter
@@ -30,6 +24,13 @@ def status_colour_key(code):
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def pack_palette():
+    """The palette's tag and heat-map cell colours, inside the pack's own stylesheet: the pack
+    is one self-contained document (the PDF is made from it; its HTML is frozen)."""
+    return mark_safe(palette.pack_stylesheet())  # written by our code, no user text
 
 
 @register.simple_tag
@@ -58,7 +59,7 @@ def status_bar_svg(totals):
             {
                 "x": round(x, 2),
                 "width": round(width, 2),
-                "fill": STATUS_FILL[status_colour(code)],
+                "fill": palette.colour(status_colour(code)).fill,
                 "label": code.label,
                 "count": n,
             }
@@ -70,7 +71,7 @@ def status_bar_svg(totals):
             {
                 "x": round(x, 2),
                 "width": round(480 * none / total, 2),
-                "fill": "#e8edee",
+                "fill": palette.colour(palette.NO_STATUS_COLOUR).fill,
                 "label": "No status",
                 "count": none,
             }
