@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from ics_portal.models import User
 from ics_portal.richtext import html_to_text
@@ -24,6 +24,7 @@ from ..models import (
     ReportingCycle,
     WorkstreamUpdate,
 )
+from ..numbers import latest_approved
 from ..status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
 from ..workflow import READABLE_BY_BOARD_STATES
 
@@ -250,16 +251,25 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
             )
 
     threads = []
-    earlier_threads = _latest_earlier(GoldenThreadUpdate, "golden_thread_id", cycle)
     thread_updates = {
         u.golden_thread_id: u
         for u in GoldenThreadUpdate.objects.filter(cycle=cycle).prefetch_related(
             "baf_risks", "objectives"
         )
     }
-    for thread in GoldenThread.objects.filter(active=True).prefetch_related(
-        Prefetch("system_leads", queryset=_PEOPLE), "cross_references"
-    ):
+    active_threads = list(
+        GoldenThread.objects.filter(active=True).prefetch_related(
+            Prefetch("system_leads", queryset=_PEOPLE), "cross_references"
+        )
+    )
+    # When this quarter's update is not in the pack, the latest approved earlier one stands in.
+    carried = latest_approved(
+        GoldenThreadUpdate,
+        [(t.pk, cycle) for t in active_threads if availability(thread_updates.get(t.pk))],
+        subject="golden_thread",
+        prefetch=["baf_risks"],
+    )
+    for thread in active_threads:
         update = thread_updates.get(thread.pk)
         why = availability(update)
         if why:
@@ -273,7 +283,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
                 why,
                 list(thread.system_leads.all()),
                 list(thread.cross_references.all()),
-                earlier_threads.get(thread.pk) if why else None,
+                carried.get((thread.pk, cycle.pk)),
             )
         )
 
@@ -326,24 +336,6 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         exception_only=exception_only,
         sections=sections,
     )
-
-
-def _latest_earlier(model, key: str, cycle: ReportingCycle) -> dict:
-    """The latest approved or published update before `cycle`, per subject, in one query."""
-    earlier = (
-        model.objects.filter(state__in=READABLE_BY_BOARD_STATES)
-        .filter(
-            Q(cycle__fy_start_year__lt=cycle.fy_start_year)
-            | Q(cycle__fy_start_year=cycle.fy_start_year, cycle__quarter__lt=cycle.quarter)
-        )
-        .select_related("cycle")
-        .prefetch_related("baf_risks")
-        .order_by("-cycle__fy_start_year", "-cycle__quarter")
-    )
-    latest: dict = {}
-    for update in earlier:
-        latest.setdefault(getattr(update, key), update)
-    return latest
 
 
 def _risk_rows(cycle, previous_cycle) -> list[RiskRow]:
