@@ -1,122 +1,16 @@
 """Read models for reporting pages, emails and exports: one function per shape, so a page,
 an export and the board pack show the same rows."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from ics_portal.models import User
-
 from .models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
+from .numbers import OwedUpdate, cycle_row, owed_updates, thread_updates, workstream_updates
 from .status import WorkflowState
 from .workflow import OUTSTANDING_STATES, leads_window_open
-
-_PEOPLE = User.objects.select_related("organisation")
-
-
-def _workstream_updates(cycle_filter):
-    return (
-        WorkstreamUpdate.objects.filter(**cycle_filter)
-        .select_related("cycle", "workstream__theme", "updated_by")
-        .prefetch_related(
-            Prefetch("workstream__leads", queryset=_PEOPLE),
-            Prefetch("workstream__deputies", queryset=_PEOPLE),
-        )
-    )
-
-
-def _thread_updates(cycle_filter):
-    return (
-        GoldenThreadUpdate.objects.filter(**cycle_filter)
-        .select_related("cycle", "golden_thread", "updated_by")
-        .prefetch_related(Prefetch("golden_thread__system_leads", queryset=_PEOPLE))
-    )
-
-
-@dataclass(frozen=True)
-class OwedUpdate:
-    """One update a person writes, with what they need to know about its deadline."""
-
-    update: object
-    kind: str  # "workstream" or "thread"
-    title: str
-    role: str  # "Lead", "Deputy", "System lead"
-    cycle: ReportingCycle
-    state: str
-
-    @property
-    def deadline(self) -> date:
-        """The last day to submit: the cycle's deadline, or the extension once it has closed."""
-        if self.cycle.status == ReportingCycle.Status.CLOSED and self.update.extended_until:
-            return self.update.extended_until
-        return self.cycle.submission_deadline
-
-    @property
-    def days_left(self) -> int:
-        return (self.deadline - timezone.localdate()).days
-
-    @property
-    def is_outstanding(self) -> bool:
-        return self.state in OUTSTANDING_STATES
-
-    @property
-    def is_extended(self) -> bool:
-        """The cycle is closed but governance's extension lets the leads submit this."""
-        return self.cycle.status == ReportingCycle.Status.CLOSED and self.update.has_extension
-
-    @property
-    def is_shut(self) -> bool:
-        """The cycle closed before this was submitted: only governance can reopen it."""
-        return self.is_outstanding and not leads_window_open(self.update)
-
-
-def _owed_rows(updates_ws, updates_gt):
-    for update in updates_ws:
-        for person in update.workstream.leads.all():
-            yield (
-                person,
-                OwedUpdate(
-                    update, "workstream", update.workstream.name, "Lead", update.cycle, update.state
-                ),
-            )
-        for person in update.workstream.deputies.all():
-            yield (
-                person,
-                OwedUpdate(
-                    update,
-                    "workstream",
-                    update.workstream.name,
-                    "Deputy",
-                    update.cycle,
-                    update.state,
-                ),
-            )
-    for update in updates_gt:
-        for person in update.golden_thread.system_leads.all():
-            yield (
-                person,
-                OwedUpdate(
-                    update,
-                    "thread",
-                    str(update.golden_thread),
-                    "System lead",
-                    update.cycle,
-                    update.state,
-                ),
-            )
-
-
-def updates_owed_by_person(cycle: ReportingCycle) -> dict[User, list[OwedUpdate]]:
-    """Every person who writes an update in `cycle`, with the updates they write."""
-    result: dict[User, list[OwedUpdate]] = defaultdict(list)
-    flt = {"cycle": cycle}
-    for person, row in _owed_rows(_workstream_updates(flt), _thread_updates(flt)):
-        if person.is_active:
-            result[person].append(row)
-    return dict(result)
 
 
 def shown_to_leads() -> Q:
@@ -140,17 +34,17 @@ def shown_to_leads() -> Q:
 def my_updates(user) -> list[OwedUpdate]:
     """Everything `user` leads or deputises in open cycles (and what they still owe in a cycle
     that has just closed, or have an extension for), outstanding first."""
-    flt = {}
     shown = shown_to_leads()
     ws = (
-        _workstream_updates(flt)
+        workstream_updates()
         .filter(shown)
         .filter(Q(workstream__leads=user) | Q(workstream__deputies=user))
         .distinct()
     )
-    gt = _thread_updates(flt).filter(shown).filter(golden_thread__system_leads=user).distinct()
-    rows = [row for person, row in _owed_rows(ws, gt) if person.pk == user.pk]
-    return sorted(rows, key=lambda r: (r.is_shut, not r.is_outstanding, r.deadline, r.title))
+    gt = thread_updates().filter(shown).filter(golden_thread__system_leads=user).distinct()
+    rows = [cycle_row(update) for update in [*ws, *gt]]
+    mine = [owed for person, owed in owed_updates(rows) if person.pk == user.pk]
+    return sorted(mine, key=lambda r: (r.is_shut, not r.is_outstanding, r.deadline, r.title))
 
 
 # --- what an update's page says about its leads' window (docs/adr/0005) ------------------------
@@ -372,12 +266,12 @@ def update_rows(*, cycle: ReportingCycle | None = None) -> list[UpdateRow]:
     """Every workstream and golden-thread update (of one cycle, or all), in plan order: a
     fixed number of queries however many updates there are."""
     flt = {"cycle": cycle} if cycle else {}
-    workstream_updates = _workstream_updates(flt).prefetch_related(
+    workstreams = workstream_updates(**flt).prefetch_related(
         "workstream__milestones", "milestone_progress", "baf_risks"
     )
-    thread_updates = _thread_updates(flt).prefetch_related("baf_risks")
+    threads = thread_updates(**flt).prefetch_related("baf_risks")
     rows = []
-    for update in workstream_updates:
+    for update in workstreams:
         workstream = update.workstream
         rows.append(
             UpdateRow(
@@ -404,7 +298,7 @@ def update_rows(*, cycle: ReportingCycle | None = None) -> list[UpdateRow]:
                 milestones_due=_milestones_due(update, update.cycle.period),
             )
         )
-    for update in thread_updates:
+    for update in threads:
         thread = update.golden_thread
         rows.append(
             UpdateRow(

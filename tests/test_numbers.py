@@ -1,8 +1,14 @@
-"""One set of numbers (reporting/numbers.py): the latest approved update before a cycle is
-found one way, in fixed queries."""
+"""One set of numbers (reporting/numbers.py): the cycle page lists everyone "remind all"
+emails; the latest approved update before a cycle is found one way, in fixed queries."""
 
+import datetime
+import re
+
+import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from reporting import numbers
@@ -20,6 +26,57 @@ def _workflow_fields(state, governance) -> dict:
     if state == WorkflowState.RETURNED:
         fields["review_comment"] = "Please say more."
     return fields
+
+
+def _workstream_update(cycle, theme, state, status, governance, name=None):
+    workstream = factories.WorkstreamFactory(theme=theme, **({"name": name} if name else {}))
+    return factories.WorkstreamUpdateFactory(
+        cycle=cycle,
+        workstream=workstream,
+        overall_status=status,
+        **_workflow_fields(state, governance),
+    )
+
+
+@pytest.fixture
+def cycle(db):
+    return factories.ReportingCycleFactory(
+        fy_start_year=2021,
+        quarter=2,
+        opens_on=datetime.date(2021, 9, 1),
+        submission_deadline=timezone.localdate() + datetime.timedelta(days=10),
+        review_deadline=timezone.localdate() + datetime.timedelta(days=20),
+    )
+
+
+# --- who still owes what -------------------------------------------------------------------------
+
+
+def test_the_cycle_page_lists_everyone_remind_all_emails(
+    client, governance, lead, cycle, django_capture_on_commit_callbacks
+):
+    """Someone who owes only a risk review is on the page's list, and is emailed."""
+    theme = factories.ThemeFactory(name="Alpha theme")
+    update = _workstream_update(cycle, theme, WorkflowState.DRAFT, "", governance)
+    update.workstream.leads.add(lead)
+    owner = factories.UserFactory(full_name="Rita Riskowner")
+    factories.RiskReviewFactory(
+        risk=factories.BAFRiskFactory(reference="07", owner=owner), cycle=cycle
+    )
+    client.force_login(governance)
+    html = client.get(cycle.get_absolute_url()).content.decode()
+    listed = re.search(r'id="outstanding-leads">(.*?)</table>', html, re.S)[1]
+    assert "Rita Riskowner" in listed and "Risk 07 review" in listed
+    assert "Lee Lead" in listed
+    on_page = set(re.findall(r'id="owed-(\d+)"', listed))
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reporting:cycle_remind", args=[cycle.pk]))
+    emailed = {m.to[0] for m in mail.outbox}
+    assert emailed == {owner.email, lead.email}
+    assert on_page == {str(owner.pk), str(lead.pk)}
+    assert set(numbers.owed_by_person(cycle)) == {owner.pk, lead.pk}
 
 
 def test_latest_approved_is_the_newest_earlier_approved_one_in_one_query(governance):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from ics_portal.models import User
 from ics_portal.permissions import has_permission
 
-from .. import actions, presenters, progress, reminders
+from .. import actions, numbers, presenters, progress, reminders
 from ..forms import CycleForm
 from ..models import ReportingCycle
 from ._access import cycle_page
@@ -48,20 +48,14 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 
 @cycle_page()
 def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
-    """The progress page: counts overall and per theme, and every update with its leads."""
-    rows = progress.cycle_rows(cycle)
+    """The progress page: counts overall and per theme, every update with its leads, and
+    everyone who still owes an update or a risk review (whom "remind all" emails)."""
+    rows = numbers.cycle_rows(cycle)
     outstanding = []
     if cycle.is_open:
         chased = reminders.reminded_on(cycle, timezone.localdate())
-        people: dict[int, tuple[User, list]] = {}
-        for row in rows:
-            if row.is_outstanding:
-                for person in row.leads + row.deputies:
-                    people.setdefault(person.pk, (person, []))[1].append(row)
         outstanding = [
-            (person, owed, chased.get(person.pk))
-            for person, owed in sorted(people.values(), key=lambda p: p[0].full_name)
-            if person.is_active
+            (owed, chased.get(pk)) for pk, owed in numbers.owed_by_person(cycle, rows).items()
         ]
     user = request.user
     return render(
