@@ -1,12 +1,25 @@
-"""One set of numbers for a reporting cycle: what several pages, exports, the board pack and
-emails need alike is made here once, and read by each of them.
+"""One set of numbers for a reporting cycle (docs/adr/0007-one-set-of-numbers.md).
 
-- Who still owes what (`owed_by_person`): updates, golden-thread updates and risk reviews. The
-  cycle page lists exactly these people, and the reminders ("remind all", the daily run) and
-  the email sent when a cycle is reopened go to exactly these people.
-- The latest approved update before a cycle (`latest_approved`) pre-fills a new cycle, gives
-  the review page last quarter's text, stands in for a golden thread's missing update in the
-  board pack and is what a risk review's change of score is judged against.
+Every number shown about a cycle is made here, once, and read by each place that shows it:
+- delivery-status counts: the cycle page, the cycle return's summary sheet, the updates CSV's
+  "Counted" column, the board pack's summary table and its status bar;
+- workflow-state counts: the home page, the cycle page and the cycle list;
+- who still owes what (updates, golden-thread updates and risk reviews): the cycle page's
+  list, the reminders (daily and "remind all") and the email sent when a cycle is reopened;
+- the latest approved update before a cycle: pre-filling a new cycle, the review page's
+  comparison with last quarter, the pack's carried golden threads and a risk review's change
+  of score;
+- milestone rows: the cycle return, the updates CSV and the board pack.
+
+Why a module of its own and not more of presenters.py: a presenter shapes the rows of one page
+or one export; these numbers are shared by pages, exports, the pack and emails, and
+presenters.py builds on them. Keeping them here means there is one place to change what is
+counted, and nothing else in the code counts statuses.
+
+What is counted (COUNTED_STATES, COUNTING_RULE): a delivery status is counted only when its
+update is approved or published, as the board sees it; every other update is counted once as
+"Not yet approved", whatever status its draft gives. The rule's words are shown beside the
+numbers wherever they appear.
 """
 
 from collections import defaultdict
@@ -14,17 +27,249 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
+from ics_portal import palette
 from ics_portal.models import User
 from risks.models import BAFRisk, RiskReview
 
 from .models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
-from .status import WorkflowState
+from .periods import Quarter
+from .status import DeliveryStatus, WorkflowState
 from .workflow import OUTSTANDING_STATES, READABLE_BY_BOARD_STATES, leads_window_open
 
+# --- what is counted ----------------------------------------------------------------------------
+
 COUNTED_STATES = frozenset(READABLE_BY_BOARD_STATES)
+COUNTING_RULE = "Approved updates only"
+COUNTING_NOTE = (
+    "Statuses are counted from approved and published updates only. An update not yet "
+    "approved is counted as \u201cNot yet approved\u201d, whatever status it gives."
+)
+# The updates CSV's column saying which rows the counts count ("Yes" or "No").
+COUNTED_COLUMN = f"Counted in status totals ({COUNTING_RULE.lower()})"
+NO_STATUS, NOT_APPROVED = "NONE", "NOT_APPROVED"
+STATUS_KEYS = [*DeliveryStatus.values, NO_STATUS, NOT_APPROVED]
+STATUS_LABELS = {
+    **dict(DeliveryStatus.choices),
+    NO_STATUS: "No status",
+    NOT_APPROVED: "Not yet approved",
+}
+_STATUS_COLOURS = {
+    **palette.DELIVERY_STATUS_COLOURS,
+    NO_STATUS: palette.NO_STATUS_COLOUR,
+    NOT_APPROVED: palette.NOT_APPROVED_COLOUR,
+}
+
+
+def is_counted(state: str) -> bool:
+    """Does an update in `state` count its status (and show it in the board pack)?"""
+    return state in COUNTED_STATES
+
+
+def status_key(state: str, status: str) -> str:
+    """Where an update is counted: its status code, NONE, or NOT_APPROVED."""
+    if not is_counted(state):
+        return NOT_APPROVED
+    return status or NO_STATUS
+
+
+@dataclass(frozen=True)
+class StatusColumn:
+    key: str  # a DeliveryStatus code, NONE or NOT_APPROVED
+    label: str
+    colour: palette.Colour
+    count: int
+
+
+@dataclass
+class StatusCounts:
+    """How many updates of one group (a theme, the golden threads, all) are counted under
+    each status, by the counting rule."""
+
+    label: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_KEYS, 0))
+
+    def add(self, state: str, status: str, n: int = 1) -> None:
+        self.counts[status_key(state, status)] += n
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def not_approved(self) -> int:
+        return self.counts[NOT_APPROVED]
+
+    @property
+    def columns(self) -> list[StatusColumn]:
+        """Every status, then "No status" and "Not yet approved", in that order."""
+        return [
+            StatusColumn(key, STATUS_LABELS[key], palette.colour(_STATUS_COLOURS[key]), n)
+            for key, n in self.counts.items()
+        ]
+
+    @property
+    def shown(self) -> list[StatusColumn]:
+        """The columns with something in them, for a bar and its words."""
+        return [column for column in self.columns if column.count]
+
+    @property
+    def sentence(self) -> str:
+        """ "On track 1, Delayed 1, Not yet approved 1 (of 3)"."""
+        words = ", ".join(f"{c.label} {c.count}" for c in self.shown) or "None"
+        return f"{words} (of {self.total})"
+
+
+@dataclass
+class StatusTable:
+    """Status counts per theme (plan order), then the golden threads, and for all of them."""
+
+    groups: list[StatusCounts]
+    total: StatusCounts
+    rule: str = COUNTING_RULE
+    note: str = COUNTING_NOTE
+
+    @property
+    def headings(self) -> list[str]:
+        return [STATUS_LABELS[key] for key in STATUS_KEYS]
+
+
+# --- workflow-state counts ------------------------------------------------------------------------
+
+_PROGRESS_ORDER = (
+    WorkflowState.NOT_STARTED,
+    WorkflowState.DRAFT,
+    WorkflowState.RETURNED,
+    WorkflowState.SUBMITTED,
+    WorkflowState.APPROVED,
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One state's part of a progress bar, in percent of its width."""
+
+    state: str
+    label: str
+    count: int
+    x: float
+    width: float
+
+
+@dataclass
+class StateCounts:
+    """How many updates are in each workflow state (published counts as approved)."""
+
+    label: str
+    counts: dict = field(default_factory=lambda: dict.fromkeys(_PROGRESS_ORDER, 0))
+
+    def add(self, state: str, n: int = 1) -> None:
+        key = WorkflowState.APPROVED if state == WorkflowState.PUBLISHED else state
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def approved(self) -> int:
+        return self.counts[WorkflowState.APPROVED]
+
+    @property
+    def percent_approved(self) -> int:
+        return round(100 * self.approved / self.total) if self.total else 0
+
+    @property
+    def rows(self) -> list[tuple[str, str, int, int]]:
+        """(state, label, count, percent of total) in workflow order, for tables and bars."""
+        total = self.total or 1
+        return [
+            (s.value, s.label, self.counts[s], round(100 * self.counts[s] / total))
+            for s in _PROGRESS_ORDER
+        ]
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The non-empty states laid end to end, for an SVG bar drawn with attributes only."""
+        total, x, segments = self.total or 1, 0.0, []
+        for state in _PROGRESS_ORDER:
+            n = self.counts[state]
+            if n:
+                width = 100 * n / total
+                segments.append(Segment(state.value, state.label, n, round(x, 2), round(width, 2)))
+                x += width
+        return segments
+
+
+@dataclass
+class CycleCounts:
+    """A cycle's numbers: workflow states overall, per theme and for the golden threads, and
+    the delivery-status table."""
+
+    cycle: ReportingCycle
+    overall: StateCounts
+    by_theme: list[StateCounts]
+    threads: StateCounts
+    statuses: StatusTable
+
+    @property
+    def is_overdue(self) -> bool:
+        return timezone.localdate() > self.cycle.submission_deadline
+
+    @property
+    def outstanding(self) -> int:
+        return sum(self.overall.counts[s] for s in OUTSTANDING_STATES)
+
+
+def cycle_counts(cycle: ReportingCycle) -> CycleCounts:
+    """Every update of `cycle` counted by workflow state and by status: two queries, however
+    many updates there are."""
+    overall, themes = StateCounts("All updates"), {}
+    status_total, status_groups = StatusCounts("All updates"), {}
+    workstream_counts = (
+        WorkstreamUpdate.objects.filter(cycle=cycle)
+        .values_list("workstream__theme_id", "workstream__theme__name", "state", "overall_status")
+        .annotate(n=Count("pk"))
+        .order_by("workstream__theme__order", "workstream__theme__number", "workstream__theme_id")
+    )
+    for theme_id, name, state, status, n in workstream_counts:
+        themes.setdefault(theme_id, StateCounts(name)).add(state, n)
+        status_groups.setdefault(theme_id, StatusCounts(name)).add(state, status, n)
+        overall.add(state, n)
+        status_total.add(state, status, n)
+    threads, thread_statuses = StateCounts("Golden threads"), StatusCounts("Golden threads")
+    thread_counts = (
+        GoldenThreadUpdate.objects.filter(cycle=cycle)
+        .values_list("state", "overall_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for state, status, n in thread_counts:
+        threads.add(state, n)
+        thread_statuses.add(state, status, n)
+        overall.add(state, n)
+        status_total.add(state, status, n)
+    groups = list(status_groups.values()) + ([thread_statuses] if thread_statuses.total else [])
+    return CycleCounts(
+        cycle, overall, list(themes.values()), threads, StatusTable(groups, status_total)
+    )
+
+
+def counts_by_cycle(cycles) -> dict[int, StateCounts]:
+    """Workflow-state counts of every cycle in `cycles`, in two queries."""
+    counts = {cycle.pk: StateCounts(cycle.label) for cycle in cycles}
+    for model in (WorkstreamUpdate, GoldenThreadUpdate):
+        grouped = (
+            model.objects.filter(cycle__in=list(counts))
+            .values_list("cycle_id", "state")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for cycle_id, state, n in grouped:
+            counts[cycle_id].add(state, n)
+    return counts
 
 
 # --- every update of a cycle, and who still owes what ---------------------------------------------
@@ -295,3 +540,59 @@ def latest_approved(
     if prefetch and found:
         prefetch_related_objects(list(found.values()), *prefetch)
     return found
+
+
+# --- milestones -----------------------------------------------------------------------------------
+
+
+@dataclass
+class MilestoneRow:
+    """A milestone as an update reported it: its delivery date as written, and the status,
+    revised date and note the update gave (blank where it gave none)."""
+
+    milestone_id: int
+    title: str
+    due_label: str
+    due_date: date | None
+    status: str
+    revised_date: date | None
+    note: str
+    workstreams: list[str] = field(default_factory=list)
+
+    @property
+    def when(self) -> date | None:
+        """When it is now expected: the revised date an update gives, else its delivery date."""
+        return self.revised_date or self.due_date
+
+    @property
+    def label(self) -> str:
+        """ "Delivery by Sept 2021" as written, else the date it is expected."""
+        return self.due_label or (f"{self.when:%-d %B %Y}" if self.when else "")
+
+    def falls_in(self, period: Quarter) -> bool:
+        return self.when is not None and period.start <= self.when <= period.end
+
+    def overdue_by(self, day: date) -> bool:
+        """Expected by `day` and not complete."""
+        return self.when is not None and self.when <= day and self.status != DeliveryStatus.COMPLETE
+
+
+def milestone_rows(milestones: Iterable, reported: Iterable = ()) -> list[MilestoneRow]:
+    """Each of `milestones` with what an update `reported` against it (its MilestoneProgress
+    rows; none for an update the reader may not see). No queries when both are prefetched."""
+    by_milestone = {row.milestone_id: row for row in reported}
+    rows = []
+    for milestone in milestones:
+        row = by_milestone.get(milestone.pk)
+        rows.append(
+            MilestoneRow(
+                milestone.pk,
+                milestone.title,
+                milestone.due_label,
+                milestone.due_date,
+                row.status if row else "",
+                row.revised_date if row else None,
+                row.note if row else "",
+            )
+        )
+    return rows

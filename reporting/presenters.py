@@ -1,14 +1,23 @@
 """Read models for reporting pages, emails and exports: one function per shape, so a page,
-an export and the board pack show the same rows."""
+an export and the board pack show the same rows. Counts, who owes what, the latest approved
+update and milestone rows come from reporting/numbers.py, the one place they are made."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
-from .numbers import OwedUpdate, cycle_row, owed_updates, thread_updates, workstream_updates
+from .models import ReportingCycle, WorkstreamUpdate
+from .numbers import (
+    MilestoneRow,
+    OwedUpdate,
+    cycle_row,
+    milestone_rows,
+    owed_updates,
+    thread_updates,
+    workstream_updates,
+)
 from .status import WorkflowState
 from .workflow import OUTSTANDING_STATES, leads_window_open
 
@@ -103,106 +112,7 @@ def workflow_window(update, user) -> WorkflowWindow:
     )
 
 
-# --- cycle progress (governance) ---------------------------------------------------------------
-
-_PROGRESS_ORDER = (
-    WorkflowState.NOT_STARTED,
-    WorkflowState.DRAFT,
-    WorkflowState.RETURNED,
-    WorkflowState.SUBMITTED,
-    WorkflowState.APPROVED,
-)
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One state's part of a progress bar, in percent of its width."""
-
-    state: str
-    label: str
-    count: int
-    x: float
-    width: float
-
-
-@dataclass
-class StateCounts:
-    """How many updates are in each workflow state (published counts as approved)."""
-
-    label: str
-    counts: dict = field(default_factory=lambda: dict.fromkeys(_PROGRESS_ORDER, 0))
-
-    def add(self, state: str) -> None:
-        key = WorkflowState.APPROVED if state == WorkflowState.PUBLISHED else state
-        self.counts[key] = self.counts.get(key, 0) + 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def approved(self) -> int:
-        return self.counts[WorkflowState.APPROVED]
-
-    @property
-    def percent_approved(self) -> int:
-        return round(100 * self.approved / self.total) if self.total else 0
-
-    @property
-    def rows(self) -> list[tuple[str, str, int, int]]:
-        """(state, label, count, percent of total) in workflow order, for tables and bars."""
-        total = self.total or 1
-        return [
-            (s.value, s.label, self.counts[s], round(100 * self.counts[s] / total))
-            for s in _PROGRESS_ORDER
-        ]
-
-    @property
-    def segments(self) -> list[Segment]:
-        """The non-empty states laid end to end, for an SVG bar drawn with attributes only."""
-        total, x, segments = self.total or 1, 0.0, []
-        for state in _PROGRESS_ORDER:
-            n = self.counts[state]
-            if n:
-                width = 100 * n / total
-                segments.append(Segment(state.value, state.label, n, round(x, 2), round(width, 2)))
-                x += width
-        return segments
-
-
-@dataclass
-class CycleProgress:
-    cycle: ReportingCycle
-    overall: StateCounts
-    by_theme: list[StateCounts]
-    threads: StateCounts
-
-    @property
-    def is_overdue(self) -> bool:
-        return timezone.localdate() > self.cycle.submission_deadline
-
-    @property
-    def outstanding(self) -> int:
-        return sum(self.overall.counts[s] for s in OUTSTANDING_STATES)
-
-
-def cycle_progress(cycle: ReportingCycle) -> CycleProgress:
-    """Counts by workflow state, overall, per theme and for golden threads: two queries."""
-    overall = StateCounts("All updates")
-    themes: dict[int, StateCounts] = {}
-    ws_rows = (
-        WorkstreamUpdate.objects.filter(cycle=cycle)
-        .order_by("workstream__theme__order", "workstream__theme__number")
-        .values_list("workstream__theme_id", "workstream__theme__name", "state")
-    )
-    for theme_id, theme_name, state in ws_rows:
-        themes.setdefault(theme_id, StateCounts(theme_name)).add(state)
-        overall.add(state)
-    threads = StateCounts("Golden threads")
-    for state in GoldenThreadUpdate.objects.filter(cycle=cycle).values_list("state", flat=True):
-        threads.add(state)
-        overall.add(state)
-    return CycleProgress(cycle, overall, list(themes.values()), threads)
+# --- the current cycle ------------------------------------------------------------------------
 
 
 def current_cycle() -> ReportingCycle | None:
@@ -212,13 +122,6 @@ def current_cycle() -> ReportingCycle | None:
 
 
 # --- exports: cycle return, updates CSV and the BAF register (ics_portal/dataio) --------------
-
-
-@dataclass(frozen=True)
-class DueMilestone:
-    title: str
-    due_label: str
-    status: str  # DeliveryStatus code, "" when not reported
 
 
 @dataclass(frozen=True)
@@ -245,21 +148,14 @@ class UpdateRow:
     key_risks: str
     baf_risks: list[str]
     nothing_to_escalate: bool
-    milestones_due: list[DueMilestone]
+    milestones_due: list[MilestoneRow]
 
 
-def _milestones_due(update, quarter) -> list[DueMilestone]:
+def _milestones_due(update, quarter) -> list[MilestoneRow]:
     """The workstream's milestones due in the cycle's quarter (by revised date when the update
     gives one), with the status reported against them."""
-    progress = {row.milestone_id: row for row in update.milestone_progress.all()}
-    due = []
-    for milestone in update.workstream.milestones.all():
-        row = progress.get(milestone.pk)
-        when = (row.revised_date if row and row.revised_date else None) or milestone.due_date
-        if when and quarter.start <= when <= quarter.end:
-            label = milestone.due_label or f"{when:%-d %B %Y}"
-            due.append(DueMilestone(milestone.title, label, row.status if row else ""))
-    return sorted(due, key=lambda m: m.title)
+    rows = milestone_rows(update.workstream.milestones.all(), update.milestone_progress.all())
+    return sorted((row for row in rows if row.falls_in(quarter)), key=lambda row: row.title)
 
 
 def update_rows(*, cycle: ReportingCycle | None = None) -> list[UpdateRow]:
@@ -344,14 +240,6 @@ class ReturnSheet:
 
     title: str
     rows: list[UpdateRow]
-
-    def status_counts(self) -> dict[str, int]:
-        from .status import DeliveryStatus
-
-        counts = dict.fromkeys([s.value for s in DeliveryStatus] + [""], 0)
-        for row in self.rows:
-            counts[row.overall_status or ""] += 1
-        return counts
 
 
 def cycle_return_rows(cycle: ReportingCycle) -> list[ReturnSheet]:

@@ -77,6 +77,7 @@ def test_no_other_stylesheet_colours_statuses_or_states():
     "path",
     [
         "reporting/status.py",
+        "reporting/numbers.py",
         "reporting/templatetags/portal_pack.py",
         "ics_portal/templatetags/portal.py",
         "ics_portal/dataio/exporters.py",

@@ -2,8 +2,8 @@
 return as Excel workbooks, updates as CSV for analysis, and each kind of plan row in the
 layout its importer reads (so export -> edit -> re-import works).
 
-Rows come from presenters (reporting/presenters.py) or the import resources; this module only
-lays them out. Every text cell passes through `safety.neutralise`, so nothing exported can run
+Rows come from presenters (reporting/presenters.py) or the import resources, and every count
+from reporting/numbers.py; this module only lays them out. Every text cell passes through `safety.neutralise`, so nothing exported can run
 as a formula when opened.
 """
 
@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from ics_portal import palette
 from ics_portal.richtext import html_to_text
-from reporting import presenters
+from reporting import numbers, presenters
 from reporting.models import ReportingCycle
 from reporting.status import DeliveryStatus, WorkflowState, status_colour
 
@@ -120,10 +120,10 @@ class Sheet:
         self.ws = worksheet
         self.widths = widths or {}
 
-    def title(self, text: str, subtitle: str = "") -> None:
+    def title(self, text: str, *subtitles: str) -> None:
         self.ws.append([text])
         self.ws.cell(self.ws.max_row, 1).font = Font(bold=True, size=14)
-        if subtitle:
+        for subtitle in subtitles:
             self.ws.append([subtitle])
         self.ws.append([])
 
@@ -268,7 +268,7 @@ RETURN_HEADERS = [
 
 def _milestones_text(row) -> str:
     return "\n".join(
-        f"{m.title} ({m.due_label})" + (f": {_status_word(m.status)}" if m.status else "")
+        f"{m.title} ({m.label})" + (f": {_status_word(m.status)}" if m.status else "")
         for m in row.milestones_due
     )
 
@@ -278,7 +278,7 @@ def cycle_return(cycle: ReportingCycle) -> Export:
     threads) with a row per update."""
     workbook = Workbook()
     sheets = presenters.cycle_return_rows(cycle)
-    summary = Sheet(workbook.active, {1: 44, **dict.fromkeys(range(2, 10), 14)})
+    summary = Sheet(workbook.active, {1: 44, **dict.fromkeys(range(2, 11), 14)})
     summary.ws.title = "Summary"
     board = ""
     if cycle.board_meeting_date:
@@ -287,29 +287,14 @@ def cycle_return(cycle: ReportingCycle) -> Export:
         f"Cycle return {cycle.label} ({cycle.period.months_label})",
         f"Submission deadline {cycle.submission_deadline:%-d %B %Y}; review deadline "
         f"{cycle.review_deadline:%-d %B %Y}.{board} Cycle {cycle.get_status_display().lower()}.",
+        f"Status counts: {numbers.COUNTING_RULE.lower()}. {numbers.COUNTING_NOTE}",
     )
-    statuses = [*DeliveryStatus, None]
-    header_row = summary.header(
-        ["Theme", *[s.label if s else "No status" for s in statuses], "Approved", "Updates"]
-    )
-    for return_sheet in sheets:
-        counts = return_sheet.status_counts()
-        approved = sum(
-            1
-            for r in return_sheet.rows
-            if r.state in (WorkflowState.APPROVED, WorkflowState.PUBLISHED)
-        )
-        summary.row(
-            [
-                return_sheet.title,
-                *[counts[s.value if s else ""] for s in statuses],
-                approved,
-                len(return_sheet.rows),
-            ]
-        )
-    for column, status in enumerate(statuses, start=2):
-        if status is not None:  # the status columns' headings carry the status colours
-            summary.colour(header_row, column, status_colour(status))
+    table = numbers.cycle_counts(cycle).statuses
+    header_row = summary.header(["Theme", *table.headings, "Updates"])
+    for counts in [*table.groups, table.total]:
+        summary.row([counts.label, *[c.count for c in counts.columns], counts.total])
+    for column, status in enumerate(table.total.columns, start=2):
+        summary.colour(header_row, column, status.colour.key)
     summary.finish()
 
     used_titles = {"Summary"}
@@ -380,6 +365,7 @@ UPDATE_HEADERS = [
     "Key risks",
     "BAF risks",
     "Nothing to escalate",
+    numbers.COUNTED_COLUMN,
 ]
 
 
@@ -403,6 +389,7 @@ def _update_values(row) -> list:
         html_to_text(row.key_risks),
         "; ".join(row.baf_risks),
         "Yes" if row.nothing_to_escalate else "No",
+        "Yes" if numbers.is_counted(row.state) else "No",
     ]
 
 

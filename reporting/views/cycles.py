@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from ics_portal.models import User
 from ics_portal.permissions import has_permission
 
-from .. import actions, numbers, presenters, progress, reminders
+from .. import actions, numbers, reminders
 from ..forms import CycleForm
 from ..models import ReportingCycle
 from ._access import cycle_page
@@ -19,7 +19,7 @@ from ._access import cycle_page
 @cycle_page()
 def cycle_list(request: HttpRequest) -> HttpResponse:
     cycles = list(ReportingCycle.objects.order_by("-fy_start_year", "-quarter"))
-    counts = progress.counts_by_cycle(cycles)
+    counts = numbers.counts_by_cycle(cycles)
     return render(
         request,
         "reporting/cycle_list.html",
@@ -48,8 +48,8 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 
 @cycle_page()
 def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
-    """The progress page: counts overall and per theme, every update with its leads, and
-    everyone who still owes an update or a risk review (whom "remind all" emails)."""
+    """The progress page: counts overall and per theme, statuses, every update with its leads,
+    and everyone who still owes an update or a risk review (whom "remind all" emails)."""
     rows = numbers.cycle_rows(cycle)
     outstanding = []
     if cycle.is_open:
@@ -63,7 +63,7 @@ def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
         "reporting/cycle_detail.html",
         {
             "cycle": cycle,
-            "progress": presenters.cycle_progress(cycle),
+            "progress": numbers.cycle_counts(cycle),
             "rows": rows,
             "outstanding": outstanding,
             "days_left": (cycle.submission_deadline - timezone.localdate()).days,
