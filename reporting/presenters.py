@@ -56,7 +56,7 @@ def my_updates(user) -> list[OwedUpdate]:
     return sorted(mine, key=lambda r: (r.is_shut, not r.is_outstanding, r.deadline, r.title))
 
 
-# --- what an update's page says about its leads' window (docs/adr/0005) ------------------------
+# --- what an update's page says about its leads' window (docs/adr/0006) ------------------------
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Governance's forms for unblocking the workflow after a cycle closes (docs/adr/0005): reopen
+"""Governance's forms for unblocking the workflow after a cycle closes (docs/adr/0006): reopen
 the cycle, give one update an extension, reopen an approved update, and return a submitted one
 with a date to resubmit by. Each asks for the reason the audit trail keeps."""
 

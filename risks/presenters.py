@@ -523,7 +523,7 @@ def review_rows(user, *, everyone: bool = False) -> list[ReviewRow]:
         reviews = reviews.filter(cycle__status=ReportingCycle.Status.OPEN)
     else:
         # As on "My updates": open cycles, what is still owed in one that has just closed,
-        # and reviews with an extension (docs/adr/0005).
+        # and reviews with an extension (docs/adr/0006).
         reviews = reviews.filter(shown_to_leads(), risk__owner=user)
     reviews = list(reviews)
     matrices = matrices_by_id()

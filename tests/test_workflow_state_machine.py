@@ -5,7 +5,7 @@ one every transition attempted by every role, through the REAL permission check
 
 It proves that
 (a) from every reachable state there is a way forward to approved (or to published, the
-    documented end of updates in docs/adr/0005), and published is final;
+    documented end of updates in docs/adr/0006), and published is final;
 (b) no role can do what the rules forbid, and every role can do what they allow: each
     attempt's outcome is compared with RULES below, written down independently of the
     implementation (a permission that says yes to an action that then refuses is a failure
@@ -66,7 +66,7 @@ class State(NamedTuple):
         return f"{self.state}/{self.cycle}{'+extension' if self.extension else ''}"
 
 
-# --- the rules, as governance would state them (docs/adr/0005) --------------------------------
+# --- the rules, as governance would state them (docs/adr/0006) --------------------------------
 
 LEADS = frozenset({"lead", "deputy"})  # a workstream's lead and deputy; a thread's co-leads
 GOVERNANCE = frozenset({"governance", "admin"})  # an administrator counts as governance

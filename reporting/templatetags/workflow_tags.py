@@ -1,6 +1,6 @@
 """{% workflow_window update %}: what an update's or risk review's page says about when its
 leads can act (the cycle is closed, an extension) and governance's buttons to unblock it
-(docs/adr/0005). The words and the permission checks come from presenters.workflow_window."""
+(docs/adr/0006). The words and the permission checks come from presenters.workflow_window."""
 
 from django import template
 

@@ -1,4 +1,4 @@
-"""Governance unblocks the workflow after a cycle closes (docs/adr/0005): reopen the cycle,
+"""Governance unblocks the workflow after a cycle closes (docs/adr/0006): reopen the cycle,
 give one update a late-submission extension, or send an approved (unpublished) update back to
 its leads. Each page asks for the reason, which the leads are emailed and the audit keeps."""
 

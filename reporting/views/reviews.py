@@ -1,6 +1,6 @@
 """Governance reviews a submitted update beside last quarter's approved one, then returns it
 with comments or approves it (approved updates are locked). After the cycle closes, a return
-carries the date the lead has until to resubmit (docs/adr/0005)."""
+carries the date the lead has until to resubmit (docs/adr/0006)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

@@ -1,4 +1,4 @@
-"""Governance unblocks a risk review after the cycle closes (docs/adr/0005): a late-submission
+"""Governance unblocks a risk review after the cycle closes (docs/adr/0006): a late-submission
 extension for one not yet submitted, or an accepted review sent back to its owner. The same
 rules and reason page as updates (reporting.views.reopen)."""
 
