@@ -99,10 +99,6 @@ class StatusCounts:
         return sum(self.counts.values())
 
     @property
-    def not_approved(self) -> int:
-        return self.counts[NOT_APPROVED]
-
-    @property
     def columns(self) -> list[StatusColumn]:
         """Every status, then "No status" and "Not yet approved", in that order."""
         return [
