@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from reporting import presenters
+from reporting import numbers, presenters
 from reporting.packs.views import visible_published
 
 from .permissions import has_permission
@@ -27,7 +27,7 @@ def home(request):
         context["owed"] = presenters.my_updates(user)
     if context["is_governance"]:
         cycle = presenters.current_cycle()
-        context["progress"] = presenters.cycle_progress(cycle) if cycle else None
+        context["progress"] = numbers.cycle_counts(cycle) if cycle else None
     if has_permission(user, "pack.view_published"):
         reports = visible_published(user).order_by("-pack__date_of_meeting", "-published_at")
         context["reports"] = list(reports[:HOME_REPORTS])

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ics_portal.audit import record
@@ -27,6 +27,8 @@ from .models import (
     ReportingCycle,
     WorkstreamUpdate,
 )
+from .numbers import latest_approved
+from .review import review_sections
 from .status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
 from .workflow import EDITABLE_STATES, cycle_is_live, leads_window_open
 
@@ -84,19 +86,6 @@ def create_cycle(
     return cycle
 
 
-def previous_update(model, *, cycle: ReportingCycle, **subject):
-    """The most recent approved (or published) update for the same subject before `cycle`."""
-    earlier = models.Q(cycle__fy_start_year__lt=cycle.fy_start_year) | models.Q(
-        cycle__fy_start_year=cycle.fy_start_year, cycle__quarter__lt=cycle.quarter
-    )
-    return (
-        model.objects.filter(earlier, **subject)
-        .filter(state__in=[WorkflowState.APPROVED, WorkflowState.PUBLISHED])
-        .order_by("-cycle__fy_start_year", "-cycle__quarter")
-        .first()
-    )
-
-
 def open_cycle(*, cycle: ReportingCycle, by) -> ReportingCycle:
     """Open a draft cycle: one update per active workstream and golden thread, pre-filled from
     the previous quarter's approved update, and an email to every lead."""
@@ -109,15 +98,32 @@ def open_cycle(*, cycle: ReportingCycle, by) -> ReportingCycle:
         cycle.status = ReportingCycle.Status.OPEN
         cycle.save(update_fields=["status"])
         created = 0
-        workstreams = Workstream.objects.filter(active=True).prefetch_related(
-            "objectives", "milestones", "baf_risks"
+        workstreams = list(
+            Workstream.objects.filter(active=True).prefetch_related(
+                "objectives", "milestones", "baf_risks"
+            )
+        )
+        # Each new update starts from its subject's latest approved one (a fixed number of
+        # queries however many workstreams and threads there are).
+        last_workstream = latest_approved(
+            WorkstreamUpdate,
+            [(w.pk, cycle) for w in workstreams],
+            subject="workstream",
+            prefetch=["objective_progress", "milestone_progress", "baf_risks"],
         )
         for workstream in workstreams:
-            _, made = _create_workstream_update(cycle=cycle, workstream=workstream)
-            created += made
-        for thread in GoldenThread.objects.filter(active=True):
-            _, made = _create_golden_thread_update(cycle=cycle, thread=thread)
-            created += made
+            last = last_workstream.get((workstream.pk, cycle.pk))
+            created += _create_workstream_update(cycle=cycle, workstream=workstream, last=last)
+        threads = list(GoldenThread.objects.filter(active=True))
+        last_thread = latest_approved(
+            GoldenThreadUpdate,
+            [(t.pk, cycle) for t in threads],
+            subject="golden_thread",
+            prefetch=["baf_risks", "objectives"],
+        )
+        for thread in threads:
+            last = last_thread.get((thread.pk, cycle.pk))
+            created += _create_golden_thread_update(cycle=cycle, thread=thread, last=last)
         # Risk reviews are opened by the risks app in the same transaction.
         from risks.actions import open_risk_reviews
 
@@ -127,10 +133,11 @@ def open_cycle(*, cycle: ReportingCycle, by) -> ReportingCycle:
     return cycle
 
 
-def _create_workstream_update(*, cycle, workstream) -> tuple[WorkstreamUpdate, bool]:
+def _create_workstream_update(*, cycle, workstream, last) -> bool:
+    """Create `workstream`'s update in `cycle` from `last` (its latest approved one, or None);
+    False when it already has one."""
     if WorkstreamUpdate.objects.filter(cycle=cycle, workstream=workstream).exists():
-        return WorkstreamUpdate.objects.get(cycle=cycle, workstream=workstream), False
-    last = previous_update(WorkstreamUpdate, cycle=cycle, workstream=workstream)
+        return False
     update = WorkstreamUpdate.objects.create(
         cycle=cycle,
         workstream=workstream,
@@ -164,13 +171,13 @@ def _create_workstream_update(*, cycle, workstream) -> tuple[WorkstreamUpdate, b
         )
         for m in workstream.milestones.all()
     )
-    return update, True
+    return True
 
 
-def _create_golden_thread_update(*, cycle, thread) -> tuple[GoldenThreadUpdate, bool]:
+def _create_golden_thread_update(*, cycle, thread, last) -> bool:
+    """Create `thread`'s update in `cycle` from `last` (or None); False when it has one."""
     if GoldenThreadUpdate.objects.filter(cycle=cycle, golden_thread=thread).exists():
-        return GoldenThreadUpdate.objects.get(cycle=cycle, golden_thread=thread), False
-    last = previous_update(GoldenThreadUpdate, cycle=cycle, golden_thread=thread)
+        return False
     update = GoldenThreadUpdate.objects.create(
         cycle=cycle,
         golden_thread=thread,
@@ -185,7 +192,7 @@ def _create_golden_thread_update(*, cycle, thread) -> tuple[GoldenThreadUpdate, 
     if last:
         update.baf_risks.set(last.baf_risks.all())
         update.objectives.set(last.objectives.all())
-    return update, True
+    return True
 
 
 def close_cycle(*, cycle: ReportingCycle, by) -> ReportingCycle:
@@ -506,7 +513,9 @@ def register_workflow_hooks(model, *, validate=None, on_approve=None, fields=())
 
 
 def validate_for_submission(update) -> dict[str, str]:
-    """What must be true before an update can be submitted (DESIGN.md §3)."""
+    """What must be true before an update can be submitted: a status (and a forecast), an
+    explanation for At risk or Delayed, key risks or "nothing new to escalate", and a revised
+    date or a reason for a milestone past its date and not complete."""
     errors: dict[str, str] = {}
     hooks = WORKFLOW_HOOKS.get(type(update), {})
     if hooks.get("validate"):
@@ -718,8 +727,6 @@ def _checked_sections(update, keys: list[str], errors: dict[str, str]) -> list[s
     """`keys` in the order of the update's form, or an error naming the ones it does not have."""
     if not keys:
         return []
-    from .review import review_sections  # review reads previous_update from this module
-
     known = [section.key for section in review_sections(update)]
     unknown = [key for key in keys if key not in known]
     if unknown:

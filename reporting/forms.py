@@ -1,6 +1,6 @@
 """Forms of the reporting pages. They check what people type; the changes themselves are made
 by reporting/actions.py (save_update, submit_update, ...), which also enforce the rules of
-submission (DESIGN.md §3). Saving a draft never needs every field."""
+submission (actions.validate_for_submission). Saving a draft never needs every field."""
 
 from datetime import date, timedelta
 

@@ -13,6 +13,8 @@ from django.urls import reverse_lazy
 
 from ics_portal.permissions import update_lead_ids
 
+from .numbers import cycle_rows, owed_by_person, updates_by_person
+
 logger = logging.getLogger(__name__)
 
 
@@ -77,9 +79,7 @@ def update_url(update) -> str:
 
 def cycle_opened(cycle) -> None:
     """Email every lead the list of updates they owe in a newly opened cycle."""
-    from .presenters import updates_owed_by_person
-
-    for person, updates in updates_owed_by_person(cycle).items():
+    for person, updates in updates_by_person(cycle_rows(cycle)).items():
         send_on_commit(
             "cycle_opened",
             [person.email],
@@ -90,9 +90,7 @@ def cycle_opened(cycle) -> None:
 def cycle_reopened(cycle, *, reason: str) -> None:
     """Email everyone who still owes an update or a risk review in a reopened cycle: why it was
     reopened, the deadline and what they owe (one email per person)."""
-    from .reminders import outstanding  # reminders sends through this module
-
-    for chase in outstanding(cycle).values():
+    for chase in owed_by_person(cycle).values():
         send_on_commit(
             "cycle_reopened",
             [chase.person.email],

@@ -1,122 +1,25 @@
 """Read models for reporting pages, emails and exports: one function per shape, so a page,
-an export and the board pack show the same rows."""
+an export and the board pack show the same rows. Counts, who owes what, the latest approved
+update and milestone rows come from reporting/numbers.py, the one place they are made."""
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from ics_portal.models import User
-
-from .models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
+from .models import ReportingCycle, WorkstreamUpdate
+from .numbers import (
+    MilestoneRow,
+    OwedUpdate,
+    cycle_row,
+    milestone_rows,
+    owed_updates,
+    thread_updates,
+    workstream_updates,
+)
 from .status import WorkflowState
 from .workflow import OUTSTANDING_STATES, leads_window_open
-
-_PEOPLE = User.objects.select_related("organisation")
-
-
-def _workstream_updates(cycle_filter):
-    return (
-        WorkstreamUpdate.objects.filter(**cycle_filter)
-        .select_related("cycle", "workstream__theme", "updated_by")
-        .prefetch_related(
-            Prefetch("workstream__leads", queryset=_PEOPLE),
-            Prefetch("workstream__deputies", queryset=_PEOPLE),
-        )
-    )
-
-
-def _thread_updates(cycle_filter):
-    return (
-        GoldenThreadUpdate.objects.filter(**cycle_filter)
-        .select_related("cycle", "golden_thread", "updated_by")
-        .prefetch_related(Prefetch("golden_thread__system_leads", queryset=_PEOPLE))
-    )
-
-
-@dataclass(frozen=True)
-class OwedUpdate:
-    """One update a person writes, with what they need to know about its deadline."""
-
-    update: object
-    kind: str  # "workstream" or "thread"
-    title: str
-    role: str  # "Lead", "Deputy", "System lead"
-    cycle: ReportingCycle
-    state: str
-
-    @property
-    def deadline(self) -> date:
-        """The last day to submit: the cycle's deadline, or the extension once it has closed."""
-        if self.cycle.status == ReportingCycle.Status.CLOSED and self.update.extended_until:
-            return self.update.extended_until
-        return self.cycle.submission_deadline
-
-    @property
-    def days_left(self) -> int:
-        return (self.deadline - timezone.localdate()).days
-
-    @property
-    def is_outstanding(self) -> bool:
-        return self.state in OUTSTANDING_STATES
-
-    @property
-    def is_extended(self) -> bool:
-        """The cycle is closed but governance's extension lets the leads submit this."""
-        return self.cycle.status == ReportingCycle.Status.CLOSED and self.update.has_extension
-
-    @property
-    def is_shut(self) -> bool:
-        """The cycle closed before this was submitted: only governance can reopen it."""
-        return self.is_outstanding and not leads_window_open(self.update)
-
-
-def _owed_rows(updates_ws, updates_gt):
-    for update in updates_ws:
-        for person in update.workstream.leads.all():
-            yield (
-                person,
-                OwedUpdate(
-                    update, "workstream", update.workstream.name, "Lead", update.cycle, update.state
-                ),
-            )
-        for person in update.workstream.deputies.all():
-            yield (
-                person,
-                OwedUpdate(
-                    update,
-                    "workstream",
-                    update.workstream.name,
-                    "Deputy",
-                    update.cycle,
-                    update.state,
-                ),
-            )
-    for update in updates_gt:
-        for person in update.golden_thread.system_leads.all():
-            yield (
-                person,
-                OwedUpdate(
-                    update,
-                    "thread",
-                    str(update.golden_thread),
-                    "System lead",
-                    update.cycle,
-                    update.state,
-                ),
-            )
-
-
-def updates_owed_by_person(cycle: ReportingCycle) -> dict[User, list[OwedUpdate]]:
-    """Every person who writes an update in `cycle`, with the updates they write."""
-    result: dict[User, list[OwedUpdate]] = defaultdict(list)
-    flt = {"cycle": cycle}
-    for person, row in _owed_rows(_workstream_updates(flt), _thread_updates(flt)):
-        if person.is_active:
-            result[person].append(row)
-    return dict(result)
 
 
 def shown_to_leads() -> Q:
@@ -140,17 +43,17 @@ def shown_to_leads() -> Q:
 def my_updates(user) -> list[OwedUpdate]:
     """Everything `user` leads or deputises in open cycles (and what they still owe in a cycle
     that has just closed, or have an extension for), outstanding first."""
-    flt = {}
     shown = shown_to_leads()
     ws = (
-        _workstream_updates(flt)
+        workstream_updates()
         .filter(shown)
         .filter(Q(workstream__leads=user) | Q(workstream__deputies=user))
         .distinct()
     )
-    gt = _thread_updates(flt).filter(shown).filter(golden_thread__system_leads=user).distinct()
-    rows = [row for person, row in _owed_rows(ws, gt) if person.pk == user.pk]
-    return sorted(rows, key=lambda r: (r.is_shut, not r.is_outstanding, r.deadline, r.title))
+    gt = thread_updates().filter(shown).filter(golden_thread__system_leads=user).distinct()
+    rows = [cycle_row(update) for update in [*ws, *gt]]
+    mine = [owed for person, owed in owed_updates(rows) if person.pk == user.pk]
+    return sorted(mine, key=lambda r: (r.is_shut, not r.is_outstanding, r.deadline, r.title))
 
 
 # --- what an update's page says about its leads' window (docs/adr/0006) ------------------------
@@ -209,83 +112,7 @@ def workflow_window(update, user) -> WorkflowWindow:
     )
 
 
-# --- cycle progress (governance) ---------------------------------------------------------------
-
-_PROGRESS_ORDER = (
-    WorkflowState.NOT_STARTED,
-    WorkflowState.DRAFT,
-    WorkflowState.RETURNED,
-    WorkflowState.SUBMITTED,
-    WorkflowState.APPROVED,
-)
-
-
-@dataclass
-class StateCounts:
-    """How many updates are in each workflow state (published counts as approved)."""
-
-    label: str
-    counts: dict = field(default_factory=lambda: dict.fromkeys(_PROGRESS_ORDER, 0))
-
-    def add(self, state: str) -> None:
-        key = WorkflowState.APPROVED if state == WorkflowState.PUBLISHED else state
-        self.counts[key] = self.counts.get(key, 0) + 1
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def approved(self) -> int:
-        return self.counts[WorkflowState.APPROVED]
-
-    @property
-    def percent_approved(self) -> int:
-        return round(100 * self.approved / self.total) if self.total else 0
-
-    @property
-    def rows(self) -> list[tuple[str, str, int, int]]:
-        """(state, label, count, percent of total) in workflow order, for tables and bars."""
-        total = self.total or 1
-        return [
-            (s.value, s.label, self.counts[s], round(100 * self.counts[s] / total))
-            for s in _PROGRESS_ORDER
-        ]
-
-
-@dataclass
-class CycleProgress:
-    cycle: ReportingCycle
-    overall: StateCounts
-    by_theme: list[StateCounts]
-    threads: StateCounts
-
-    @property
-    def is_overdue(self) -> bool:
-        return timezone.localdate() > self.cycle.submission_deadline
-
-    @property
-    def outstanding(self) -> int:
-        return sum(self.overall.counts[s] for s in OUTSTANDING_STATES)
-
-
-def cycle_progress(cycle: ReportingCycle) -> CycleProgress:
-    """Counts by workflow state, overall, per theme and for golden threads: two queries."""
-    overall = StateCounts("All updates")
-    themes: dict[int, StateCounts] = {}
-    ws_rows = (
-        WorkstreamUpdate.objects.filter(cycle=cycle)
-        .order_by("workstream__theme__order", "workstream__theme__number")
-        .values_list("workstream__theme_id", "workstream__theme__name", "state")
-    )
-    for theme_id, theme_name, state in ws_rows:
-        themes.setdefault(theme_id, StateCounts(theme_name)).add(state)
-        overall.add(state)
-    threads = StateCounts("Golden threads")
-    for state in GoldenThreadUpdate.objects.filter(cycle=cycle).values_list("state", flat=True):
-        threads.add(state)
-        overall.add(state)
-    return CycleProgress(cycle, overall, list(themes.values()), threads)
+# --- the current cycle ------------------------------------------------------------------------
 
 
 def current_cycle() -> ReportingCycle | None:
@@ -295,13 +122,6 @@ def current_cycle() -> ReportingCycle | None:
 
 
 # --- exports: cycle return, updates CSV and the BAF register (ics_portal/dataio) --------------
-
-
-@dataclass(frozen=True)
-class DueMilestone:
-    title: str
-    due_label: str
-    status: str  # DeliveryStatus code, "" when not reported
 
 
 @dataclass(frozen=True)
@@ -328,33 +148,26 @@ class UpdateRow:
     key_risks: str
     baf_risks: list[str]
     nothing_to_escalate: bool
-    milestones_due: list[DueMilestone]
+    milestones_due: list[MilestoneRow]
 
 
-def _milestones_due(update, quarter) -> list[DueMilestone]:
+def _milestones_due(update, quarter) -> list[MilestoneRow]:
     """The workstream's milestones due in the cycle's quarter (by revised date when the update
     gives one), with the status reported against them."""
-    progress = {row.milestone_id: row for row in update.milestone_progress.all()}
-    due = []
-    for milestone in update.workstream.milestones.all():
-        row = progress.get(milestone.pk)
-        when = (row.revised_date if row and row.revised_date else None) or milestone.due_date
-        if when and quarter.start <= when <= quarter.end:
-            label = milestone.due_label or f"{when:%-d %B %Y}"
-            due.append(DueMilestone(milestone.title, label, row.status if row else ""))
-    return sorted(due, key=lambda m: m.title)
+    rows = milestone_rows(update.workstream.milestones.all(), update.milestone_progress.all())
+    return sorted((row for row in rows if row.falls_in(quarter)), key=lambda row: row.title)
 
 
 def update_rows(*, cycle: ReportingCycle | None = None) -> list[UpdateRow]:
     """Every workstream and golden-thread update (of one cycle, or all), in plan order: a
     fixed number of queries however many updates there are."""
     flt = {"cycle": cycle} if cycle else {}
-    workstream_updates = _workstream_updates(flt).prefetch_related(
+    workstreams = workstream_updates(**flt).prefetch_related(
         "workstream__milestones", "milestone_progress", "baf_risks"
     )
-    thread_updates = _thread_updates(flt).prefetch_related("baf_risks")
+    threads = thread_updates(**flt).prefetch_related("baf_risks")
     rows = []
-    for update in workstream_updates:
+    for update in workstreams:
         workstream = update.workstream
         rows.append(
             UpdateRow(
@@ -381,7 +194,7 @@ def update_rows(*, cycle: ReportingCycle | None = None) -> list[UpdateRow]:
                 milestones_due=_milestones_due(update, update.cycle.period),
             )
         )
-    for update in thread_updates:
+    for update in threads:
         thread = update.golden_thread
         rows.append(
             UpdateRow(
@@ -427,14 +240,6 @@ class ReturnSheet:
 
     title: str
     rows: list[UpdateRow]
-
-    def status_counts(self) -> dict[str, int]:
-        from .status import DeliveryStatus
-
-        counts = dict.fromkeys([s.value for s in DeliveryStatus] + [""], 0)
-        for row in self.rows:
-            counts[row.overall_status or ""] += 1
-        return counts
 
 
 def cycle_return_rows(cycle: ReportingCycle) -> list[ReturnSheet]:

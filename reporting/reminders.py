@@ -7,7 +7,6 @@ reminder" button never email a person twice in a day. A chase covers everything 
 still owes in the cycle: their updates and, through the risks app, their BAF risk reviews.
 """
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -15,31 +14,15 @@ from django.db import IntegrityError, transaction
 
 from ics_portal.audit import record
 from ics_portal.models import User
-from risks.notifications import risk_reviews_owed_by_person, send_risk_review_reminders
+from risks.notifications import risk_review_reminder
 
 from . import notifications
 from .actions import ActionError
 from .models import ReminderSent, ReportingCycle
-from .presenters import OwedUpdate, updates_owed_by_person
+from .numbers import Owed, owed_by_person
 
-
-@dataclass
-class Chase:
-    """One person and what they still owe in a cycle."""
-
-    person: User
-    updates: list[OwedUpdate] = field(default_factory=list)
-    reviews: list = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        parts = []
-        if self.updates:
-            parts.append(f"{len(self.updates)} update{'s' if len(self.updates) != 1 else ''}")
-        if self.reviews:
-            n = len(self.reviews)
-            parts.append(f"{n} risk review{'s' if n != 1 else ''}")
-        return " and ".join(parts)
+# A chase is one person and what they still owe (reporting/numbers.py makes the list).
+Chase = Owed
 
 
 def kind_due(cycle: ReportingCycle, today: date, days_before: int | None = None):
@@ -57,15 +40,9 @@ def kind_due(cycle: ReportingCycle, today: date, days_before: int | None = None)
 
 
 def outstanding(cycle: ReportingCycle) -> dict[int, Chase]:
-    """Every active person who still owes an update or a risk review in `cycle`, by id."""
-    chases: dict[int, Chase] = {}
-    for person, rows in updates_owed_by_person(cycle).items():
-        owed = [row for row in rows if row.is_outstanding]
-        if owed:
-            chases[person.pk] = Chase(person, updates=owed)
-    for person, reviews in risk_reviews_owed_by_person(cycle).items():
-        chases.setdefault(person.pk, Chase(person)).reviews = reviews
-    return chases
+    """Every active person who still owes an update or a risk review in `cycle`, by id: the
+    list the cycle page shows (numbers.owed_by_person)."""
+    return owed_by_person(cycle)
 
 
 def reminded_on(cycle: ReportingCycle, day: date) -> dict[int, ReminderSent]:
@@ -99,10 +76,9 @@ def send(cycle: ReportingCycle, chases: list[Chase], *, kind, today: date) -> li
                 continue
             if chase.updates:
                 notifications.reminder(chase.person, chase.updates, cycle, overdue=overdue)
+            if chase.reviews:
+                risk_review_reminder(chase.person, chase.reviews, cycle, overdue=overdue)
             sent.append(chase)
-        with_reviews = {c.person for c in sent if c.reviews}
-        if with_reviews:
-            send_risk_review_reminders(cycle, overdue=overdue, people=with_reviews)
     return sent
 
 

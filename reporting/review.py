@@ -14,8 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ics_portal.richtext import html_to_text
 
-from .actions import previous_update
 from .models import GoldenThreadUpdate, MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
+from .numbers import latest_approved
 from .status import WorkflowState
 
 
@@ -140,7 +140,7 @@ def last_approved(update):
     """Last quarter's approved (or published) update of the same workstream or thread, with
     what the comparison reads prefetched, or None."""
     if isinstance(update, WorkstreamUpdate):
-        last = previous_update(WorkstreamUpdate, cycle=update.cycle, workstream=update.workstream)
+        subject, subject_id = "workstream", update.workstream_id
         prefetch = [
             Prefetch(
                 "objective_progress",
@@ -153,19 +153,16 @@ def last_approved(update):
             "baf_risks",
         ]
     else:
-        last = previous_update(
-            GoldenThreadUpdate, cycle=update.cycle, golden_thread=update.golden_thread
-        )
+        subject, subject_id = "golden_thread", update.golden_thread_id
         prefetch = ["baf_risks", "objectives"]
-    if last is None:
-        return None
-    # previous_update gives a bare row; fetch it again with its relations in fixed queries.
-    return (
-        type(last)
-        .objects.select_related("cycle", "approved_by")
-        .prefetch_related(*prefetch)
-        .get(pk=last.pk)
+    found = latest_approved(
+        type(update),
+        [(subject_id, update.cycle)],
+        subject=subject,
+        related=["approved_by"],
+        prefetch=prefetch,
     )
+    return found.get((subject_id, update.cycle_id))
 
 
 def unchanged_sections(update, last) -> list[Section]:

@@ -5,6 +5,8 @@ Everywhere a colour shows a status, its word shows too (WCAG 1.4.1: never colour
 
 from django.db import models
 
+from ics_portal import palette
+
 
 class DeliveryStatus(models.TextChoices):
     """Progress/RAG of a workstream, milestone or golden thread."""
@@ -17,14 +19,8 @@ class DeliveryStatus(models.TextChoices):
     PAUSED = "PAUSED", "Paused"
 
 
-STATUS_COLOURS = {
-    DeliveryStatus.NOT_STARTED: "grey",
-    DeliveryStatus.ON_TRACK: "green",
-    DeliveryStatus.AT_RISK: "amber",
-    DeliveryStatus.DELAYED: "red",
-    DeliveryStatus.COMPLETE: "blue",
-    DeliveryStatus.PAUSED: "grey",
-}
+# Colour keys come from the one palette (ics_portal/palette.py), which holds their hex values.
+STATUS_COLOURS = {code: palette.DELIVERY_STATUS_COLOURS[code.value] for code in DeliveryStatus}
 
 # Statuses that need an explanation when an update is submitted.
 NEEDS_EXPLANATION = {DeliveryStatus.AT_RISK, DeliveryStatus.DELAYED}
@@ -71,7 +67,8 @@ def status_from_word(word: str) -> DeliveryStatus:
 
 
 def status_colour(code: str | None) -> str:
-    return STATUS_COLOURS.get(code, "grey") if code else "grey"
+    """The colour key of a status; "white" (drawn outlined) for no status."""
+    return STATUS_COLOURS.get(code, "grey") if code else palette.NO_STATUS_COLOUR
 
 
 class WorkflowState(models.TextChoices):
@@ -85,11 +82,4 @@ class WorkflowState(models.TextChoices):
     PUBLISHED = "PUBLISHED", "Published"
 
 
-WORKFLOW_COLOURS = {
-    WorkflowState.NOT_STARTED: "grey",
-    WorkflowState.DRAFT: "yellow",
-    WorkflowState.SUBMITTED: "blue",
-    WorkflowState.RETURNED: "orange",
-    WorkflowState.APPROVED: "green",
-    WorkflowState.PUBLISHED: "aqua-green",
-}
+WORKFLOW_COLOURS = {state: palette.WORKFLOW_STATE_COLOURS[state.value] for state in WorkflowState}

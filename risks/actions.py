@@ -16,6 +16,7 @@ from ics_portal.audit import record
 from ics_portal.richtext import html_to_text
 from reporting import actions as workflow
 from reporting.actions import ActionError, SubmissionInvalid
+from reporting.numbers import after, latest_approved
 from reporting.workflow import READABLE_BY_BOARD_STATES
 
 from . import notifications
@@ -307,7 +308,8 @@ def reopen_review(*, review: RiskReview, by, reason: str, extended_until: date |
 
 def previous_review(review: RiskReview) -> RiskReview | None:
     """The accepted review of the quarter before, against which a change of score is judged."""
-    return workflow.previous_update(RiskReview, cycle=review.cycle, risk=review.risk)
+    found = latest_approved(RiskReview, [(review.risk_id, review.cycle)], subject="risk")
+    return found.get((review.risk_id, review.cycle_id))
 
 
 def validate_review(review: RiskReview) -> dict[str, str]:
@@ -346,13 +348,10 @@ def apply_accepted_review(review: RiskReview, by) -> None:
     """Workflow hook, inside approve_update's transaction: the risk takes the accepted
     review's scores (with the review's matrix) and text, unless a later quarter's review has
     already been accepted."""
-    later = (
-        RiskReview.objects.filter(risk_id=review.risk_id, state__in=READABLE_BY_BOARD_STATES)
-        .exclude(pk=review.pk)
-        .filter(cycle__fy_start_year__gte=review.cycle.fy_start_year)
-        .select_related("cycle")
+    later = RiskReview.objects.filter(
+        after(review.cycle), risk_id=review.risk_id, state__in=READABLE_BY_BOARD_STATES
     )
-    if any(r.cycle.period > review.cycle.period for r in later):
+    if later.exists():
         return
     risk = BAFRisk.objects.select_for_update().get(pk=review.risk_id)
     taken = {

@@ -2,7 +2,7 @@
 band's colour key is drawn. The bands themselves (names, score ranges, colour keys) are data in
 RiskMatrix / RiskBand; nothing here names a band."""
 
-from dataclasses import dataclass
+from ics_portal import palette
 
 from .models import SCALE
 
@@ -14,27 +14,7 @@ LIKELIHOOD_CHOICES = [(n, f"{n} – {LIKELIHOOD_WORDS[n]}") for n in SCALE]
 CONSEQUENCE_CHOICES = [(n, f"{n} – {CONSEQUENCE_WORDS[n]}") for n in SCALE]
 
 
-@dataclass(frozen=True)
-class ColourStyle:
-    """How one colour key is drawn: the NHS.UK tag modifier, a solid fill for charts and a
-    light tint for heat-map cells (dark text on it passes WCAG AA)."""
-
-    tag: str
-    fill: str
-    tint: str
-
-
-# NHS identity palette. Colour keys come from RiskBand.colour; an unknown key is drawn grey.
-COLOUR_STYLES = {
-    "green": ColourStyle("green", "#007f3b", "#cce5d8"),
-    "yellow": ColourStyle("yellow", "#ffeb3b", "#fff59d"),
-    "amber": ColourStyle("orange", "#ed8b00", "#ffdc8e"),
-    "orange": ColourStyle("orange", "#ed8b00", "#ffdc8e"),
-    "red": ColourStyle("red", "#d5281b", "#f7d4d1"),
-    "blue": ColourStyle("blue", "#005eb8", "#bbd4ea"),
-    "grey": ColourStyle("grey", "#768692", "#dbe0e3"),
-}
-
-
-def colour_style(key: str | None) -> ColourStyle:
-    return COLOUR_STYLES.get((key or "").strip().lower(), COLOUR_STYLES["grey"])
+# How a band's colour key is drawn (tag modifier, solid fill, light tint) comes from the one
+# palette, which holds every hex value; an unknown key is drawn grey.
+ColourStyle = palette.Colour
+colour_style = palette.colour

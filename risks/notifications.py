@@ -4,32 +4,8 @@ Sent after the transaction commits, through reporting's mailer. Returned and acc
 are announced by the shared workflow (reporting.notifications picks the risk_review_ templates
 for a RiskReview)."""
 
-from collections import defaultdict
-
-from ics_portal.models import User
 from reporting.notifications import send_on_commit
-from reporting.workflow import OUTSTANDING_STATES
-
-
-def risk_reviews_owed_by_person(cycle) -> dict[User, list]:
-    """Every active owner with the reviews of open risks they still owe in `cycle` (not
-    started, draft or returned), in reference order, in one query."""
-    from .models import BAFRisk, RiskReview
-
-    reviews = (
-        RiskReview.objects.filter(
-            cycle=cycle,
-            state__in=OUTSTANDING_STATES,
-            risk__status=BAFRisk.Status.OPEN,
-            risk__owner__is_active=True,
-        )
-        .select_related("cycle", "risk__owner__organisation")
-        .order_by("risk__reference")
-    )
-    owed: dict[User, list] = defaultdict(list)
-    for review in reviews:
-        owed[review.risk.owner].append(review)
-    return dict(owed)
+from reporting.numbers import risk_reviews_owed_by_person
 
 
 def risk_reviews_opened(cycle) -> None:

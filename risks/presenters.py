@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from ics_portal.models import User
 from ics_portal.permissions import has_permission
 from reporting.models import ReportingCycle
+from reporting.numbers import latest_approved
 from reporting.presenters import shown_to_leads
 from reporting.workflow import OUTSTANDING_STATES, READABLE_BY_BOARD_STATES, leads_window_open
 
@@ -546,25 +547,10 @@ def review_rows(user, *, everyone: bool = False) -> list[ReviewRow]:
 def _previous_reviews(reviews: list[RiskReview]) -> dict[int, RiskReview]:
     """For each review, the accepted review of the same risk in the latest earlier quarter
     (one query)."""
-    if not reviews:
-        return {}
-    accepted = (
-        RiskReview.objects.filter(
-            risk_id__in={r.risk_id for r in reviews}, state__in=READABLE_BY_BOARD_STATES
-        )
-        .select_related("cycle")
-        .order_by("risk_id", *_NEWEST_CYCLE_FIRST)
-    )
-    by_risk: dict[int, list[RiskReview]] = defaultdict(list)
-    for review in accepted:
-        by_risk[review.risk_id].append(review)
-    result = {}
-    for review in reviews:
-        for candidate in by_risk.get(review.risk_id, []):
-            if candidate.cycle.period < review.cycle.period:
-                result[review.pk] = candidate
-                break
-    return result
+    found = latest_approved(RiskReview, [(r.risk_id, r.cycle) for r in reviews], subject="risk")
+    return {
+        r.pk: found[(r.risk_id, r.cycle_id)] for r in reviews if (r.risk_id, r.cycle_id) in found
+    }
 
 
 def previous_review_score(review: RiskReview, matrices=None) -> RiskReview | None:

@@ -183,13 +183,18 @@ def test_the_cycle_return_has_a_summary_and_a_sheet_per_theme(cycle_with_updates
     ]
     summary = rows_of(book["Summary"])
     assert summary[0][0] == "Cycle return Q2 2021/22 (July to September 2021)"
-    header = summary[3]
+    assert summary[2][0].startswith("Status counts: approved updates only.")
+    header = summary[4]
     assert header[:3] == ["Theme", "Not started", "On track"]
-    body = {r[0]: r for r in summary[4:]}
+    body = {r[0]: r for r in summary[5:]}
     on_track, delayed = header.index("On track"), header.index("Delayed")
+    waiting = header.index("Not yet approved")
     assert body["Direction & Engagement"][on_track] == 1
-    assert body["System and digital transformation"][delayed] == 1
-    assert body["Golden threads"][-2:] == [0, 1]  # none approved, one update
+    # DIGITAL says Delayed but is not approved: counted as not yet approved (ADR 0007).
+    assert body["System and digital transformation"][delayed] == 0
+    assert body["System and digital transformation"][waiting] == 1
+    assert body["Golden threads"][-2:] == [1, 1]  # not yet approved, one update
+    assert body["All updates"][-2:] == [2, 3]
 
 
 def test_a_theme_sheet_has_lead_status_forecast_milestones_and_dates(cycle_with_updates):

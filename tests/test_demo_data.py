@@ -34,7 +34,7 @@ MODELS = [
     MilestoneProgress,
 ]
 
-# Every workstream SEED-DOMAIN.md §6.2 lists, by the name the seed paper gives it.
+# Every workstream of the seed workstream paper (fixtures/demo/workstreams.json), by its name there.
 SEED_WORKSTREAMS = {
     "DIRECTION & ENGAGEMENT",
     "FUNCTIONS AND SERVICES (INCL. STRATEGIC COMMISSIONING DEVELOPMENT)",

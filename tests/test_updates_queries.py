@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reporting import actions
 from reporting.models import MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
+from reporting.numbers import latest_approved
 from reporting.status import DeliveryStatus, WorkflowState
 
 from . import factories
@@ -98,7 +99,10 @@ def _grow(cycle, update, governance) -> None:
         for number in (1, 2):
             objective = factories.ObjectiveFactory(workstream=workstream, number=number)
             ObjectiveProgress.objects.create(update=other, objective=objective)
-    last = actions.previous_update(WorkstreamUpdate, cycle=cycle, workstream=update.workstream)
+    wanted = [(update.workstream_id, cycle)]
+    last = latest_approved(WorkstreamUpdate, wanted, subject="workstream")[
+        (update.workstream_id, cycle.pk)
+    ]
     start = update.workstream.objectives.count() + 10
     for number in range(start, start + 3):
         objective = factories.ObjectiveFactory(workstream=update.workstream, number=number)

@@ -2,8 +2,8 @@
 return as Excel workbooks, updates as CSV for analysis, and each kind of plan row in the
 layout its importer reads (so export -> edit -> re-import works).
 
-Rows come from presenters (reporting/presenters.py) or the import resources; this module only
-lays them out. Every text cell passes through `safety.neutralise`, so nothing exported can run
+Rows come from presenters (reporting/presenters.py) or the import resources, and every count
+from reporting/numbers.py; this module only lays them out. Every text cell passes through `safety.neutralise`, so nothing exported can run
 as a formula when opened.
 """
 
@@ -17,11 +17,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ics_portal import palette
 from ics_portal.richtext import html_to_text
-from reporting import presenters
+from reporting import numbers, presenters
 from reporting.models import ReportingCycle
 from reporting.status import DeliveryStatus, WorkflowState, status_colour
-from risks.matrix import colour_style
 
 from .columns import html_to_cell_text
 from .parsing import format_score
@@ -31,10 +31,8 @@ from .safety import neutralise
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 
-NHS_BLUE = "005EB8"
-HEADING_FILL = "E8EDEE"
-# Fills dark enough to need white text (the band and status colours of the NHS palette).
-_DARK_FILLS = {"green", "red", "blue", "grey"}
+NHS_BLUE = palette.COLOURS["blue"].fill
+HEADING_FILL = palette.COLOURS["pale-grey"].tint
 
 
 @dataclass(frozen=True)
@@ -85,9 +83,13 @@ EXPORT_KINDS = {
 }
 
 
-def _fill(hex_colour: str) -> PatternFill:
-    colour = hex_colour.lstrip("#").upper()
-    return PatternFill("solid", fgColor=colour, bgColor=colour)
+def _hex(colour: str) -> str:
+    """A hex colour as openpyxl writes it: no "#", upper case."""
+    return colour.lstrip("#").upper()
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill("solid", fgColor=_hex(colour), bgColor=_hex(colour))
 
 
 def _cell_value(value):
@@ -118,10 +120,10 @@ class Sheet:
         self.ws = worksheet
         self.widths = widths or {}
 
-    def title(self, text: str, subtitle: str = "") -> None:
+    def title(self, text: str, *subtitles: str) -> None:
         self.ws.append([text])
         self.ws.cell(self.ws.max_row, 1).font = Font(bold=True, size=14)
-        if subtitle:
+        for subtitle in subtitles:
             self.ws.append([subtitle])
         self.ws.append([])
 
@@ -129,7 +131,7 @@ class Sheet:
         self.ws.append(headers)
         row = self.ws.max_row
         for cell in self.ws[row]:
-            cell.font = Font(bold=True, color="FFFFFF")
+            cell.font = Font(bold=True, color=_hex(palette.COLOURS["blue"].on_fill))
             cell.fill = _fill(NHS_BLUE)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         self.ws.freeze_panes = f"A{row + 1}"
@@ -156,16 +158,16 @@ class Sheet:
         self.ws.merge_cells(start_row=number, start_column=1, end_row=number, end_column=width)
 
     def colour(self, row: int, column: int, colour_key: str, *, solid: bool = True) -> None:
-        style = colour_style(colour_key)
+        style = palette.colour(colour_key)
         cell = self.ws.cell(row, column)
         cell.fill = _fill(style.fill if solid else style.tint)
-        dark = solid and colour_key in _DARK_FILLS
-        cell.font = Font(bold=solid, color="FFFFFF" if dark else "212B32")
+        text = style.on_fill if solid else style.ink
+        cell.font = Font(bold=solid, color=_hex(text))
 
     def finish(self) -> None:
         for index, width in self.widths.items():
             self.ws.column_dimensions[get_column_letter(index)].width = width
-        thin = Side(style="thin", color="AEB7BD")
+        thin = Side(style="thin", color=_hex(palette.TABLE_BORDER))
         for row in self.ws.iter_rows():
             for cell in row:
                 if cell.value is not None and cell.row > 1:
@@ -266,7 +268,7 @@ RETURN_HEADERS = [
 
 def _milestones_text(row) -> str:
     return "\n".join(
-        f"{m.title} ({m.due_label})" + (f": {_status_word(m.status)}" if m.status else "")
+        f"{m.title} ({m.label})" + (f": {_status_word(m.status)}" if m.status else "")
         for m in row.milestones_due
     )
 
@@ -276,7 +278,7 @@ def cycle_return(cycle: ReportingCycle) -> Export:
     threads) with a row per update."""
     workbook = Workbook()
     sheets = presenters.cycle_return_rows(cycle)
-    summary = Sheet(workbook.active, {1: 44, **dict.fromkeys(range(2, 10), 14)})
+    summary = Sheet(workbook.active, {1: 44, **dict.fromkeys(range(2, 11), 14)})
     summary.ws.title = "Summary"
     board = ""
     if cycle.board_meeting_date:
@@ -285,29 +287,14 @@ def cycle_return(cycle: ReportingCycle) -> Export:
         f"Cycle return {cycle.label} ({cycle.period.months_label})",
         f"Submission deadline {cycle.submission_deadline:%-d %B %Y}; review deadline "
         f"{cycle.review_deadline:%-d %B %Y}.{board} Cycle {cycle.get_status_display().lower()}.",
+        f"Status counts: {numbers.COUNTING_RULE.lower()}. {numbers.COUNTING_NOTE}",
     )
-    statuses = [*DeliveryStatus, None]
-    header_row = summary.header(
-        ["Theme", *[s.label if s else "No status" for s in statuses], "Approved", "Updates"]
-    )
-    for return_sheet in sheets:
-        counts = return_sheet.status_counts()
-        approved = sum(
-            1
-            for r in return_sheet.rows
-            if r.state in (WorkflowState.APPROVED, WorkflowState.PUBLISHED)
-        )
-        summary.row(
-            [
-                return_sheet.title,
-                *[counts[s.value if s else ""] for s in statuses],
-                approved,
-                len(return_sheet.rows),
-            ]
-        )
-    for column, status in enumerate(statuses, start=2):
-        if status is not None:  # the status columns' headings carry the status colours
-            summary.colour(header_row, column, status_colour(status))
+    table = numbers.cycle_counts(cycle).statuses
+    header_row = summary.header(["Theme", *table.headings, "Updates"])
+    for counts in [*table.groups, table.total]:
+        summary.row([counts.label, *[c.count for c in counts.columns], counts.total])
+    for column, status in enumerate(table.total.columns, start=2):
+        summary.colour(header_row, column, status.colour.key)
     summary.finish()
 
     used_titles = {"Summary"}
@@ -378,6 +365,7 @@ UPDATE_HEADERS = [
     "Key risks",
     "BAF risks",
     "Nothing to escalate",
+    numbers.COUNTED_COLUMN,
 ]
 
 
@@ -401,6 +389,7 @@ def _update_values(row) -> list:
         html_to_text(row.key_risks),
         "; ".join(row.baf_risks),
         "Yes" if row.nothing_to_escalate else "No",
+        "Yes" if numbers.is_counted(row.state) else "No",
     ]
 
 

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from ics_portal import palette
 from ics_portal.richtext import media_with_nonce, sanitise_html
 from reporting.status import WORKFLOW_COLOURS, DeliveryStatus, WorkflowState, status_colour
 
@@ -13,12 +14,13 @@ register = template.Library()
 @register.simple_tag
 def status_tag(code):
     """An NHS.UK tag showing a delivery status as word and colour (never colour alone)."""
+    tag = palette.colour(status_colour(code)).tag
     if not code:
-        return format_html('<strong class="nhsuk-tag nhsuk-tag--white">{}</strong>', "No status")
+        return format_html('<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>', tag, "No status")
     label = DeliveryStatus(code).label
     return format_html(
         '<strong class="nhsuk-tag nhsuk-tag--{} status status--{}">{}</strong>',
-        _nhs_colour(status_colour(code)),
+        tag,
         code.lower(),
         label,
     )
@@ -26,15 +28,10 @@ def status_tag(code):
 
 @register.simple_tag
 def workflow_tag(state):
-    colour = WORKFLOW_COLOURS.get(state, "grey")
+    tag = palette.colour(WORKFLOW_COLOURS.get(state, "grey")).tag
     return format_html(
-        '<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>', colour, WorkflowState(state).label
+        '<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>', tag, WorkflowState(state).label
     )
-
-
-def _nhs_colour(colour: str) -> str:
-    # NHS.UK frontend has no "amber" tag modifier; its orange is the amber of RAG.
-    return {"amber": "orange"}.get(colour, colour)
 
 
 @register.filter

@@ -2,17 +2,17 @@
 number of queries (it does not grow with the number of workstreams, threads or risks).
 
 Updates that are not approved are never silently dropped: they appear with "Not submitted" or
-"Awaiting approval" and are listed in the summary.
+"Awaiting approval" and are listed in the summary. Every count in the pack (the summary table
+and its status bar, in full and exception-only packs alike) is reporting/numbers.py's, as on the
+cycle page and in the cycle return.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import Prefetch, Q
 
 from ics_portal.models import User
-from ics_portal.richtext import html_to_text
 from risks.models import BAFRisk, RiskMatrix, RiskReview, Score
 from risks.presenters import Direction, HeatMap, build_heat_map, direction
 from workstreams.models import GoldenThread, Theme, Workstream
@@ -24,6 +24,8 @@ from ..models import (
     ReportingCycle,
     WorkstreamUpdate,
 )
+from ..numbers import MilestoneRow, StatusTable, cycle_counts, is_counted, latest_approved
+from ..numbers import milestone_rows as reported_milestones
 from ..status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
 from ..workflow import READABLE_BY_BOARD_STATES
 
@@ -34,27 +36,13 @@ AWAITING_APPROVAL = "Awaiting approval"
 
 
 def availability(update) -> str:
-    """ "" when the update is approved (shown in full), else why it is not in the pack."""
-    if update is None or update.state in (
-        WorkflowState.NOT_STARTED,
-        WorkflowState.DRAFT,
-        WorkflowState.RETURNED,
-    ):
-        return NOT_SUBMITTED
-    if update.state == WorkflowState.SUBMITTED:
+    """ "" when the update is counted (approved or published: shown in full), else why it is
+    not in the pack."""
+    if update is not None and is_counted(update.state):
+        return ""
+    if update is not None and update.state == WorkflowState.SUBMITTED:
         return AWAITING_APPROVAL
-    return ""
-
-
-@dataclass
-class MilestoneRow:
-    title: str
-    due_label: str
-    due_date: date | None
-    status: str
-    revised_date: date | None
-    note: str
-    workstreams: list[str] = field(default_factory=list)
+    return NOT_SUBMITTED
 
 
 @dataclass
@@ -80,7 +68,6 @@ class ThemeSection:
     theme: Theme
     workstreams: list[WorkstreamSection]
     risks: list[BAFRisk]
-    status_counts: dict[str, int]
 
 
 @dataclass
@@ -130,15 +117,11 @@ class PackContent:
     target_heat_map: HeatMap
     changes: list[Change]
     missing: list[tuple[str, str]]  # (name, why)
-    status_totals: dict[str, int]
+    statuses: StatusTable  # every update of the cycle, by the counting rule
     milestones_due_next: list[MilestoneRow]
     milestones_overdue: list[MilestoneRow]
     exception_only: bool = False
     sections: list[str] = field(default_factory=list)
-
-    @property
-    def statuses(self):
-        return list(DeliveryStatus)
 
 
 def _previous_cycle(cycle: ReportingCycle) -> ReportingCycle | None:
@@ -174,8 +157,10 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
                 )
             )
         }
+    # Active workstreams, and any with an update in this cycle (the counts count every update).
+    in_cycle = WorkstreamUpdate.objects.filter(cycle=cycle)
     workstreams = (
-        Workstream.objects.filter(active=True)
+        Workstream.objects.filter(Q(active=True) | Q(pk__in=in_cycle.values("workstream_id")))
         .select_related("theme")
         .prefetch_related(
             Prefetch("leads", queryset=_PEOPLE),
@@ -183,11 +168,15 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
             "milestones",
         )
     )
-    themes = {t.pk: t for t in Theme.objects.filter(active=True).prefetch_related("baf_risks")}
+    themes = {
+        t.pk: t
+        for t in Theme.objects.filter(
+            Q(active=True) | Q(pk__in=in_cycle.values("workstream__theme_id"))
+        ).prefetch_related("baf_risks")
+    }
     theme_workstreams: dict[int, list[WorkstreamSection]] = defaultdict(list)
     missing: list[tuple[str, str]] = []
     all_milestones: dict[int, MilestoneRow] = {}
-    status_totals: Counter = Counter()
     theme_risks: dict[int, dict[int, BAFRisk]] = defaultdict(dict)
 
     for ws in workstreams:
@@ -201,34 +190,17 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
             else {}
         )
         objectives = [(o, progress.get(o.pk, "")) for o in ws.objectives.all() if o.active]
-        rows_by_milestone = (
-            {m.milestone_id: m for m in update.milestone_progress.all()}
-            if update and not why
-            else {}
-        )
-        milestones = []
-        for m in ws.milestones.all():
-            row = rows_by_milestone.get(m.pk)
-            milestone_row = MilestoneRow(
-                m.title,
-                m.due_label,
-                m.due_date,
-                row.status if row else "",
-                row.revised_date if row else None,
-                row.note if row else "",
-            )
-            milestones.append(milestone_row)
+        reported = update.milestone_progress.all() if update and not why else ()
+        milestones = reported_milestones(ws.milestones.all(), reported)
+        for row in milestones:
             shared = all_milestones.setdefault(
-                m.pk, MilestoneRow(**{**milestone_row.__dict__, "workstreams": []})
+                row.milestone_id, MilestoneRow(**{**row.__dict__, "workstreams": []})
             )
             shared.workstreams.append(ws.name)
-            if row and row.status and not shared.status:
+            if row.status and not shared.status:
                 shared.status, shared.revised_date = row.status, row.revised_date
         section = WorkstreamSection(ws, update, why, objectives, milestones, list(ws.leads.all()))
-        status_totals[section.status or "NONE"] += 1
-        if exception_only and section.status not in NEEDS_EXPLANATION:
-            pass
-        else:
+        if not exception_only or section.status in NEEDS_EXPLANATION:
             theme_workstreams[ws.theme_id].append(section)
         if update and not why:
             for risk in update.baf_risks.all():
@@ -237,29 +209,34 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     theme_sections = []
     for theme in themes.values():
         sections_here = theme_workstreams.get(theme.pk, [])
-        counts = Counter(s.status or "NONE" for s in sections_here)
         risks = {r.pk: r for r in theme.baf_risks.all()} | theme_risks.get(theme.pk, {})
         if sections_here or not exception_only:
             theme_sections.append(
                 ThemeSection(
-                    theme,
-                    sections_here,
-                    sorted(risks.values(), key=lambda r: r.reference),
-                    dict(counts),
+                    theme, sections_here, sorted(risks.values(), key=lambda r: r.reference)
                 )
             )
 
     threads = []
-    earlier_threads = _latest_earlier(GoldenThreadUpdate, "golden_thread_id", cycle)
     thread_updates = {
         u.golden_thread_id: u
         for u in GoldenThreadUpdate.objects.filter(cycle=cycle).prefetch_related(
             "baf_risks", "objectives"
         )
     }
-    for thread in GoldenThread.objects.filter(active=True).prefetch_related(
-        Prefetch("system_leads", queryset=_PEOPLE), "cross_references"
-    ):
+    active_threads = GoldenThread.objects.filter(
+        Q(active=True)
+        | Q(pk__in=GoldenThreadUpdate.objects.filter(cycle=cycle).values("golden_thread_id"))
+    ).prefetch_related(Prefetch("system_leads", queryset=_PEOPLE), "cross_references")
+    active_threads = list(active_threads)
+    # When this quarter's update is not in the pack, the latest approved earlier one stands in.
+    carried = latest_approved(
+        GoldenThreadUpdate,
+        [(t.pk, cycle) for t in active_threads if availability(thread_updates.get(t.pk))],
+        subject="golden_thread",
+        prefetch=["baf_risks"],
+    )
+    for thread in active_threads:
         update = thread_updates.get(thread.pk)
         why = availability(update)
         if why:
@@ -273,7 +250,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
                 why,
                 list(thread.system_leads.all()),
                 list(thread.cross_references.all()),
-                earlier_threads.get(thread.pk) if why else None,
+                carried.get((thread.pk, cycle.pk)),
             )
         )
 
@@ -282,25 +259,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     changes = _changes(ws_updates, prev_ws, workstreams, risk_rows, previous_cycle)
     next_quarter = cycle.period.next()
     period_end = cycle.period.end
-    due_next = sorted(
-        (
-            m
-            for m in all_milestones.values()
-            if m.due_date
-            and next_quarter.start <= (m.revised_date or m.due_date) <= next_quarter.end
-        ),
-        key=lambda m: (m.revised_date or m.due_date, m.title),
-    )
-    overdue = sorted(
-        (
-            m
-            for m in all_milestones.values()
-            if m.due_date
-            and (m.revised_date or m.due_date) <= period_end
-            and m.status != DeliveryStatus.COMPLETE
-        ),
-        key=lambda m: (m.revised_date or m.due_date, m.title),
-    )
+    by_date = sorted(all_milestones.values(), key=lambda m: (m.when or period_end, m.title))
     return PackContent(
         pack=pack,
         cycle=cycle,
@@ -320,30 +279,12 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         ),
         changes=changes,
         missing=missing,
-        status_totals=dict(status_totals),
-        milestones_due_next=due_next,
-        milestones_overdue=overdue,
+        statuses=cycle_counts(cycle).statuses,
+        milestones_due_next=[m for m in by_date if m.falls_in(next_quarter)],
+        milestones_overdue=[m for m in by_date if m.overdue_by(period_end)],
         exception_only=exception_only,
         sections=sections,
     )
-
-
-def _latest_earlier(model, key: str, cycle: ReportingCycle) -> dict:
-    """The latest approved or published update before `cycle`, per subject, in one query."""
-    earlier = (
-        model.objects.filter(state__in=READABLE_BY_BOARD_STATES)
-        .filter(
-            Q(cycle__fy_start_year__lt=cycle.fy_start_year)
-            | Q(cycle__fy_start_year=cycle.fy_start_year, cycle__quarter__lt=cycle.quarter)
-        )
-        .select_related("cycle")
-        .prefetch_related("baf_risks")
-        .order_by("-cycle__fy_start_year", "-cycle__quarter")
-    )
-    latest: dict = {}
-    for update in earlier:
-        latest.setdefault(getattr(update, key), update)
-    return latest
 
 
 def _risk_rows(cycle, previous_cycle) -> list[RiskRow]:
@@ -434,7 +375,3 @@ def _changes(ws_updates, prev_ws, workstreams, risk_rows, previous_cycle) -> lis
     for risk in closed:
         changes.append(Change(f"Risk {risk.reference} ({risk.title}) was closed.", "closed_risk"))
     return changes
-
-
-def plain(html: str) -> str:
-    return html_to_text(html)

@@ -7,8 +7,8 @@ from ..models import BoardPack, ReportingCycle
 
 
 def default_embargo(meeting_date):
-    """Papers go online a week before the meeting (SEED-DOMAIN §3: 'available online a week
-    beforehand'), at 9am."""
+    """Papers go online a week before the meeting (the seed board papers: 'available online a
+    week beforehand'), at 9am."""
     return timezone.make_aware(datetime.combine(meeting_date - timedelta(days=7), time(9, 0)))
 
 

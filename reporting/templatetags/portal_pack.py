@@ -1,20 +1,18 @@
-"""Template helpers for the board pack (HTML report and PDF)."""
+"""Template helpers for the board pack (HTML report and PDF). Colours come from the palette
+(ics_portal/palette.py) and counts from reporting/numbers.py; nothing here counts."""
 
 from django import template
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from ics_portal import palette
+from reporting.numbers import StatusCounts
 from reporting.status import DeliveryStatus, status_colour
 
 register = template.Library()
 
-STATUS_FILL = {
-    "green": "#007f3b",
-    "amber": "#ed8b00",
-    "red": "#d5281b",
-    "blue": "#005eb8",
-    "grey": "#768692",
-}
+BAR_WIDTH = 480
 
 
 @register.filter
@@ -27,9 +25,11 @@ def status_colour_key(code):
     return status_colour(code)
 
 
-@register.filter
-def get(mapping, key):
-    return mapping.get(key) if mapping else None
+@register.simple_tag
+def pack_palette():
+    """The palette's tag and heat-map cell colours, inside the pack's own stylesheet: the pack
+    is one self-contained document (the PDF is made from it; its HTML is frozen)."""
+    return mark_safe(palette.pack_stylesheet())  # written by our code, no user text
 
 
 @register.simple_tag
@@ -44,37 +44,24 @@ def heat_map_table(grid, basis):
 
 
 @register.simple_tag
-def status_bar_svg(totals):
-    """A stacked bar of workstream statuses as SVG, with its text equivalent beside it."""
-    segments = []
-    total = sum(totals.values()) or 1
-    x = 0.0
-    for code in DeliveryStatus:
-        n = totals.get(code.value, 0)
-        if not n:
-            continue
-        width = 480 * n / total
+def status_bar_svg(counts: StatusCounts, rule: str):
+    """A stacked bar of `counts` (every update of the cycle, by the counting rule) as SVG,
+    with its words beside it: the same numbers as the summary table's total row."""
+    segments, x = [], 0.0
+    total = counts.total or 1
+    for column in counts.shown:
+        width = BAR_WIDTH * column.count / total
         segments.append(
             {
                 "x": round(x, 2),
                 "width": round(width, 2),
-                "fill": STATUS_FILL[status_colour(code)],
-                "label": code.label,
-                "count": n,
+                "fill": column.colour.fill,
+                "label": column.label,
+                "count": column.count,
             }
         )
         x += width
-    none = totals.get("NONE", 0)
-    if none:
-        segments.append(
-            {
-                "x": round(x, 2),
-                "width": round(480 * none / total, 2),
-                "fill": "#e8edee",
-                "label": "No status",
-                "count": none,
-            }
-        )
     return render_to_string(
-        "packs/_status_bar.html", {"segments": segments, "total": sum(totals.values())}
+        "packs/_status_bar.html",
+        {"segments": segments, "counts": counts, "rule": rule, "width": BAR_WIDTH},
     )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from ics_portal.models import User
 from ics_portal.permissions import has_permission
 
-from .. import actions, presenters, progress, reminders
+from .. import actions, numbers, reminders
 from ..forms import CycleForm
 from ..models import ReportingCycle
 from ._access import cycle_page
@@ -19,7 +19,7 @@ from ._access import cycle_page
 @cycle_page()
 def cycle_list(request: HttpRequest) -> HttpResponse:
     cycles = list(ReportingCycle.objects.order_by("-fy_start_year", "-quarter"))
-    counts = progress.counts_by_cycle(cycles)
+    counts = numbers.counts_by_cycle(cycles)
     return render(
         request,
         "reporting/cycle_list.html",
@@ -48,20 +48,14 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 
 @cycle_page()
 def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
-    """The progress page: counts overall and per theme, and every update with its leads."""
-    rows = progress.cycle_rows(cycle)
+    """The progress page: counts overall and per theme, statuses, every update with its leads,
+    and everyone who still owes an update or a risk review (whom "remind all" emails)."""
+    rows = numbers.cycle_rows(cycle)
     outstanding = []
     if cycle.is_open:
         chased = reminders.reminded_on(cycle, timezone.localdate())
-        people: dict[int, tuple[User, list]] = {}
-        for row in rows:
-            if row.is_outstanding:
-                for person in row.leads + row.deputies:
-                    people.setdefault(person.pk, (person, []))[1].append(row)
         outstanding = [
-            (person, owed, chased.get(person.pk))
-            for person, owed in sorted(people.values(), key=lambda p: p[0].full_name)
-            if person.is_active
+            (owed, chased.get(pk)) for pk, owed in numbers.owed_by_person(cycle, rows).items()
         ]
     user = request.user
     return render(
@@ -69,7 +63,7 @@ def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
         "reporting/cycle_detail.html",
         {
             "cycle": cycle,
-            "progress": presenters.cycle_progress(cycle),
+            "progress": numbers.cycle_counts(cycle),
             "rows": rows,
             "outstanding": outstanding,
             "days_left": (cycle.submission_deadline - timezone.localdate()).days,

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 
 from reporting import actions as reporting_actions
 from reporting.models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
+from reporting.numbers import COUNTED_COLUMN
 from reporting.periods import Quarter
 
 from ..columns import (
@@ -53,6 +54,8 @@ class UpdateResource(PlanResource):
         "BAF risks",
         "Nothing to escalate",
         "Milestones due",
+        # Written by the updates export (which rows the status counts count); not read back.
+        COUNTED_COLUMN,
     )
 
     cycle = KeyCol(
