@@ -56,6 +56,15 @@ PHASE_BANNER = env("PHASE_BANNER", "beta")
 PROTECTIVE_MARKING = env("PROTECTIVE_MARKING", "OFFICIAL")
 # Days before a submission deadline that leads get a reminder.
 REMINDER_DAYS_BEFORE = int(env("REMINDER_DAYS_BEFORE", "5"))
+# The financial years the portal accepts (2000 is 2000/01): every year and date typed or
+# imported must fall in them (ics_portal/dates.py), so a typo such as 99999 is refused.
+PORTAL_FIRST_YEAR = int(env("PORTAL_FIRST_YEAR", "2000"))
+PORTAL_LAST_YEAR = int(env("PORTAL_LAST_YEAR", "2100"))
+if not 1 <= PORTAL_FIRST_YEAR <= PORTAL_LAST_YEAR <= 9998:
+    raise ImproperlyConfigured(
+        "PORTAL_FIRST_YEAR and PORTAL_LAST_YEAR must be years with the first no later than the "
+        "last (and before 9999, so that the last financial year ends on the calendar)."
+    )
 
 INSTALLED_APPS = [
     "ics_portal",

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ics_portal.dates import PlanDateField
 from ics_portal.richtext import RichTextField
 from reporting.workflow import WorkflowFields
 
@@ -170,7 +171,7 @@ class BAFRisk(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    next_review = models.DateField("next review date", null=True, blank=True)
+    next_review = PlanDateField("next review date", null=True, blank=True)
     # Optimistic locking for governance edits (ADR 0002): a stale edit is refused, not merged.
     version = models.PositiveIntegerField(default=1)
 
