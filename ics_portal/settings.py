@@ -71,7 +71,8 @@ INSTALLED_APPS = [
     "workstreams",
     "risks",
     "reporting",
-    "django.contrib.admin",
+    # Django's admin, whose change lists answer a bad filter without a server error.
+    "ics_portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
