@@ -21,6 +21,15 @@ class PortalChangeList(ChangeList):
             # long overflows, and year 9999 overflows when it asks for the year after.
             raise IncorrectLookupParameters(error) from error
 
+    def get_results(self, request):
+        try:
+            super().get_results(request)
+        except (ValueError, OverflowError) as error:
+            # A date or time at the very ends of the calendar (?created_at__year=1,
+            # ?attempt_time__gte=0001-01-01) filters well but overflows when the query turns
+            # it into UTC for the database.
+            raise IncorrectLookupParameters(error) from error
+
 
 class PortalChangeListMixin:
     def get_changelist(self, request, **kwargs):
