@@ -1,15 +1,20 @@
-"""The admin site: Django's own, except that a change list's filter value that cannot be
-applied is answered as Django answers other bad filters (the list again, unfiltered, at
-"?e=1"), never with a server error. This covers every registered model admin, the portal's
-and the third-party ones (sign-in attempts, task results) alike.
+"""The admin site: Django's own, except that a value in a URL or query string that the admin
+cannot use is never a server error. A change list's filter that cannot be applied is
+answered as Django answers other bad filters (the list again, unfiltered, at "?e=1"); an
+add page's initial value (?embargo_until=..., ?leads=1,2) that its field cannot read is left
+out; "?_to_field=" (empty) is no field. This covers every registered model admin, the
+portal's and the third-party ones (sign-in attempts, task results) alike.
 
 Installed in place of "django.contrib.admin" in INSTALLED_APPS.
 """
+
+import contextlib
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 
 
 class PortalChangeList(ChangeList):
@@ -31,19 +36,57 @@ class PortalChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
-class PortalChangeListMixin:
+def _initial_value(field, value):
+    """`value` from a query string as the field's form shows it; ValidationError (or
+    ValueError) if the field cannot read it, or it is out of the field's range (a key beyond
+    any integer column would fail the query that shows the chosen objects)."""
+    if field.many_to_many:
+        return [_read(field.target_field, item) for item in value]
+    if field.is_relation:
+        return _read(field.target_field, value)
+    # A datetime as a datetime: the split date-and-time widget cannot show a string.
+    return _read(field, value)
+
+
+def _read(field, value):
+    value = field.to_python(value)
+    field.run_validators(value)
+    return value
+
+
+class PortalModelAdminMixin:
     def get_changelist(self, request, **kwargs):
         changelist = super().get_changelist(request, **kwargs)
         return PortalChangeList if changelist is ChangeList else changelist
+
+    def get_changeform_initial_data(self, request):
+        usable = {}
+        for name, value in super().get_changeform_initial_data(request).items():
+            try:
+                field = self.opts.get_field(name)
+            except FieldDoesNotExist:
+                usable[name] = value  # not a field: the form ignores it
+                continue
+            if not field.concrete:
+                usable[name] = value
+                continue
+            # A value the field cannot read is left out: the page opens without it.
+            with contextlib.suppress(ValidationError, ValueError, TypeError, OverflowError):
+                usable[name] = _initial_value(field, value)
+        return usable
+
+    def get_object(self, request, object_id, from_field=None):
+        # Django looks up a field named "" for "?_to_field=".
+        return super().get_object(request, object_id, from_field or None)
 
 
 class PortalAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, PortalChangeListMixin):
+        if not issubclass(admin_class, PortalModelAdminMixin):
             admin_class = type(
                 admin_class.__name__,
-                (PortalChangeListMixin, admin_class),
+                (PortalModelAdminMixin, admin_class),
                 {"__module__": admin_class.__module__},
             )
         super().register(model_or_iterable, admin_class, **options)

@@ -360,3 +360,49 @@ def test_bad_admin_filters_are_not_a_server_error(client, superuser, app, model,
         # Django's answer to a filter it cannot apply: the list again, unfiltered, saying so.
         assert response["Location"].endswith("?e=1")
         assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("view", "args"),
+    [
+        ("workstreams_workstream_history", ["abc"]),
+        ("workstreams_workstream_simple_history", ["1", "abc"]),
+        ("workstreams_workstream_simple_history", ["abc", "1"]),
+    ],
+)
+def test_history_pages_of_an_id_that_is_not_a_number_are_not_found(client, superuser, view, args):
+    factories.WorkstreamFactory()
+    client.force_login(superuser)
+    assert client.get(reverse(f"admin:{view}", args=args)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("model", "query"),
+    [
+        ("workstreams_theme", {"leads": "on"}),
+        ("reporting_goldenthreadupdate", {"cycle": "9999999999999999999999"}),
+        ("reporting_boardpack", {"embargo_until": "2021-12-31 09:00"}),
+        ("reporting_boardpack", {"embargo_until": "not a time"}),
+    ],
+)
+def test_add_pages_leave_out_initial_values_they_cannot_show(client, superuser, model, query):
+    client.force_login(superuser)
+    assert client.get(reverse(f"admin:{model}_add"), query).status_code == 200
+
+
+def test_an_add_page_still_takes_usable_initial_values(client, superuser):
+    cycle = factories.ReportingCycleFactory()
+    client.force_login(superuser)
+    response = client.get(
+        reverse("admin:reporting_boardpack_add"),
+        {"cycle": str(cycle.pk), "embargo_until": "2021-12-31 09:00", "title": "Q3 pack"},
+    )
+    form = response.context["adminform"].form
+    assert form.initial["cycle"] == cycle.pk and form.initial["title"] == "Q3 pack"
+    assert form.initial["embargo_until"] == datetime.datetime(2021, 12, 31, 9, 0)
+
+
+def test_an_empty_to_field_is_no_field(client, superuser):
+    client.force_login(superuser)
+    url = reverse("admin:ics_portal_user_change", args=[superuser.pk])
+    assert client.get(url, {"_to_field": ""}).status_code == 200
