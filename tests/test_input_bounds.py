@@ -406,3 +406,17 @@ def test_an_empty_to_field_is_no_field(client, superuser):
     client.force_login(superuser)
     url = reverse("admin:ics_portal_user_change", args=[superuser.pk])
     assert client.get(url, {"_to_field": ""}).status_code == 200
+
+
+def test_a_key_beyond_any_integer_column_is_no_choice(client, governance):
+    """Every ModelMultipleChoiceField checks its keys with __in, which SQLite could not take
+    beyond 64 bits."""
+    theme = factories.ThemeFactory()
+    client.force_login(governance)
+    response = client.post(
+        reverse("risks:create"),
+        {"reference": "07", "title": "Workforce", "themes": [theme.pk, "99999999999999999999"]},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert list(Milestone.objects.filter(pk__in=[2**70])) == []
