@@ -2,18 +2,26 @@
 cannot use is never a server error. A change list's filter that cannot be applied is
 answered as Django answers other bad filters (the list again, unfiltered, at "?e=1"); an
 add page's initial value (?embargo_until=..., ?leads=1,2) that its field cannot read is left
-out; "?_to_field=" (empty) is no field. This covers every registered model admin, the
-portal's and the third-party ones (sign-in attempts, task results) alike.
+out; a posted key that is not one (a person "abc") is not looked up to redisplay the choice
+in an autocomplete box; "?_to_field=" (empty) is no field. This covers every registered
+model admin and its inlines, the portal's and the third-party ones (sign-in attempts, task
+results) alike.
 
 Installed in place of "django.contrib.admin" in INSTALLED_APPS.
 """
 
 import contextlib
+import functools
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import (
+    AutocompleteMixin,
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+)
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 
 
@@ -54,7 +62,67 @@ def _read(field, value):
     return value
 
 
-class PortalModelAdminMixin:
+def _readable(field, value) -> bool:
+    try:
+        _read(field, value)
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+class _ReadableChoicesMixin:
+    """An autocomplete box shows the chosen objects by looking their keys up; a form posted
+    with a key that is not one ("abc" for a person) made that lookup fail when the form was
+    shown again with its errors. Such keys are not looked up: the box shows nothing chosen,
+    beside the field's own "Select a valid choice" error."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
+        return super().optgroups(name, [v for v in value if _readable(target, v)], attr)
+
+
+class _AutocompleteSelect(_ReadableChoicesMixin, AutocompleteSelect):
+    pass
+
+
+class _AutocompleteSelectMultiple(_ReadableChoicesMixin, AutocompleteSelectMultiple):
+    pass
+
+
+_READABLE = {
+    AutocompleteSelect: _AutocompleteSelect,
+    AutocompleteSelectMultiple: _AutocompleteSelectMultiple,
+}
+
+
+class ReadableChoicesMixin:
+    """For model admins and inlines: their autocomplete boxes skip keys that are not keys."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        inner = getattr(widget, "widget", widget)  # inside the admin's "add another" wrapper
+        if isinstance(inner, AutocompleteMixin) and type(inner) in _READABLE:
+            inner.__class__ = _READABLE[type(inner)]
+        return formfield
+
+
+@functools.cache
+def _with_mixin(mixin: type, cls: type) -> type:
+    """`cls` with `mixin` first, made once per class."""
+    return type(cls.__name__, (mixin, cls), {"__module__": cls.__module__})
+
+
+class PortalModelAdminMixin(ReadableChoicesMixin):
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            if not isinstance(inline, ReadableChoicesMixin):
+                inline.__class__ = _with_mixin(ReadableChoicesMixin, type(inline))
+        return inlines
+
     def get_changelist(self, request, **kwargs):
         changelist = super().get_changelist(request, **kwargs)
         return PortalChangeList if changelist is ChangeList else changelist
@@ -84,11 +152,7 @@ class PortalAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, PortalModelAdminMixin):
-            admin_class = type(
-                admin_class.__name__,
-                (PortalModelAdminMixin, admin_class),
-                {"__module__": admin_class.__module__},
-            )
+            admin_class = _with_mixin(PortalModelAdminMixin, admin_class)
         super().register(model_or_iterable, admin_class, **options)
 
 
