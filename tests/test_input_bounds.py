@@ -420,3 +420,91 @@ def test_a_key_beyond_any_integer_column_is_no_choice(client, governance):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert list(Milestone.objects.filter(pk__in=[2**70])) == []
+
+
+@pytest.mark.parametrize("reference", ["Æ1", "07/08", "R 12", "²"])
+def test_a_risk_reference_must_fit_its_address(client, governance, reference):
+    """/risks/<reference>/ takes letters, numbers and hyphens: a risk saved with any other
+    reference could not be linked to (every page naming it failed)."""
+    client.force_login(governance)
+    response = client.post(
+        reverse("risks:create"),
+        {
+            "reference": reference,
+            "title": "Workforce",
+            "description": "A risk.",
+            "category": BAFRisk.Category.GOVERNANCE,
+            **{
+                f"{b}_{f}": "3"
+                for b in ("initial", "current", "target")
+                for f in ("likelihood", "consequence")
+            },
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter a reference of up to 10 letters, numbers and hyphens, like 07" in (
+        response.content.decode()
+    )
+    assert not BAFRisk.objects.exists()
+
+
+@pytest.mark.parametrize("person", ["abc", "on"])
+def test_reminding_a_person_who_is_not_one_is_not_found(client, governance, person):
+    cycle = factories.ReportingCycleFactory()
+    client.force_login(governance)
+    response = client.post(reverse("reporting:cycle_remind", args=[cycle.pk]), {"person": person})
+    assert response.status_code == 404
+
+
+def test_create_risk_refuses_a_reference_that_cannot_be_linked_to(governance):
+    from reporting.actions import SubmissionInvalid
+    from risks import actions as risk_actions
+
+    fields = {
+        "reference": "R 12",
+        "title": "Workforce",
+        "description": "A risk.",
+        "category": BAFRisk.Category.GOVERNANCE,
+        **{
+            f"{b}_{f}": 3
+            for b in ("initial", "current", "target")
+            for f in ("likelihood", "consequence")
+        },
+    }
+    with pytest.raises(SubmissionInvalid) as raised:
+        risk_actions.create_risk(by=governance, fields=fields)
+    assert raised.value.errors == {
+        "reference": "Enter a reference of up to 10 letters, numbers and hyphens, like 07"
+    }
+    assert not BAFRisk.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "field"), [("workstreams_objective", "workstream"), ("risks_bafrisk", "owner")]
+)
+def test_an_admin_form_posted_with_a_key_that_is_not_one_shows_its_errors(
+    client, superuser, model, field
+):
+    """The autocomplete box looked the posted key up to show it again, and failed."""
+    client.force_login(superuser)
+    response = client.post(reverse(f"admin:{model}_add"), {field: "abc"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_an_inline_autocomplete_posted_with_a_key_that_is_not_one_shows_its_errors(
+    client, superuser
+):
+    milestone = factories.MilestoneFactory()
+    client.force_login(superuser)
+    response = client.post(
+        _admin_url(Milestone, "change", milestone.pk),
+        {
+            "title": milestone.title,
+            "due_precision": "MONTH",
+            "Workstream_milestones-TOTAL_FORMS": "1",
+            "Workstream_milestones-INITIAL_FORMS": "0",
+            "Workstream_milestones-0-workstream": "abc",
+        },
+    )
+    assert response.status_code == 200
