@@ -508,3 +508,18 @@ def test_an_inline_autocomplete_posted_with_a_key_that_is_not_one_shows_its_erro
         },
     )
     assert response.status_code == 200
+
+
+def test_a_refused_risk_edit_keeps_the_risks_own_reference_on_the_page(client, governance):
+    """The form wrote the refused reference onto the risk the page links to ("Cancel", the
+    heading), and the link could not be made."""
+    risk = factories.BAFRiskFactory(reference="07")
+    client.force_login(governance)
+    response = client.post(
+        reverse("risks:edit", kwargs={"reference": "07"}),
+        {"reference": "R 12", "title": risk.title, "version": str(risk.version)},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Edit risk 07</h1>" in html
+    assert "Enter a reference of up to 10 letters, numbers and hyphens, like 07" in html
