@@ -67,7 +67,7 @@ def _month_end(year: int, month: int, text: str) -> date:
 def _check_year(year: int, text: str) -> None:
     """Refuse a calendar year outside the portal's dates before any date is made of it (the
     calendar ends at 9999, and "Sept 0003" is a typo)."""
-    if not dates.first_year() <= year <= dates.last_year() + 1:
+    if not dates.earliest().year <= year <= dates.latest().year:
         raise ValueError(f'"{text}" is not {dates.range_text()}')
 
 

@@ -146,7 +146,7 @@ def test_every_kind_of_form_is_found():
 
 
 @pytest.mark.parametrize(("name", "build"), SPECS, ids=[name for name, _ in SPECS])
-@settings(max_examples=10)
+@settings(max_examples=8)
 @given(data=st.data())
 def test_forms_accept_or_refuse_anything(world, db, name, build, data):
     template = build(world, None)

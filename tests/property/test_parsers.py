@@ -119,7 +119,7 @@ def test_every_plausible_day_has_a_quarter_and_month(day):
 # --- spreadsheet cells ------------------------------------------------------------------------
 
 
-@settings(max_examples=400)
+@settings(max_examples=300)
 @given(value=cells, reference=plausible_dates)
 def test_delivery_by_reads_or_refuses(value, reference):
     parsed = _refused_or(parsing.parse_delivery_by, value, reference=reference)

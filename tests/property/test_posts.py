@@ -205,7 +205,7 @@ def _implausible_rows() -> list[str]:
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=str)
-@settings(max_examples=8)
+@settings(max_examples=6)
 @given(data=st.data())
 def test_posted_forms_never_fail_or_half_save(world, client, db, target, data):
     user = getattr(world, target.who)

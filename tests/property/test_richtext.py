@@ -83,7 +83,7 @@ def _elements(fragment: str) -> list:
     return parser.found
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(dirty=markup)
 def test_the_sanitiser_keeps_only_the_allow_list(dirty):
     clean = sanitise_html(dirty)
@@ -95,7 +95,7 @@ def test_the_sanitiser_keeps_only_the_allow_list(dirty):
         assert not href.startswith(("javascript:", "data:", "vbscript:"))
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(dirty=markup)
 def test_plain_text_of_anything_is_tidy_lines(dirty):
     text = html_to_text(dirty)
@@ -104,7 +104,7 @@ def test_plain_text_of_anything_is_tidy_lines(dirty):
         assert re.fullmatch(r"(  )*\S(.*\S)?", line, flags=re.S), repr(line)
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(text=typed)
 def test_escaped_text_reads_back_once(text):
     """What a lead typed (escaped by the editor) comes back as typed, entities included:

@@ -58,7 +58,7 @@ def test_the_walk_finds_every_models_admin():
 
 
 @pytest.mark.parametrize("route", CHANGE_LISTS, ids=_id)
-@settings(max_examples=5)
+@settings(max_examples=4)
 @given(data=st.data())
 def test_no_change_list_answers_a_server_error(world, staff, route, data):
     model, _ = route.admin_model
@@ -66,7 +66,7 @@ def test_no_change_list_answers_a_server_error(world, staff, route, data):
     get_ok(staff, route, {}, query)
 
 
-@settings(max_examples=40)
+@settings(max_examples=30)
 @given(data=st.data())
 def test_no_add_page_answers_a_server_error(world, client, db, data):
     client.force_login(world.superuser)
@@ -76,7 +76,7 @@ def test_no_add_page_answers_a_server_error(world, client, db, data):
     get_ok(client, route, {}, query)
 
 
-@settings(max_examples=40)
+@settings(max_examples=30)
 @given(data=st.data())
 def test_no_page_of_one_object_answers_a_server_error(world, client, db, data):
     client.force_login(world.superuser)
