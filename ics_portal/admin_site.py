@@ -38,9 +38,8 @@ class PortalChangeList(ChangeList):
         try:
             super().get_results(request)
         except (ValueError, OverflowError) as error:
-            # A date or time at the very ends of the calendar (?created_at__year=1,
-            # ?attempt_time__gte=0001-01-01) filters well but overflows when the query turns
-            # it into UTC for the database.
+            # A time at the very ends of the calendar (?attempt_time__gte=0001-01-01
+            # 00:00+05:00) filters well but overflows when SQLite's adapter turns it into UTC.
             raise IncorrectLookupParameters(error) from error
 
 
