@@ -2,7 +2,8 @@
 date-label parsers, the score parser and the rich-text sanitiser.
 
 Profiles: "ci" (CI=true) is derandomised, so a CI run is reproducible and a failure repeats;
-"dev" draws new examples each run. Neither keeps an example database (no .hypothesis/).
+"dev" draws new examples each run. Neither keeps an example database (hypothesis still
+caches Unicode tables and literals under .hypothesis/, which git ignores).
 HYPOTHESIS_PROFILE picks one by name. `make test` passes --hypothesis-show-statistics, so the
 output says how many examples each test ran.
 
