@@ -38,9 +38,10 @@ run: setup
 	  $(PY) manage.py db_worker --interval 1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
-## Set up and run the test suite (set DATABASE_URL to run it on PostgreSQL).
+## Set up and run the test suite (set DATABASE_URL to run it on PostgreSQL). The property
+## tests (tests/property/) print how many examples each ran.
 test: setup
-	TESTING=1 $(PY) -m pytest -n 2 --dist loadfile
+	TESTING=1 $(PY) -m pytest -n 2 --dist loadfile --hypothesis-show-statistics
 
 ## Browser journeys in Debian's Chromium (fail, not skip, when CI=true and it is missing).
 test-browser: setup

@@ -7,7 +7,11 @@ class IcsPortalConfig(AppConfig):
     verbose_name = "People and organisations"
 
     def ready(self):
+        from . import lookups
         from .roles import ensure_role_groups
+
+        # `pk__in=[99999999999999999999]` matches nothing instead of overflowing SQLite.
+        lookups.register()
 
         # After every migrate (and flush), the role groups exist with their permissions.
         post_migrate.connect(ensure_role_groups, dispatch_uid="ics_portal.ensure_role_groups")

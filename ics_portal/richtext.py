@@ -6,6 +6,7 @@ show. A `<script>`, an `onerror=` attribute or a `javascript:` URL never survive
 """
 
 import re
+from html.parser import HTMLParser
 
 import nh3
 from django_prose_editor.fields import ProseEditorField
@@ -73,14 +74,100 @@ def sanitise_html(html: str | None) -> str:
 
 
 def html_to_text(html: str | None) -> str:
-    """Plain text of rich text, for comparisons, CSV exports and diffs."""
+    """Plain text of rich text, for comparisons, CSV exports and diffs.
+
+    Each paragraph, line break, list item and table row starts a line; a nested list item is
+    indented two spaces a level; table cells are separated by " | ". Entities are read once,
+    so "&amp;lt;" (a lead who typed "&lt;") stays "&lt;". Spacing within a line is the page's:
+    runs of spaces and source line breaks are one space.
+    """
     if not html:
         return ""
-    text = re.sub(r"<(?:br|/p|/li|/tr|/h\d)\s*/?>", "\n", html)
-    text = nh3.clean(text, tags=set())
-    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<")
-    text = text.replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'")
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    return "\n".join(parser.lines)
+
+
+class _TextParser(HTMLParser):
+    """The lines of text of an HTML fragment (see html_to_text)."""
+
+    BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre"}
+    SKIPPED = {"script", "style", "template"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)  # entities are unescaped here, once
+        self.lines: list[str] = []
+        self._words: list[str] = []
+        self._lists = 0  # how many lists the text is in
+        self._items: list[int] = []  # the list depth of each open list item
+        self._cells = 0  # cells begun in the current table row
+        self._skipping = 0
+
+    def _end_line(self) -> None:
+        text = " ".join("".join(self._words).split())
+        self._words = []
+        if text:
+            indent = "  " * (self._items[-1] - 1) if self._items else ""
+            self.lines.append(indent + text)
+
+    def _close_items(self, depth: int) -> None:
+        """Close list items left open at `depth` or deeper (HTML may omit </li>)."""
+        while self._items and self._items[-1] >= depth:
+            self._items.pop()
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIPPED:
+            self._skipping += 1
+        elif tag == "br" or tag in self.BLOCKS:
+            self._end_line()
+        elif tag in ("ul", "ol"):
+            self._end_line()
+            self._lists += 1
+        elif tag == "li":
+            self._end_line()
+            depth = max(self._lists, 1)
+            self._close_items(depth)
+            self._items.append(depth)
+        elif tag == "tr":
+            self._end_line()
+            self._cells = 0
+        elif tag in ("td", "th"):
+            if self._cells:
+                self._words.append(" | ")
+            self._cells += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIPPED:
+            self._skipping = max(self._skipping - 1, 0)
+        elif tag in self.BLOCKS or tag == "tr":
+            self._end_line()
+        elif tag == "li":
+            self._end_line()
+            if self._items:
+                self._items.pop()
+        elif tag in ("ul", "ol"):
+            self._end_line()
+            if self._lists:
+                self._close_items(self._lists)
+                self._lists -= 1
+
+    def handle_data(self, data):
+        if not self._skipping:
+            self._words.append(data)
+
+    def parse_marked_section(self, i, report=1):
+        # "<![foo[" is not a section HTMLParser knows: it raises AssertionError. Skip it as the
+        # browser would skip a bogus comment.
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i)
+            return len(self.rawdata) if end < 0 else end + 1
+
+    def close(self):
+        super().close()
+        self._end_line()
 
 
 class RichTextField(ProseEditorField):

@@ -59,6 +59,15 @@ REMINDER_DAYS_BEFORE = int(env("REMINDER_DAYS_BEFORE", "5"))
 # A confirmed spreadsheet import of more rows than this runs in the task worker, with a
 # progress page, instead of inside the request.
 IMPORT_BACKGROUND_ROWS = int(env("IMPORT_BACKGROUND_ROWS", "500"))
+# The financial years the portal accepts (2000 is 2000/01): every year and date typed or
+# imported must fall in them (ics_portal/dates.py), so a typo such as 99999 is refused.
+PORTAL_FIRST_YEAR = int(env("PORTAL_FIRST_YEAR", "2000"))
+PORTAL_LAST_YEAR = int(env("PORTAL_LAST_YEAR", "2100"))
+if not 1 <= PORTAL_FIRST_YEAR <= PORTAL_LAST_YEAR <= 9998:
+    raise ImproperlyConfigured(
+        "PORTAL_FIRST_YEAR and PORTAL_LAST_YEAR must be years with the first no later than the "
+        "last (and before 9999, so that the last financial year ends on the calendar)."
+    )
 
 INSTALLED_APPS = [
     "ics_portal",
@@ -66,7 +75,8 @@ INSTALLED_APPS = [
     "risks",
     "reporting",
     "ics_portal.dataio",
-    "django.contrib.admin",
+    # Django's admin, whose change lists answer a bad filter without a server error.
+    "ics_portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

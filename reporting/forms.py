@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 
+from ics_portal.dates import BoundedDateField
 from ics_portal.richtext import EDITOR_EXTENSIONS, sanitise_html
 from risks.models import BAFRisk
 from workstreams.models import Objective
@@ -230,7 +231,7 @@ class WorkstreamUpdateForm(UpdateForm):
         widget=forms.CheckboxSelectMultiple,
     )
     nothing_to_escalate = forms.BooleanField(label="Nothing new to escalate", required=False)
-    date_of_update = forms.DateField(label="Date of update", required=False, widget=_DATE_WIDGET)
+    date_of_update = BoundedDateField(label="Date of update", required=False, widget=_DATE_WIDGET)
 
     def __init__(self, *args, update: WorkstreamUpdate, workstream_risks=(), **kwargs):
         self.update = update
@@ -273,7 +274,7 @@ class WorkstreamUpdateForm(UpdateForm):
             self.fields[f"{prefix}_status"] = forms.ChoiceField(
                 label="Status", choices=_NO_STATUS + DeliveryStatus.choices, required=False
             )
-            self.fields[f"{prefix}_revised_date"] = forms.DateField(
+            self.fields[f"{prefix}_revised_date"] = BoundedDateField(
                 label="Revised date", required=False, widget=_DATE_WIDGET
             )
             self.fields[f"{prefix}_note"] = forms.CharField(

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ics_portal.dates import FinancialYearField, PlanDateField, PlanDateTimeField
 from ics_portal.richtext import RichTextField
 
 from .periods import Quarter
@@ -21,17 +22,17 @@ class ReportingCycle(models.Model):
         CLOSED = "CLOSED", "Closed"
         PUBLISHED = "PUBLISHED", "Published"
 
-    fy_start_year = models.PositiveSmallIntegerField(
+    fy_start_year = FinancialYearField(
         "financial year", help_text="The year the financial year starts: 2021 for 2021/22."
     )
     quarter = models.PositiveSmallIntegerField()
-    opens_on = models.DateField()
-    submission_deadline = models.DateField()
-    review_deadline = models.DateField()
+    opens_on = PlanDateField()
+    submission_deadline = PlanDateField()
+    review_deadline = PlanDateField()
     board_forum = models.CharField(
         "board meeting", max_length=200, blank=True, help_text="e.g. System Partnership Board"
     )
-    board_meeting_date = models.DateField(null=True, blank=True)
+    board_meeting_date = PlanDateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -99,7 +100,7 @@ class WorkstreamUpdate(WorkflowFields):
         "risks.BAFRisk", blank=True, related_name="workstream_updates", verbose_name="BAF risks"
     )
     nothing_to_escalate = models.BooleanField("nothing new to escalate", default=False)
-    date_of_update = models.DateField(null=True, blank=True)
+    date_of_update = PlanDateField(null=True, blank=True)
 
     history = HistoricalRecords(m2m_fields=[baf_risks])
 
@@ -155,7 +156,7 @@ class MilestoneProgress(models.Model):
         "workstreams.Milestone", on_delete=models.PROTECT, related_name="progress"
     )
     status = models.CharField(max_length=12, choices=DeliveryStatus.choices, blank=True)
-    revised_date = models.DateField(null=True, blank=True)
+    revised_date = PlanDateField(null=True, blank=True)
     note = models.TextField(blank=True)
 
     history = HistoricalRecords()
@@ -247,7 +248,7 @@ class BoardPack(models.Model):
     meeting = models.CharField(
         max_length=200, help_text="e.g. System Partnership Board Meeting in Public"
     )
-    date_of_meeting = models.DateField()
+    date_of_meeting = PlanDateField()
     agenda_item = models.CharField(max_length=20, blank=True, help_text="e.g. 03.1")
     title = models.CharField(max_length=300)
     lead = models.CharField(max_length=300, help_text="Who presents the paper, with role.")
@@ -267,7 +268,7 @@ class BoardPack(models.Model):
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
     )
-    embargo_until = models.DateTimeField(
+    embargo_until = PlanDateTimeField(
         null=True,
         blank=True,
         help_text="Public packs are readable without signing in from this time.",

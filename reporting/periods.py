@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ics_portal import dates
+
 MONTH_NAMES = [calendar.month_name[m] for m in range(1, 13)]
 
 
@@ -21,6 +23,19 @@ def fy_start_year_for(day: date) -> int:
 def fy_label(start_year: int) -> str:
     """2021 -> "2021/22"."""
     return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+class PeriodOutOfRange(ValueError):
+    """A period that reads well but lies outside the portal's financial years."""
+
+
+def check_fy_start_year(start_year: int, text: str) -> int:
+    """`start_year` if its financial year is one the portal accepts (ics_portal/dates.py);
+    otherwise PeriodOutOfRange quoting `text` as written."""
+    if not dates.is_plausible_year(start_year):
+        first, last = fy_label(dates.first_year()), fy_label(dates.last_year())
+        raise PeriodOutOfRange(f'"{text}": the financial year must be between {first} and {last}.')
+    return start_year
 
 
 def _month_start(start_year: int, fy_month: int) -> date:
@@ -67,7 +82,7 @@ class Quarter:
         end_short = int(second) % 100
         if (start_year + 1) % 100 != end_short:
             raise ValueError(f'"{text}": the two years of a financial year must be consecutive.')
-        return cls(start_year, number)
+        return cls(check_fy_start_year(start_year, text), number)
 
     @property
     def fy_label(self) -> str:

@@ -9,6 +9,7 @@ the validate / on_approve hooks registered in risks/apps.py.
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -105,6 +106,14 @@ def _check_reference_free(reference: str, *, exclude_pk: int | None = None) -> N
 # --- risks ------------------------------------------------------------------------------------
 
 
+def _check_reference_format(reference: str) -> None:
+    """A reference names the risk's pages (/risks/07/): the model's rule, whoever calls."""
+    try:
+        BAFRisk._meta.get_field("reference").run_validators(reference)
+    except ValidationError as error:
+        raise SubmissionInvalid({"reference": error.messages[0]}) from None
+
+
 def create_risk(*, by, fields: dict[str, Any], themes=()) -> BAFRisk:
     """Add a risk to the BAF, scored under the matrix in force."""
     assert set(fields) <= RISK_FIELDS, set(fields) - RISK_FIELDS
@@ -112,6 +121,7 @@ def create_risk(*, by, fields: dict[str, Any], themes=()) -> BAFRisk:
     values["reference"] = BAFRisk.canonical_reference(values.get("reference", ""))
     if not values["reference"]:
         raise SubmissionInvalid({"reference": "Enter the risk reference, for example 07"})
+    _check_reference_format(values["reference"])
     _check_scores(values)
     try:
         with transaction.atomic():
@@ -140,6 +150,7 @@ def edit_risk(*, risk: BAFRisk, base_version: int, by, fields: dict[str, Any], t
     values = dict(fields)
     if "reference" in values:
         values["reference"] = BAFRisk.canonical_reference(values["reference"])
+        _check_reference_format(values["reference"])
     _check_scores(values)
     with transaction.atomic():
         current = BAFRisk.objects.select_for_update().get(pk=risk.pk)

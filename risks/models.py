@@ -4,11 +4,13 @@ reviews. Scores and bands are always derived from likelihood and consequence, ne
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from ics_portal.dates import PlanDateField
 from ics_portal.richtext import RichTextField
 from reporting.workflow import WorkflowFields
 
@@ -107,6 +109,10 @@ class Score:
         return self.label
 
 
+# What a reference may be: it names the risk's pages (/risks/07/), so only what fits there.
+REFERENCE_PATTERN = "[A-Za-z0-9-]{1,10}"
+
+
 class BAFRiskQuerySet(models.QuerySet):
     def by_reference(self, text: str) -> "BAFRisk | None":
         """The risk with this reference however it was typed ("7", " 07 ")."""
@@ -126,7 +132,15 @@ class BAFRisk(models.Model):
         CLOSED = "CLOSED", "Closed"
 
     reference = models.CharField(
-        max_length=10, unique=True, help_text='Canonical two-digit reference, e.g. "07".'
+        max_length=10,
+        unique=True,
+        help_text='Canonical two-digit reference, e.g. "07".',
+        validators=[
+            RegexValidator(
+                f"^{REFERENCE_PATTERN}$",
+                "Enter a reference of up to 10 letters, numbers and hyphens, like 07",
+            )
+        ],
     )
     title = models.CharField(max_length=200)
     description = models.TextField(help_text="The risk as the board approved it.")
@@ -170,7 +184,7 @@ class BAFRisk(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_reason = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    next_review = models.DateField("next review date", null=True, blank=True)
+    next_review = PlanDateField("next review date", null=True, blank=True)
     # Optimistic locking for governance edits (ADR 0002): a stale edit is refused, not merged.
     version = models.PositiveIntegerField(default=1)
 
@@ -208,7 +222,8 @@ class BAFRisk(models.Model):
     def canonical_reference(text: str) -> str:
         """ "7" -> "07"; references are found however they were typed."""
         text = str(text).strip()
-        return f"{int(text):02d}" if text.isdigit() else text.upper()
+        # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+        return f"{int(text):02d}" if text.isascii() and text.isdigit() else text.upper()
 
     @property
     def is_open(self) -> bool:

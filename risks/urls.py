@@ -1,12 +1,13 @@
 from django.urls import path, register_converter
 
+from .models import REFERENCE_PATTERN
 from .views import register, reopen, reviews, risk
 
 
 class ReferenceConverter:
     """A risk reference as typed in a URL: "07", "7" (redirected to "07"), "R12"."""
 
-    regex = "[A-Za-z0-9-]{1,10}"
+    regex = REFERENCE_PATTERN
 
     def to_python(self, value: str) -> str:
         return value

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from ics_portal.dates import FinancialYearField, PlanDateField
 from ics_portal.richtext import RichTextField
 
 
@@ -71,8 +72,12 @@ class Milestone(models.Model):
         YEAR = "YEAR", "Financial year"
 
     title = models.CharField(max_length=500, unique=True)
-    due_date = models.DateField(
-        "delivery by", null=True, blank=True, help_text="The last day of the period named."
+    due_date = PlanDateField(
+        "delivery by",
+        null=True,
+        blank=True,
+        help_text="The last day of the period named.",
+        what="Delivery date",
     )
     due_precision = models.CharField(
         max_length=10, choices=Precision.choices, default=Precision.MONTH
@@ -127,7 +132,7 @@ class Objective(models.Model):
     workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="objectives")
     number = models.PositiveSmallIntegerField()
     text = models.TextField()
-    target_fy_start_year = models.PositiveSmallIntegerField(
+    target_fy_start_year = FinancialYearField(
         "target financial year", null=True, blank=True, help_text="e.g. 2021 for 2021/22."
     )
     target_quarter = models.PositiveSmallIntegerField(null=True, blank=True)

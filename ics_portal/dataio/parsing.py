@@ -11,7 +11,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from reporting.periods import Quarter, fy_label, fy_start_year_for
+from ics_portal import dates
+from reporting.periods import (
+    PeriodOutOfRange,
+    Quarter,
+    check_fy_start_year,
+    fy_label,
+    fy_start_year_for,
+)
 
 # Precisions as stored on workstreams.Milestone.due_precision.
 DAY, MONTH, QUARTER, YEAR = "DAY", "MONTH", "QUARTER", "YEAR"
@@ -52,8 +59,16 @@ class DeliveryBy:
     label: str
 
 
-def _month_end(year: int, month: int) -> date:
+def _month_end(year: int, month: int, text: str) -> date:
+    _check_year(year, text)
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _check_year(year: int, text: str) -> None:
+    """Refuse a calendar year outside the portal's dates before any date is made of it (the
+    calendar ends at 9999, and "Sept 0003" is a typo)."""
+    if not dates.earliest().year <= year <= dates.latest().year:
+        raise ValueError(f'"{text}" is not {dates.range_text()}')
 
 
 def _year_for_month(month: int, reference: date) -> int:
@@ -63,8 +78,8 @@ def _year_for_month(month: int, reference: date) -> int:
 
 
 def _full_year(text: str) -> int:
-    year = int(text)
-    return 2000 + year if year < 100 else year
+    """ "21" is 2021; four digits are the year as written ("0003" is a typo, not 2003)."""
+    return 2000 + int(text) if len(text) <= 2 else int(text)
 
 
 def _day_label(day: date) -> str:
@@ -97,6 +112,7 @@ def parse_delivery_by(value, *, reference: date | None = None) -> DeliveryBy:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
+        dates.check_date(value, _day_label(value))
         return DeliveryBy(value, DAY, _day_label(value))
     label = " ".join(str(value or "").split()).rstrip(":;.,").strip()
     if not label:
@@ -111,7 +127,7 @@ def parse_delivery_by(value, *, reference: date | None = None) -> DeliveryBy:
     if found is None:
         raise ValueError(f'"{label}" is not a delivery date. ' + DELIVERY_HINT)
     due_date, precision = found
-    return DeliveryBy(due_date, precision, label)
+    return DeliveryBy(dates.check_date(due_date, label), precision, label)
 
 
 def _parse_period(text: str, reference: date) -> tuple[date, str] | None:
@@ -147,10 +163,10 @@ def _parse_period(text: str, reference: date) -> tuple[date, str] | None:
     if match := re.fullmatch(_MONTH_WORD + r"(?:,?\s+(?P<year>\d{4}|\d{2}))?", lowered):
         month = _MONTHS[match["month"]]
         year = _full_year(match["year"]) if match["year"] else _year_for_month(month, reference)
-        return _month_end(year, month), MONTH
+        return _month_end(year, month, text), MONTH
     if match := re.fullmatch(r"(\d{1,2})/(\d{4})", lowered):
         if 1 <= int(match[1]) <= 12:
-            return _month_end(int(match[2]), int(match[1])), MONTH
+            return _month_end(int(match[2]), int(match[1]), text), MONTH
         return None
     # Q2 2021/22, Quarter 2 21/22, Q2 (in the reference's financial year)
     if re.match(r"(?:q|qtr|quarter)\s*[1-4]\b", lowered):
@@ -159,6 +175,8 @@ def _parse_period(text: str, reference: date) -> tuple[date, str] | None:
             return Quarter(fy_start_year_for(reference), number).end, QUARTER
         try:
             return Quarter.parse(text).end, QUARTER
+        except PeriodOutOfRange:
+            raise
         except ValueError:
             return None
     # 2021/22, FY 2021/22, 2021-22
@@ -166,11 +184,12 @@ def _parse_period(text: str, reference: date) -> tuple[date, str] | None:
         start = _full_year(match[1])
         if (start + 1) % 100 != int(match[2]) % 100:
             return None
-        return date(start + 1, 3, 31), YEAR
+        return date(check_fy_start_year(start, text) + 1, 3, 31), YEAR
     return None
 
 
 def _checked_day(year: int, month: int, day: int, text: str) -> date:
+    _check_year(year, text)
     try:
         return date(year, month, day)
     except ValueError:
@@ -289,14 +308,14 @@ def parse_date(value) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
+        return dates.check_date(value, f"{value.day:02d}/{value.month:02d}/{value.year:04d}")
     text = " ".join(str(value).split())
     found = _parse_period(text, date.today())
     if found is None or found[1] != DAY:
         raise ValueError(f'"{text}" is not a date. Write it as 31/12/2021 or 31 December 2021')
-    return found[0]
+    return dates.check_date(found[0], text)
 
 
 def split_list(value, *, commas: bool = True) -> list[str]:

@@ -3,6 +3,8 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from ics_portal.dates import BoundedDateField, BoundedDateTimeField
+
 from ..models import BoardPack, ReportingCycle
 
 
@@ -24,10 +26,11 @@ class BoardPackForm(forms.ModelForm):
     )
     # A date input's value must be ISO (YYYY-MM-DD) whatever the locale, or browsers show it
     # empty and an edit silently asks for the date again.
-    date_of_meeting = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    date_of_meeting = BoundedDateField(
+        label="Date of meeting",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    embargo_until = forms.DateTimeField(
+    embargo_until = BoundedDateTimeField(
         required=False,
         label="Public from",
         help_text="For a public pack: when it becomes readable without signing in. Leave blank "

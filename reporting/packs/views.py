@@ -1,9 +1,10 @@
 """Board packs: governance compiles, previews, generates and publishes; board members and the
 public read what was published."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,13 +38,21 @@ def pack_list(request):
     return render(request, "packs/pages/list.html", {"packs": packs})
 
 
+def _linked_cycle(request) -> ReportingCycle | None:
+    """The cycle a "new pack" link names (?cycle=<id>), or the latest. A cycle that does not
+    exist, or is not a number, is a 404 rather than a server error."""
+    if not request.GET.get("cycle"):
+        return ReportingCycle.objects.first()
+    try:
+        return forms.ModelChoiceField(ReportingCycle.objects.all()).clean(request.GET["cycle"])
+    except ValidationError:
+        raise Http404 from None
+
+
 @login_required
 def pack_create(request):
     _governance_only(request)
-    cycle = (
-        ReportingCycle.objects.filter(pk=request.GET.get("cycle") or 0).first()
-        or ReportingCycle.objects.first()
-    )
+    cycle = _linked_cycle(request)
     if request.method == "POST":
         form = BoardPackForm(request.POST)
         if form.is_valid():

@@ -1,9 +1,11 @@
 """Governance runs reporting cycles: create, open, follow progress, chase and close."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -110,7 +112,10 @@ def cycle_remind(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
     """Remind one outstanding lead (`person`) or all of them; once a day each at most."""
     person = None
     if request.POST.get("person"):
-        person = get_object_or_404(User, pk=request.POST["person"])
+        try:
+            person = forms.ModelChoiceField(User.objects.all()).clean(request.POST["person"])
+        except ValidationError:
+            raise Http404 from None
     try:
         sent, skipped = reminders.remind_now(
             cycle, by=request.user, today=timezone.localdate(), person=person

@@ -51,7 +51,9 @@ def risk_create(request: HttpRequest) -> HttpResponse:
 @risk_manager
 @with_risk
 def risk_edit(request: HttpRequest, risk: BAFRisk) -> HttpResponse:
-    form = RiskForm(request.POST or None, instance=risk)
+    # The form gets its own copy: validating writes what was typed onto its instance, and the
+    # page links to the risk by its stored reference whatever was typed.
+    form = RiskForm(request.POST or None, instance=BAFRisk.objects.get(pk=risk.pk))
     if request.method == "POST" and form.is_valid():
         try:
             risk = actions.edit_risk(

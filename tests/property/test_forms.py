@@ -1,0 +1,166 @@
+"""Every form of the project, the admin's included, is given random data: `is_valid()` answers
+True or False (never raises), says why when it refuses, writes nothing, and never accepts a
+year or date outside the portal's range.
+
+The forms are found by walking the subclasses of Django's BaseForm defined in the portal's
+packages (after importing every forms and admin module), so a new form is fuzzed without
+being listed; one that needs more than data to be made is given it in BUILDERS, and fails
+here until it is."""
+
+import datetime
+import importlib
+import pkgutil
+
+import pytest
+from django import forms
+from django.contrib import admin
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ics_portal import dates
+from reporting.views._access import _update_queryset
+
+from .routes import our_models
+from .strategies import form_data, multi_value
+from .support import rolled_back
+
+PACKAGES = ("ics_portal", "reporting", "risks", "workstreams")
+# Timestamps Django keeps on a person (read-only in the admin), not dates anyone plans with.
+UNBOUNDED = {"last_login", "date_joined"}
+
+
+def _project_form_classes() -> list[type]:
+    for package in PACKAGES:
+        path = importlib.import_module(package).__path__
+        for module in pkgutil.walk_packages(path, f"{package}."):
+            if module.name.rsplit(".", 1)[-1] in ("forms", "admin"):
+                importlib.import_module(module.name)
+    found, todo = set(), [forms.BaseForm]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            todo.append(subclass)
+            if subclass.__module__.split(".")[0] in PACKAGES:
+                found.add(subclass)
+    # A ModelForm without a model is a base for the admin's forms, which are fuzzed below.
+    usable = [c for c in found if not (hasattr(c, "_meta") and c._meta.model is None)]
+    return sorted(usable, key=lambda c: f"{c.__module__}.{c.__qualname__}")
+
+
+def _builders() -> dict:
+    from ics_portal.admin import PortalUserChangeForm
+    from ics_portal.dataio.forms import ImportForm
+    from ics_portal.forms import SignInForm
+    from reporting.forms import ReturnForm, form_for
+    from reporting.packs.forms import BoardPackForm
+    from risks.forms import RegisterFilterForm, RiskForm, RiskReviewForm
+
+    def update_form(kind, attribute):
+        return lambda world, data: form_for(
+            _update_queryset(kind).get(pk=getattr(world, attribute).pk), data
+        )
+
+    return {
+        "SignInForm": lambda world, data: SignInForm(request=None, data=data),
+        "ImportForm": lambda world, data: ImportForm(data, {}),
+        "PortalUserChangeForm": lambda world, data: PortalUserChangeForm(
+            data, instance=_fresh(world.lead)
+        ),
+        "BoardPackForm (editing)": lambda world, data: BoardPackForm(
+            data, instance=_fresh(world.pack), editing=True
+        ),
+        "WorkstreamUpdateForm": update_form("workstream", "update"),
+        "GoldenThreadUpdateForm": update_form("thread", "thread_update"),
+        "ReturnForm": lambda world, data: ReturnForm(data, update=world.update),
+        "RegisterFilterForm": lambda world, data: RegisterFilterForm(
+            data, band_names=["Low", "Moderate", "High", "Extreme"]
+        ),
+        "RiskForm (editing)": lambda world, data: RiskForm(data, instance=_fresh(world.risk)),
+        "RiskReviewForm": lambda world, data: RiskReviewForm(data, instance=_fresh(world.review)),
+    }
+
+
+def _fresh(obj):
+    """The object as stored: a model form's is_valid() writes what it read onto its instance,
+    so each example starts from its own copy."""
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def _specs() -> list[tuple[str, object]]:
+    """(name, build(world, data) -> bound form) for every form."""
+    builders = _builders()
+    specs = []
+    for form_class in _project_form_classes():
+        name = form_class.__name__
+        build = builders.get(name) or (lambda world, data, c=form_class: c(data))
+        specs.append((f"{form_class.__module__}.{name}", build))
+        variant = builders.get(f"{name} (editing)")
+        if variant:
+            specs.append((f"{form_class.__module__}.{name} (editing)", variant))
+    # The admin's add and change form of each of the portal's models.
+    for model in our_models():
+        specs.append((f"admin add {model._meta.label}", _admin_form(model, change=False)))
+        specs.append((f"admin change {model._meta.label}", _admin_form(model, change=True)))
+    return specs
+
+
+def _admin_form(model, *, change: bool):
+    def build(world, data):
+        model_admin = admin.site._registry[model]
+        request = RequestFactory().get("/")
+        request.user = world.superuser
+        obj = model.objects.order_by("pk").first() if change else None
+        form_class = model_admin.get_form(request, obj, change=change)
+        return form_class(data, instance=obj) if obj is not None else form_class(data)
+
+    return build
+
+
+SPECS = _specs()
+
+
+def _dates_in(value):
+    if isinstance(value, datetime.date):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _dates_in(item)
+
+
+def test_every_kind_of_form_is_found():
+    names = {name.rsplit(".", 1)[-1] for name, _ in SPECS}
+    assert {
+        "CycleForm",
+        "WorkstreamUpdateForm",
+        "GoldenThreadUpdateForm",
+        "BoardPackForm",
+        "RiskForm",
+        "RiskReviewForm",
+        "ImportForm",
+        "SignInForm",
+        "PortalUserCreationForm",
+    } <= names
+    assert any(name.startswith("admin change reporting.ReportingCycle") for name, _ in SPECS)
+
+
+@pytest.mark.parametrize(("name", "build"), SPECS, ids=[name for name, _ in SPECS])
+@settings(max_examples=8)
+@given(data=st.data())
+def test_forms_accept_or_refuse_anything(world, db, name, build, data):
+    template = build(world, None)
+    posted = data.draw(form_data(template), label="data")
+    with rolled_back(), CaptureQueriesContext(connection) as queries:
+        form = build(world, multi_value(posted))
+        valid = form.is_valid()
+    assert valid in (True, False)
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == [], "is_valid() wrote to the database"
+    if not valid:
+        assert all(message for messages in form.errors.values() for message in messages)
+        return
+    for field, value in form.cleaned_data.items():
+        if field not in UNBOUNDED:
+            for day in _dates_in(value):
+                assert dates.is_plausible_date(day), (field, day)
