@@ -7,6 +7,8 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from ics_portal.dates import BoundedDateField
+
 from .forms import ReturnForm
 
 _DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -24,7 +26,7 @@ def _reason(label: str, help_text: str, required_message: str) -> forms.CharFiel
 
 
 def until_field(required: bool = True) -> forms.DateField:
-    return forms.DateField(
+    return BoundedDateField(
         label="Date the leads have until",
         help_text="They can change and submit it until the end of this day, even though the "
         "cycle is closed.",
@@ -67,7 +69,7 @@ class ReopenCycleForm(forms.Form):
         "in the audit trail.",
         "Enter why the cycle is being reopened",
     )
-    submission_deadline = forms.DateField(
+    submission_deadline = BoundedDateField(
         label="New submission deadline",
         required=False,
         widget=_DATE_WIDGET,

@@ -55,6 +55,7 @@ def _builders() -> dict:
     from ics_portal.forms import SignInForm
     from reporting.forms import ReturnForm, form_for
     from reporting.packs.forms import BoardPackForm
+    from reporting.workflow_forms import ClosedCycleReturnForm, ReopenCycleForm, ReopenUpdateForm
     from risks.forms import RegisterFilterForm, RiskForm, RiskReviewForm
 
     def update_form(kind, attribute):
@@ -79,6 +80,11 @@ def _builders() -> dict:
         ),
         "RiskForm (editing)": lambda world, data: RiskForm(data, instance=_fresh(world.risk)),
         "RiskReviewForm": lambda world, data: RiskReviewForm(data, instance=_fresh(world.review)),
+        "ClosedCycleReturnForm": lambda world, data: ClosedCycleReturnForm(
+            data, update=world.update
+        ),
+        "ReopenCycleForm": lambda world, data: ReopenCycleForm(data, cycle=world.cycle),
+        "ReopenUpdateForm": lambda world, data: ReopenUpdateForm(data, cycle_closed=True),
     }
 
 
