@@ -1,5 +1,6 @@
 """People, their partner organisations, and the audit trail shared by every app."""
 
+import rules
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -88,6 +89,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    def has_perm(self, perm, obj=None) -> bool:
+        """Django's question (the admin, `{% if perms.… %}`) gives the portal's answer for the
+        portal's own permissions (registered with rules by ics_portal/permissions.py): an
+        inactive person has none, and superusers are held to the same locks as governance.
+        Django's model permissions keep Django's rule."""
+        if rules.perm_exists(perm):
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email

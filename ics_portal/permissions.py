@@ -160,6 +160,11 @@ PERMISSIONS.add_rule("data.export", is_governance)
 # and for governance.
 PERMISSIONS.add_rule("data.view_import", is_governance | started_it)
 
+# The same rules answer Django's own question, user.has_perm() and {% if perms.… %}, through the
+# rules backend in AUTHENTICATION_BACKENDS and User.has_perm.
+for _name in PERMISSIONS:
+    rules.set_perm(_name, PERMISSIONS[_name])
+
 
 def has_permission(user, perm: str, obj=None) -> bool:
     """The one question every view, template and action asks."""
