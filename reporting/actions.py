@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ics_portal.audit import record
+from ics_portal.audit import AuditVerb, record
 from ics_portal.permissions import closed_window_message
 from ics_portal.richtext import html_to_text, sanitise_html
 from ics_portal.roles import is_governance
@@ -90,7 +90,7 @@ def create_cycle(
         except ValidationError as error:
             raise ActionError("; ".join(error.messages)) from None
         cycle.save()
-        record(by=by, verb="cycle.create", obj=cycle)
+        record(by=by, verb=AuditVerb.CYCLE_CREATE, obj=cycle)
     return cycle
 
 
@@ -136,7 +136,7 @@ def open_cycle(*, cycle: ReportingCycle, by) -> ReportingCycle:
         from risks.actions import open_risk_reviews
 
         open_risk_reviews(cycle=cycle, by=by)
-        record(by=by, verb="cycle.open", obj=cycle, after={"updates_created": created})
+        record(by=by, verb=AuditVerb.CYCLE_OPEN, obj=cycle, after={"updates_created": created})
         notifications.cycle_opened(cycle)
     return cycle
 
@@ -211,7 +211,7 @@ def close_cycle(*, cycle: ReportingCycle, by) -> ReportingCycle:
             raise ActionError("Only an open cycle can be closed.")
         cycle.status = ReportingCycle.Status.CLOSED
         cycle.save(update_fields=["status"])
-        record(by=by, verb="cycle.close", obj=cycle)
+        record(by=by, verb=AuditVerb.CYCLE_CLOSE, obj=cycle)
     return cycle
 
 
@@ -253,7 +253,7 @@ def reopen_cycle(
         cycle.save(update_fields=["status", "submission_deadline", "review_deadline"])
         record(
             by=by,
-            verb="cycle.reopen",
+            verb=AuditVerb.CYCLE_REOPEN,
             obj=cycle,
             before=before,
             after={
@@ -470,7 +470,7 @@ def _write(current, sections: dict[str, Any], *, by, always: bool) -> None:
     current.save()
     record(
         by=by,
-        verb="update.save",
+        verb=AuditVerb.UPDATE_SAVE,
         obj=current,
         before=before,
         after={
@@ -658,7 +658,7 @@ def submit_update(*, update, by):
         current.save()
         record(
             by=by,
-            verb="update.submit",
+            verb=AuditVerb.UPDATE_SUBMIT,
             obj=current,
             before={"state": before},
             after={"state": current.state},
@@ -685,7 +685,7 @@ def withdraw_update(*, update, by):
         current.save()
         record(
             by=by,
-            verb="update.withdraw",
+            verb=AuditVerb.UPDATE_WITHDRAW,
             obj=current,
             before={"state": "SUBMITTED"},
             after={"state": "DRAFT"},
@@ -736,7 +736,7 @@ def return_update(
             after["extended_until"] = extended_until.isoformat()
         record(
             by=by,
-            verb="update.return",
+            verb=AuditVerb.UPDATE_RETURN,
             obj=current,
             before={"state": "SUBMITTED"},
             after=after,
@@ -782,7 +782,7 @@ def approve_update(*, update, by):
             on_approve(current, by)
         record(
             by=by,
-            verb="update.approve",
+            verb=AuditVerb.UPDATE_APPROVE,
             obj=current,
             before={"state": "SUBMITTED"},
             after={"state": "APPROVED"},
@@ -825,7 +825,7 @@ def extend_update(*, update, by, until: date, reason: str):
         current.save(update_fields=["extended_until", "extension_reason", "extended_by"])
         record(
             by=by,
-            verb="update.extend",
+            verb=AuditVerb.UPDATE_EXTEND,
             obj=current,
             before=before,
             after={"extended_until": until.isoformat(), "state": current.state},
@@ -886,7 +886,14 @@ def reopen_update(*, update, by, reason: str, extended_until: date | None = None
             after["board_pack_drafts_discarded"] = discarded
         if extended_until is not None:
             after["extended_until"] = extended_until.isoformat()
-        record(by=by, verb="update.reopen", obj=current, before=before, after=after, comment=reason)
+        record(
+            by=by,
+            verb=AuditVerb.UPDATE_REOPEN,
+            obj=current,
+            before=before,
+            after=after,
+            comment=reason,
+        )
         notifications.update_returned(current, comment=reason, reopened=True)
     return current
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from ics_portal.audit import record
+from ics_portal.audit import AuditVerb, record
 from ics_portal.models import User
 from risks.notifications import risk_review_reminder
 
@@ -100,7 +100,7 @@ def remind_now(cycle: ReportingCycle, *, by, today: date, person: User | None = 
         if sent:
             record(
                 by=by,
-                verb="cycle.remind",
+                verb=AuditVerb.CYCLE_REMIND,
                 obj=cycle,
                 after={"people": sorted(c.person.email for c in sent)},
             )

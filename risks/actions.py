@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ics_portal.audit import record
+from ics_portal.audit import AuditVerb, record
 from ics_portal.richtext import html_to_text
 from reporting import actions as workflow
 from reporting.actions import ActionError, SubmissionInvalid
@@ -132,7 +132,7 @@ def create_risk(*, by, fields: dict[str, Any], themes=()) -> BAFRisk:
             risk.themes.set(themes)
             record(
                 by=by,
-                verb="risk.create",
+                verb=AuditVerb.RISK_CREATE,
                 obj=risk,
                 after={**_snapshot(risk, values), "themes": sorted(t.pk for t in themes)},
             )
@@ -177,7 +177,7 @@ def edit_risk(*, risk: BAFRisk, base_version: int, by, fields: dict[str, Any], t
         after = _snapshot(current, [f for f in changed if f != "themes"])
         if "themes" in changed:
             after["themes"] = sorted(t.pk for t in themes)
-        record(by=by, verb="risk.edit", obj=current, before=before, after=after)
+        record(by=by, verb=AuditVerb.RISK_EDIT, obj=current, before=before, after=after)
     return current
 
 
@@ -198,7 +198,7 @@ def close_risk(*, risk: BAFRisk, by, reason: str) -> BAFRisk:
         current.save()
         record(
             by=by,
-            verb="risk.close",
+            verb=AuditVerb.RISK_CLOSE,
             obj=current,
             before={"status": "OPEN"},
             after={"status": "CLOSED"},
@@ -222,7 +222,7 @@ def reopen_risk(*, risk: BAFRisk, by) -> BAFRisk:
         current.save()
         record(
             by=by,
-            verb="risk.reopen",
+            verb=AuditVerb.RISK_REOPEN,
             obj=current,
             before={"status": "CLOSED", "closed_reason": reason},
             after={"status": "OPEN"},
@@ -261,7 +261,12 @@ def open_risk_reviews(*, cycle, by) -> int:
         RiskReview.objects.bulk_create(reviews)
         created = len(reviews)
         if created:
-            record(by=by, verb="risk_reviews.open", obj=cycle, after={"reviews_created": created})
+            record(
+                by=by,
+                verb=AuditVerb.RISK_REVIEWS_OPEN,
+                obj=cycle,
+                after={"reviews_created": created},
+            )
             notifications.risk_reviews_opened(cycle)
     return created
 
@@ -383,7 +388,7 @@ def apply_accepted_review(review: RiskReview, by) -> None:
     risk.save()
     record(
         by=by,
-        verb="risk.review_accepted",
+        verb=AuditVerb.RISK_REVIEW_ACCEPTED,
         obj=risk,
         before={**before, "score": _score_text(before, risk)},
         after={**_snapshot(risk, changed), "score": risk.current_score.label},

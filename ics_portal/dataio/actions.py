@@ -13,7 +13,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
-from ics_portal.audit import record
+from ics_portal.audit import AuditVerb, record
 
 from . import uploads
 from .importers import run_import
@@ -57,7 +57,7 @@ def queue_import(*, kind: str, token: str, sheet, by) -> ImportJob:
         )
         record(
             by=by,
-            verb="data.import_queued",
+            verb=AuditVerb.DATA_IMPORT_QUEUED,
             obj=job,
             after={"kind": kind, "filename": sheet.filename, "rows": job.rows_total},
         )

@@ -17,7 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.text import capfirst
 
-from ics_portal.audit import record
+from ics_portal.audit import AuditVerb, record
 
 from .columns import is_blank
 from .resources import RESOURCES, ROW, PlanResource
@@ -377,7 +377,7 @@ def _audit(report: ImportReport, by, kind: str, sheet: Sheet, content: bytes | N
     digest = sheet.sha256 or hashlib.sha256(content or repr(sheet.rows).encode()).hexdigest()
     record(
         by=by,
-        verb="data.import",
+        verb=AuditVerb.DATA_IMPORT,
         obj=ImportedFile(kind, sheet.filename, digest),
         after={
             "kind": kind,

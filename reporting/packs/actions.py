@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from ics_portal.audit import record
+from ics_portal.audit import AuditVerb, record
 
 from ..actions import ActionError
 from ..models import BoardPack, GoldenThreadUpdate, PublishedPack, ReportingCycle, WorkstreamUpdate
@@ -43,7 +43,7 @@ def create_pack(*, cycle: ReportingCycle, by, **fields: Any) -> BoardPack:
         )
         pack.full_clean()
         pack.save()
-        record(by=by, verb="pack.create", obj=pack)
+        record(by=by, verb=AuditVerb.PACK_CREATE, obj=pack)
     return pack
 
 
@@ -65,7 +65,7 @@ def edit_pack(*, pack: BoardPack, by, **fields: Any) -> BoardPack:
         current.save()
         record(
             by=by,
-            verb="pack.edit",
+            verb=AuditVerb.PACK_EDIT,
             obj=current,
             before=before,
             after={k: str(getattr(current, k)) for k in before},
@@ -124,7 +124,7 @@ def request_generation(*, pack: BoardPack, by) -> BoardPack:
                 "updated_at",
             ]
         )
-        record(by=by, verb="pack.generate", obj=current)
+        record(by=by, verb=AuditVerb.PACK_GENERATE, obj=current)
         transaction.on_commit(lambda: generate_board_pack.enqueue(pack_id=current.pk))
     return current
 
@@ -207,7 +207,7 @@ def publish_pack(*, pack: BoardPack, by) -> PublishedPack:
             )
         record(
             by=by,
-            verb="pack.publish",
+            verb=AuditVerb.PACK_PUBLISH,
             obj=published,
             after={"sha256": published.sha256, "pages": published.page_count},
         )
@@ -228,5 +228,5 @@ def withdraw_published(*, published: PublishedPack, by, reason: str) -> Publishe
         current.withdrawn_reason = reason
         current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
         BoardPack.objects.filter(pk=current.pack_id).update(state=BoardPack.State.WITHDRAWN)
-        record(by=by, verb="pack.withdraw", obj=current, comment=reason)
+        record(by=by, verb=AuditVerb.PACK_WITHDRAW, obj=current, comment=reason)
     return current
