@@ -346,15 +346,7 @@ def save_update(
         baf_risks=baf_risks,
         objectives=objectives,
     )
-    with transaction.atomic():
-        current = _locked(update)
-        if current.version != base_version:
-            raise StaleUpdateError(current)
-        _check_editable(current, by)
-        stored = merge.stored_sections(current)
-        bases = {key: merge.fingerprint(stored.get(key)) for key in posted}
-        plan = merge.plan_save(posted=posted, stored=stored, bases=bases, by=by)
-        _write(current, plan.write, by=by, always=True)
+    current, _ = _save_sections(update=update, by=by, posted=posted, base_version=base_version)
     return current
 
 
@@ -395,10 +387,24 @@ def merge_edits(
         baf_risks=baf_risks,
         objectives=objectives,
     )
+    current, plan = _save_sections(
+        update=update, by=by, posted=posted, bases=bases, resolutions=resolutions
+    )
+    return MergeResult(update=current, plan=plan)
+
+
+def _save_sections(*, update, by, posted, bases=None, base_version=None, resolutions=None):
+    """Lock the update, merge `posted` into it and write what the merge says. With
+    `base_version` (save_update) the whole update must be that version, and the person is taken
+    to have seen every section as stored; otherwise `bases` say what they saw (merge_edits)."""
     with transaction.atomic():
         current = _locked(update)
+        if base_version is not None and current.version != base_version:
+            raise StaleUpdateError(current)
         _check_editable(current, by)
         stored = merge.stored_sections(current)
+        if bases is None:
+            bases = {key: merge.fingerprint(stored.get(key)) for key in posted}
         plan = merge.plan_save(
             posted=posted,
             stored=stored,
@@ -408,8 +414,11 @@ def merge_edits(
             fallback_by=current.updated_by,
             by=by,
         )
-        _write(current, plan.write, by=by, always=current.state == WorkflowState.NOT_STARTED)
-    return MergeResult(update=current, plan=plan)
+        # save_update always counts as a save (version and audit); the form's merge only when
+        # it wrote something, or to start the draft.
+        always = base_version is not None or current.state == WorkflowState.NOT_STARTED
+        _write(current, plan.write, by=by, always=always)
+    return current, plan
 
 
 def _check_editable(current, by) -> None:

@@ -49,6 +49,26 @@ def _progress(update, objective) -> str:
     return update.objective_progress.get(objective=objective).progress
 
 
+def _complete_and_submit(update, lead):
+    """What a co-lead does in another browser: completes the update and submits it."""
+    rows = {
+        row.milestone_id: {"status": DeliveryStatus.COMPLETE}
+        for row in update.milestone_progress.all()
+    }
+    saved = actions.save_update(
+        update=update,
+        base_version=update.version,
+        by=lead,
+        fields={
+            "overall_status": DeliveryStatus.ON_TRACK,
+            "forecast_status": DeliveryStatus.ON_TRACK,
+            "nothing_to_escalate": True,
+        },
+        milestone_rows=rows,
+    )
+    actions.submit_update(update=saved, by=lead)
+
+
 def _open_form(page, live_server, update):
     page.goto(f"{live_server.url}{update.get_absolute_url()}edit/")
     page.wait_for_load_state("networkidle")
@@ -188,22 +208,7 @@ def test_a_save_after_the_update_was_submitted_says_who_and_gives_the_text_back(
 
     # Meanwhile the update is completed and submitted (a co-lead, in another browser).
     lead = digital.workstream.leads.get(email=LEAD)
-    rows = {
-        row.milestone_id: {"status": DeliveryStatus.COMPLETE}
-        for row in digital.milestone_progress.all()
-    }
-    saved = actions.save_update(
-        update=digital,
-        base_version=digital.version,
-        by=lead,
-        fields={
-            "overall_status": DeliveryStatus.ON_TRACK,
-            "forecast_status": DeliveryStatus.ON_TRACK,
-            "nothing_to_escalate": True,
-        },
-        milestone_rows=rows,
-    )
-    actions.submit_update(update=saved, by=lead)
+    _complete_and_submit(digital, lead)
     before = WorkstreamUpdate.objects.get(pk=digital.pk).key_risks
 
     page.get_by_role("button", name="Save draft").click()
@@ -281,22 +286,7 @@ def test_after_the_cycle_closes_a_submission_cannot_be_withdrawn_into_a_dead_end
     the cycle is closed and what to do; governance reopens the cycle with a reason; the lead
     withdraws, changes and resubmits; governance approves."""
     lead = digital.workstream.leads.get(email=LEAD)
-    rows = {
-        row.milestone_id: {"status": DeliveryStatus.COMPLETE}
-        for row in digital.milestone_progress.all()
-    }
-    saved = actions.save_update(
-        update=digital,
-        base_version=digital.version,
-        by=lead,
-        fields={
-            "overall_status": DeliveryStatus.ON_TRACK,
-            "forecast_status": DeliveryStatus.ON_TRACK,
-            "nothing_to_escalate": True,
-        },
-        milestone_rows=rows,
-    )
-    actions.submit_update(update=saved, by=lead)
+    _complete_and_submit(digital, lead)
     cycle = digital.cycle
     from ics_portal.models import User
 
