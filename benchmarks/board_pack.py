@@ -29,19 +29,19 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from reporting import notifications  # noqa: E402
+from ics_portal import mail  # noqa: E402
 
 
 def build_synthetic(workstreams: int):
     from django.utils import timezone
 
+    from ics_portal.status import WorkflowState
     from reporting.models import (
         GoldenThreadUpdate,
         ObjectiveProgress,
         ReportingCycle,
         WorkstreamUpdate,
     )
-    from reporting.status import WorkflowState
     from tests import factories
 
     cycle = factories.ReportingCycleFactory(
@@ -122,7 +122,7 @@ def measure(cycle):
 def main():
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 60
     call_command("migrate", verbosity=0)
-    with notifications.muted():
+    with mail.muted():
         cycle = build_synthetic(size)
     r = measure(cycle)
     print(

@@ -113,7 +113,7 @@ def run_action_for_each(
 ) -> None:
     """Call `action(<keyword>=obj, by=request.user, **kwargs)` for each selected object,
     reporting each refusal (an ActionError's message) and a count of the successes."""
-    from reporting.actions import ActionError
+    from ics_portal.workflow.errors import ActionError
 
     succeeded = 0
     for obj in queryset:

@@ -16,8 +16,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from ics_portal import mail
+from ics_portal.status import WorkflowState
 from reporting import actions as reporting_actions
-from reporting import notifications
 from reporting.models import (
     GoldenThreadUpdate,
     MilestoneProgress,
@@ -25,7 +26,6 @@ from reporting.models import (
     ReportingCycle,
     WorkstreamUpdate,
 )
-from reporting.status import WorkflowState
 from risks.actions import ensure_default_matrix
 from risks.models import BAFRisk, RiskMatrix, RiskReview
 from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
@@ -76,7 +76,7 @@ def _aware(day: date) -> datetime:
 
 def load_demo_data(*, password: str) -> dict:
     """Load (or refresh) the demo data; returns the demo logins."""
-    with transaction.atomic(), notifications.muted():
+    with transaction.atomic(), mail.muted():
         # Reference data the migrations create, again, in case the database was flushed.
         ensure_default_matrix()
         people = _load_people(password)
@@ -279,7 +279,7 @@ def _load_workstreams(people, themes, threads, risks) -> dict[str, Workstream]:
 def _parse_target(text):
     if not text:
         return None, None
-    from reporting.periods import Quarter
+    from ics_portal.periods import Quarter
 
     quarter = Quarter.parse(text)
     return quarter.fy_start_year, quarter.number

@@ -11,7 +11,7 @@ They reach every surface from here:
   bar's SVG fills.
 
 The bottom layer imports no app, so statuses and states are named by their codes here;
-reporting.status maps its enums onto these keys.
+ics_portal.status maps its enums onto these keys.
 """
 
 from dataclasses import dataclass
@@ -58,7 +58,7 @@ COLOURS: dict[str, Colour] = {
 # The thin rules between table cells (Excel exports; the pack's tables use the same grey).
 TABLE_BORDER = "#aeb7bd"
 
-# Delivery status codes (reporting.status.DeliveryStatus), as DESIGN's status table gives them.
+# Delivery status codes (ics_portal.status.DeliveryStatus), as DESIGN's status table gives them.
 DELIVERY_STATUS_COLOURS = {
     "NOT_STARTED": "grey",
     "ON_TRACK": "green",
@@ -70,7 +70,7 @@ DELIVERY_STATUS_COLOURS = {
 NO_STATUS_COLOUR = "white"  # an approved update that chose no status
 NOT_APPROVED_COLOUR = "pale-grey"  # counted apart: reporting/numbers.py
 
-# Workflow state codes (reporting.status.WorkflowState): the tag on a page and the segment of
+# Workflow state codes (ics_portal.status.WorkflowState): the tag on a page and the segment of
 # a progress bar are the same colour, so "Approved" is green wherever it shows.
 WORKFLOW_STATE_COLOURS = {
     "NOT_STARTED": "grey",

@@ -17,8 +17,8 @@ state by state in tests/test_workflow_state_machine.py.
 import rules
 from django.utils import formats
 
-from reporting.status import WorkflowState
-from reporting.workflow import (
+from ics_portal.status import WorkflowState
+from ics_portal.workflow.states import (
     EDITABLE_STATES,
     READABLE_BY_BOARD_STATES,
     cycle_is_live,

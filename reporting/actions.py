@@ -18,6 +18,9 @@ from ics_portal.audit import AuditVerb, record
 from ics_portal.permissions import closed_window_message
 from ics_portal.richtext import html_to_text, sanitise_html
 from ics_portal.roles import is_governance
+from ics_portal.status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
+from ics_portal.workflow.errors import ActionError, StaleUpdateError, SubmissionInvalid
+from ics_portal.workflow.states import EDITABLE_STATES, cycle_is_live, leads_window_open
 from workstreams.models import GoldenThread, Workstream
 
 from . import merge, notifications
@@ -30,31 +33,6 @@ from .models import (
 )
 from .numbers import latest_approved
 from .review import review_sections
-from .status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
-from .workflow import EDITABLE_STATES, cycle_is_live, leads_window_open
-
-
-class ActionError(Exception):
-    """A state change that cannot happen; the message is shown to the person as written."""
-
-
-class StaleUpdateError(ActionError):
-    """A save based on an older version than the one stored."""
-
-    def __init__(self, current):
-        self.current = current
-        who = current.updated_by.full_name if current.updated_by else "someone else"
-        when = timezone.localtime(current.updated_at).strftime("%-d %B %Y at %H:%M")
-        super().__init__(f"This update was changed by {who} at {when}.")
-
-
-class SubmissionInvalid(ActionError):
-    """Submit found problems; `errors` maps a field name to its message."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
-
 
 # --- cycles -----------------------------------------------------------------------------------
 

@@ -17,6 +17,10 @@ from ics_portal.admin import (
     ReadOnlyAdminMixin,
     run_action_for_each,
 )
+from ics_portal.periods import Quarter
+from ics_portal.status import WorkflowState
+from ics_portal.workflow.errors import ActionError, StaleUpdateError
+from ics_portal.workflow.states import EDITABLE_STATES
 from workstreams.models import Milestone, Objective
 
 from . import actions
@@ -30,11 +34,8 @@ from .models import (
     WorkstreamUpdate,
 )
 from .packs import actions as pack_actions
-from .periods import Quarter
-from .status import WorkflowState
-from .workflow import EDITABLE_STATES
 
-# The workflow columns every reviewed thing has (reporting/workflow.py); only actions set them.
+# The workflow columns every reviewed thing has (ics_portal/workflow/states.py); only actions set them.
 WORKFLOW_FIELDS = (
     "state",
     "version",
@@ -78,7 +79,7 @@ class WorkflowAdminForm(forms.ModelForm):
                 )
             if cleaned.get("base_version") != self.instance.version:
                 raise forms.ValidationError(
-                    f"{actions.StaleUpdateError(self.instance)} Reload the page to see the "
+                    f"{StaleUpdateError(self.instance)} Reload the page to see the "
                     "changes before editing."
                 )
         return cleaned
@@ -158,7 +159,7 @@ class WorkflowAdmin(HistoryAdmin):
                 m2m=m2m,
                 formsets=formsets,
             )
-        except actions.ActionError as error:
+        except ActionError as error:
             self.message_user(request, f"Not saved: {error}", messages.ERROR)
 
     def save_content(self, request, obj, *, base_version, fields, m2m, formsets):

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ics_portal.permissions import closed_window_message
+from ics_portal.status import DeliveryStatus, WorkflowState
+from ics_portal.workflow.states import leads_window_open
 
 from .forms import RichTextFormField
 from .merge import MILESTONE_PARTS, Conflict
-from .status import DeliveryStatus, WorkflowState
-from .workflow import leads_window_open
 
 _STATUS_LABELS = dict(DeliveryStatus.choices)
 

@@ -10,15 +10,15 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 
 from ics_portal.dates import BoundedDateField
+from ics_portal.periods import Quarter
 from ics_portal.richtext import EDITOR_EXTENSIONS, sanitise_html
+from ics_portal.status import DeliveryStatus
 from risks.models import BAFRisk
 from workstreams.models import Objective
 
 from . import actions
 from .models import ReportingCycle, WorkstreamUpdate
-from .periods import Quarter
 from .review import quarter_headings, review_sections
-from .status import DeliveryStatus
 
 _NO_STATUS = [("", "No status yet")]
 _DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

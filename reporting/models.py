@@ -6,11 +6,10 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ics_portal.dates import FinancialYearField, PlanDateField, PlanDateTimeField
+from ics_portal.periods import Quarter
 from ics_portal.richtext import RichTextField
-
-from .periods import Quarter
-from .status import DeliveryStatus
-from .workflow import WorkflowFields
+from ics_portal.status import DeliveryStatus
+from ics_portal.workflow.states import WorkflowFields
 
 
 class ReportingCycle(models.Model):

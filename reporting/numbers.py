@@ -32,12 +32,16 @@ from django.utils import timezone
 
 from ics_portal import palette
 from ics_portal.models import User
+from ics_portal.periods import Quarter
+from ics_portal.status import DeliveryStatus, WorkflowState
+from ics_portal.workflow.states import (
+    OUTSTANDING_STATES,
+    READABLE_BY_BOARD_STATES,
+    leads_window_open,
+)
 from risks.models import BAFRisk, RiskReview
 
 from .models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
-from .periods import Quarter
-from .status import DeliveryStatus, WorkflowState
-from .workflow import OUTSTANDING_STATES, READABLE_BY_BOARD_STATES, leads_window_open
 
 # --- what is counted ----------------------------------------------------------------------------
 

@@ -8,6 +8,9 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
+from ics_portal.status import WorkflowState
+from ics_portal.workflow.states import OUTSTANDING_STATES, leads_window_open
+
 from .models import ReportingCycle, WorkstreamUpdate
 from .numbers import (
     MilestoneRow,
@@ -18,8 +21,6 @@ from .numbers import (
     thread_updates,
     workstream_updates,
 )
-from .status import WorkflowState
-from .workflow import OUTSTANDING_STATES, leads_window_open
 
 
 def shown_to_leads() -> Q:

@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 
 from ics_portal.audit import AuditVerb, record
 from ics_portal.models import User
+from ics_portal.workflow.errors import ActionError
 from risks.notifications import risk_review_reminder
 
 from . import notifications
-from .actions import ActionError
 from .models import ReminderSent, ReportingCycle
 from .numbers import Owed, owed_by_person
 

@@ -13,10 +13,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ics_portal.richtext import html_to_text
+from ics_portal.status import WorkflowState
 
 from .models import GoldenThreadUpdate, MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
 from .numbers import latest_approved
-from .status import WorkflowState
 
 
 def quarter_headings(cycle) -> tuple[str, str]:

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from ics_portal.audit import AuditVerb, record
 from ics_portal.richtext import html_to_text
+from ics_portal.workflow.errors import ActionError, SubmissionInvalid
+from ics_portal.workflow.states import READABLE_BY_BOARD_STATES
 from reporting import actions as workflow
-from reporting.actions import ActionError, SubmissionInvalid
 from reporting.numbers import after, latest_approved
-from reporting.workflow import READABLE_BY_BOARD_STATES
 
 from . import notifications
 from .models import SCALE, BAFRisk, RiskMatrix, RiskReview

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from ics_portal.dates import PlanDateField
 from ics_portal.richtext import RichTextField
-from reporting.workflow import WorkflowFields
+from ics_portal.workflow.states import WorkflowFields
 
 SCALE = range(1, 6)
 # Which of a risk's three scores: as first assessed, now, and where it should get to.

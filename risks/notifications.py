@@ -4,7 +4,7 @@ Sent after the transaction commits, through reporting's mailer. Returned and acc
 are announced by the shared workflow (reporting.notifications picks the risk_review_ templates
 for a RiskReview)."""
 
-from reporting.notifications import send_on_commit
+from ics_portal.mail import send_on_commit
 from reporting.numbers import risk_reviews_owed_by_person
 
 

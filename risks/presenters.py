@@ -11,10 +11,14 @@ from django.urls import NoReverseMatch, reverse
 
 from ics_portal.models import User
 from ics_portal.permissions import has_permission
+from ics_portal.workflow.states import (
+    OUTSTANDING_STATES,
+    READABLE_BY_BOARD_STATES,
+    leads_window_open,
+)
 from reporting.models import ReportingCycle
 from reporting.numbers import latest_approved
 from reporting.presenters import shown_to_leads
-from reporting.workflow import OUTSTANDING_STATES, READABLE_BY_BOARD_STATES, leads_window_open
 
 from .matrix import CONSEQUENCE_WORDS, LIKELIHOOD_WORDS, ColourStyle, colour_style
 from .models import SCALE, SCORE_BASES, BAFRisk, RiskBand, RiskMatrix, RiskReview, Score

@@ -29,8 +29,8 @@ django.setup()
 
 from ics_portal.dataio.columns import html_to_cell_text  # noqa: E402
 from ics_portal.dataio.safety import neutralise  # noqa: E402
+from ics_portal.periods import Quarter  # noqa: E402
 from ics_portal.roles import ROLES_BY_KEY  # noqa: E402
-from reporting.periods import Quarter  # noqa: E402
 
 # The bands of the default matrix, as the migration creates them (no database needed here).
 DEFAULT_BANDS = importlib.import_module("risks.migrations.0003_default_matrix").DEFAULT_BANDS

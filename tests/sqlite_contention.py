@@ -30,6 +30,8 @@ from pathlib import Path
 
 import django
 
+from ics_portal.workflow.errors import StaleUpdateError
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCKED_NOTE = "worker claim: database is locked"
 
@@ -156,7 +158,7 @@ class Saver(threading.Thread):
                     )
                     self.version = saved.version
                     self._landed(text)
-            except actions.StaleUpdateError as error:
+            except StaleUpdateError as error:
                 self.stale += 1
                 self.version = error.current.version
             except Exception as error:  # every failure is counted
@@ -185,7 +187,7 @@ class PackRequester(threading.Thread):
     def run(self):
         from django.db import connection
 
-        from reporting.actions import ActionError
+        from ics_portal.workflow.errors import ActionError
         from reporting.models import BoardPack
         from reporting.packs.actions import request_generation
 

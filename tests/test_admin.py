@@ -11,9 +11,9 @@ from django.contrib import admin
 from django.urls import reverse
 
 from ics_portal.models import AuditEvent, User
+from ics_portal.status import DeliveryStatus, WorkflowState
 from reporting import actions
 from reporting.models import PublishedPack, ReportingCycle, WorkstreamUpdate
-from reporting.status import DeliveryStatus, WorkflowState
 from risks.models import BAFRisk
 
 from . import factories

@@ -5,13 +5,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from ics_portal.status import DeliveryStatus, WorkflowState
+from ics_portal.workflow.errors import ActionError
 from reporting import actions as update_actions
-from reporting.actions import ActionError
 from reporting.models import BoardPack, PublishedPack, WorkstreamUpdate
 from reporting.packs import actions
 from reporting.packs.content import build_pack_content
 from reporting.packs.defaults import default_pack
-from reporting.status import DeliveryStatus, WorkflowState
 
 from . import factories
 

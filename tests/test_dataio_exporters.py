@@ -10,8 +10,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from ics_portal.dataio import exporters
+from ics_portal.status import WorkflowState
 from reporting.models import MilestoneProgress, WorkstreamUpdate
-from reporting.status import WorkflowState
 from risks.matrix import colour_style
 from risks.models import BAFRisk
 from tests import factories

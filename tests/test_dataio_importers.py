@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from ics_portal.dataio.importers import IMPORT_ORDER
 from ics_portal.models import AuditEvent, Organisation, User
+from ics_portal.status import WorkflowState
 from reporting.models import WorkstreamUpdate
-from reporting.status import WorkflowState
 from risks.models import BAFRisk
 from tests import factories
 from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream

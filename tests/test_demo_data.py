@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ics_portal.models import User
+from ics_portal.status import WorkflowState
 from reporting.models import (
     GoldenThreadUpdate,
     MilestoneProgress,
@@ -13,7 +14,6 @@ from reporting.models import (
     ReportingCycle,
     WorkstreamUpdate,
 )
-from reporting.status import WorkflowState
 from risks.models import BAFRisk, RiskReview
 from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
 

@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from ics_portal.dataio import parsing
+from ics_portal.periods import Quarter
+from ics_portal.workflow.errors import ActionError
 from reporting import actions
-from reporting.actions import ActionError
 from reporting.forms import CycleForm
 from reporting.models import BoardPack, ReportingCycle
-from reporting.periods import Quarter
 from risks.forms import RiskForm
 from risks.models import BAFRisk
 from workstreams.models import Milestone
@@ -457,7 +457,7 @@ def test_reminding_a_person_who_is_not_one_is_not_found(client, governance, pers
 
 
 def test_create_risk_refuses_a_reference_that_cannot_be_linked_to(governance):
-    from reporting.actions import SubmissionInvalid
+    from ics_portal.workflow.errors import SubmissionInvalid
     from risks import actions as risk_actions
 
     fields = {

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ics_portal.periods import Half, Month, Quarter, fy_label, fy_start_year_for
 from ics_portal.richtext import sanitise_html
+from ics_portal.status import STATUS_COLOURS, DeliveryStatus, status_from_word
 from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
-from reporting.periods import Half, Month, Quarter, fy_label, fy_start_year_for
-from reporting.status import STATUS_COLOURS, DeliveryStatus, status_from_word
 from risks.models import BAFRisk, RiskMatrix, RiskReview
 
 from . import factories

@@ -21,10 +21,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from ics_portal.dataio import exporters
+from ics_portal.status import DeliveryStatus, WorkflowState
 from reporting import numbers
 from reporting.models import BoardPack, GoldenThreadUpdate, WorkstreamUpdate
 from reporting.packs.render import render_pack_html, render_pdf
-from reporting.status import DeliveryStatus, WorkflowState
 
 from . import factories
 

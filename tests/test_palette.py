@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 
 from ics_portal import palette
 from ics_portal.dataio import exporters
+from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.templatetags.portal import status_tag, workflow_tag
 from reporting.packs.render import render_pack_html
-from reporting.status import DeliveryStatus, WorkflowState
 
 from . import factories
 
@@ -76,7 +76,7 @@ def test_no_other_stylesheet_colours_statuses_or_states():
 @pytest.mark.parametrize(
     "path",
     [
-        "reporting/status.py",
+        "ics_portal/status.py",
         "reporting/numbers.py",
         "reporting/templatetags/portal_pack.py",
         "ics_portal/templatetags/portal.py",

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from ics_portal.status import DeliveryStatus
 from reporting import actions as reporting_actions
-from reporting.status import DeliveryStatus
 from risks import actions
 from risks.models import RiskBand, RiskMatrix
 

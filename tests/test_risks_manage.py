@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from ics_portal.models import AuditEvent
-from reporting.actions import SubmissionInvalid
+from ics_portal.workflow.errors import SubmissionInvalid
 from risks import actions
 from risks.models import BAFRisk, RiskBand, RiskMatrix
 

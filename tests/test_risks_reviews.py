@@ -9,10 +9,10 @@ from django.core import mail
 from django.urls import reverse
 
 from ics_portal.models import AuditEvent
+from ics_portal.status import WorkflowState
+from ics_portal.workflow.errors import ActionError, StaleUpdateError, SubmissionInvalid
 from reporting import actions as reporting_actions
-from reporting.actions import ActionError, StaleUpdateError, SubmissionInvalid
 from reporting.models import ReportingCycle
-from reporting.status import WorkflowState
 from risks import actions, notifications
 from risks.models import RiskBand, RiskMatrix, RiskReview
 

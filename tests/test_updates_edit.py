@@ -9,10 +9,10 @@ from django.core import mail
 from django.urls import reverse
 
 from ics_portal.models import AuditEvent
+from ics_portal.status import WorkflowState
 from reporting import actions
 from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from reporting.review import quarter_headings
-from reporting.status import WorkflowState
 
 from . import factories
 from . import test_updates_support as support

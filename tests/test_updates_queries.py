@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from ics_portal.status import DeliveryStatus, WorkflowState
 from reporting import actions
 from reporting.models import MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
 from reporting.numbers import latest_approved
-from reporting.status import DeliveryStatus, WorkflowState
 
 from . import factories
 from .test_updates_support import big_plan, cycle_for, url

@@ -9,10 +9,10 @@ import pytest
 from django.core import mail
 
 from ics_portal.models import AuditEvent
+from ics_portal.status import WorkflowState
+from ics_portal.workflow.errors import SubmissionInvalid
 from reporting import actions
-from reporting.actions import SubmissionInvalid
 from reporting.review import review_sections
-from reporting.status import WorkflowState
 
 from . import test_updates_support as support
 from .test_updates_support import form_data, load, submit, url

@@ -7,10 +7,10 @@ import datetime
 from django.core import mail
 
 from ics_portal.models import AuditEvent
+from ics_portal.status import WorkflowState
 from reporting import actions
 from reporting.models import WorkstreamUpdate
 from reporting.review import word_diff
-from reporting.status import WorkflowState
 
 from . import test_updates_support as support
 from .test_updates_support import cycle_for, form_data, submit, url

@@ -13,6 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from ics_portal.periods import Quarter
+from ics_portal.status import DeliveryStatus, WorkflowState
 from reporting import actions, merge
 from reporting.forms import form_for
 from reporting.models import (
@@ -22,8 +24,6 @@ from reporting.models import (
     ReportingCycle,
     WorkstreamUpdate,
 )
-from reporting.periods import Quarter
-from reporting.status import DeliveryStatus, WorkflowState
 from reporting.views._access import _update_queryset
 
 from . import factories

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from ics_portal.models import AuditEvent
 from ics_portal.permissions import has_permission, refusal
+from ics_portal.status import WorkflowState
+from ics_portal.workflow.errors import ActionError, SubmissionInvalid
 from reporting import actions
-from reporting.actions import ActionError, SubmissionInvalid
 from reporting.models import BoardPack, ReportingCycle, WorkstreamUpdate
-from reporting.status import WorkflowState
 from risks import actions as risk_actions
 from risks.models import RiskReview
 

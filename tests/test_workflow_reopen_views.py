@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ics_portal.models import AuditEvent
+from ics_portal.status import WorkflowState
 from reporting import actions
 from reporting.models import ReportingCycle, WorkstreamUpdate
-from reporting.status import WorkflowState
 from risks import actions as risk_actions
 from risks.models import RiskReview
 

@@ -33,8 +33,8 @@ from django.utils import timezone
 
 from ics_portal.permissions import has_permission
 from ics_portal.roles import BOARD_MEMBER, GOVERNANCE_OFFICER, SYSTEM_LEAD
+from ics_portal.workflow.errors import ActionError
 from reporting import actions
-from reporting.actions import ActionError
 from reporting.models import BoardPack, GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
 from reporting.packs import actions as pack_actions
 from reporting.views._access import _update_queryset

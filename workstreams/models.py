@@ -162,7 +162,7 @@ class Objective(models.Model):
     @property
     def target_label(self) -> str:
         if self.target_quarter and self.target_fy_start_year:
-            from reporting.periods import Quarter
+            from ics_portal.periods import Quarter
 
             return Quarter(self.target_fy_start_year, self.target_quarter).label
         return ""

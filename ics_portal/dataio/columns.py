@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from import_export import fields, widgets
 
+from ics_portal.periods import Quarter
 from ics_portal.richtext import html_to_text, sanitise_html
-from reporting.periods import Quarter
-from reporting.status import DeliveryStatus, status_from_word
+from ics_portal.status import DeliveryStatus, status_from_word
 
 from . import parsing
 from .safety import cell_text

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ics_portal import dates
-from reporting.periods import (
+from ics_portal.periods import (
     PeriodOutOfRange,
     Quarter,
     check_fy_start_year,

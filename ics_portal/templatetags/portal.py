@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 from ics_portal import palette
 from ics_portal.richtext import media_with_nonce, sanitise_html
-from reporting.status import WORKFLOW_COLOURS, DeliveryStatus, WorkflowState, status_colour
+from ics_portal.status import WORKFLOW_COLOURS, DeliveryStatus, WorkflowState, status_colour
 
 register = template.Library()
 

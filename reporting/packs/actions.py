@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ics_portal.audit import AuditVerb, record
+from ics_portal.status import WorkflowState
+from ics_portal.workflow.errors import ActionError
 
-from ..actions import ActionError
 from ..models import BoardPack, GoldenThreadUpdate, PublishedPack, ReportingCycle, WorkstreamUpdate
-from ..status import WorkflowState
 
 EDITABLE_PACK_STATES = {BoardPack.State.DRAFT, BoardPack.State.READY, BoardPack.State.WITHDRAWN}
 COVER_FIELDS = (

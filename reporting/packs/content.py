@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 
 from ics_portal.models import User
+from ics_portal.status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
+from ics_portal.workflow.states import READABLE_BY_BOARD_STATES
 from risks.models import BAFRisk, RiskMatrix, RiskReview, Score
 from risks.presenters import Direction, HeatMap, build_heat_map, direction
 from workstreams.models import GoldenThread, Theme, Workstream
@@ -26,8 +28,6 @@ from ..models import (
 )
 from ..numbers import MilestoneRow, StatusTable, cycle_counts, is_counted, latest_approved
 from ..numbers import milestone_rows as reported_milestones
-from ..status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
-from ..workflow import READABLE_BY_BOARD_STATES
 
 _PEOPLE = User.objects.select_related("organisation")
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ics_portal.permissions import has_permission
+from ics_portal.workflow.errors import ActionError
 
-from ..actions import ActionError
 from ..models import BoardPack, PublishedPack, ReportingCycle
 from . import actions
 from .defaults import default_pack

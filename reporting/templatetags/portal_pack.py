@@ -7,8 +7,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from ics_portal import palette
+from ics_portal.status import DeliveryStatus, status_colour
 from reporting.numbers import StatusCounts
-from reporting.status import DeliveryStatus, status_colour
 
 register = template.Library()
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ics_portal.models import User
 from ics_portal.permissions import has_permission
+from ics_portal.workflow.errors import ActionError
 
 from .. import actions, numbers, reminders
 from ..forms import CycleForm
@@ -38,7 +39,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             cycle = actions.create_cycle(by=request.user, **form.action_fields())
-        except actions.ActionError as error:
+        except ActionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -82,7 +83,7 @@ def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
 def cycle_open(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
     try:
         cycle = actions.open_cycle(cycle=cycle, by=request.user)
-    except actions.ActionError as error:
+    except ActionError as error:
         messages.error(request, str(error))
     else:
         count = cycle.workstream_updates.count() + cycle.golden_thread_updates.count()
@@ -99,7 +100,7 @@ def cycle_open(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
 def cycle_close(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
     try:
         actions.close_cycle(cycle=cycle, by=request.user)
-    except actions.ActionError as error:
+    except ActionError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"{cycle.label} is closed to further submissions.")
@@ -120,7 +121,7 @@ def cycle_remind(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
         sent, skipped = reminders.remind_now(
             cycle, by=request.user, today=timezone.localdate(), person=person
         )
-    except actions.ActionError as error:
+    except ActionError as error:
         messages.error(request, str(error))
         return redirect(cycle)
     if sent:

@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ics_portal.workflow.errors import ActionError, SubmissionInvalid
+
 from .. import actions, review
-from ..actions import ActionError, SubmissionInvalid
 from ..workflow_forms import return_form_for
 from ._access import describe, load_update, require
 

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from ics_portal.permissions import has_permission
 from ics_portal.roles import SYSTEM_LEAD, has_role, is_governance
+from ics_portal.workflow.errors import ActionError, SubmissionInvalid
 
 from .. import actions, edit_presenters, merge, presenters, review
-from ..actions import ActionError, SubmissionInvalid
 from ..forms import form_for
 from ._access import (
     describe,

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 
 from ics_portal.permissions import has_permission, refusal
-from reporting.actions import ActionError, SubmissionInvalid
+from ics_portal.workflow.errors import ActionError, SubmissionInvalid
 
 from ..models import BAFRisk, RiskReview
 

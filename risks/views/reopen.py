@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import formats
 
-from reporting.actions import ActionError
+from ics_portal.workflow.errors import ActionError
 from reporting.views.reopen import add_action_errors, reason_page
 from reporting.workflow_forms import ExtensionForm, ReopenUpdateForm, default_until
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ics_portal.permissions import has_permission
-from reporting.actions import ActionError, StaleUpdateError
+from ics_portal.workflow.errors import ActionError, StaleUpdateError
 
 from .. import actions, presenters
 from ..forms import RiskReviewForm, return_review_form_for

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ics_portal.permissions import has_permission
-from reporting.actions import ActionError
+from ics_portal.workflow.errors import ActionError
 
 from .. import actions, presenters
 from ..forms import CloseRiskForm, RiskForm

@@ -22,8 +22,8 @@ from django.test import override_settings
 from hypothesis import HealthCheck, settings
 
 from ics_portal.roles import BOARD_MEMBER, GOVERNANCE_OFFICER, SYSTEM_LEAD
+from ics_portal.status import DeliveryStatus
 from reporting.models import BoardPack, ReportingCycle
-from reporting.status import DeliveryStatus
 
 from .. import factories
 from ..conftest import _in_group

@@ -1,4 +1,4 @@
-"""The period helpers (reporting/periods.py) and the spreadsheet parsers
+"""The period helpers (ics_portal/periods.py) and the spreadsheet parsers
 (ics_portal/dataio/parsing.py): any input is read or refused with a ValueError whose message
 can be shown to the person, never another exception; what they read is in the portal's range;
 and what the portal writes, they read back."""
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ics_portal import dates
 from ics_portal.dataio import parsing
-from reporting.periods import Half, Month, Quarter, fy_label, fy_start_year_for
+from ics_portal.periods import Half, Month, Quarter, fy_label, fy_start_year_for
 from risks.models import RiskMatrix
 
 from . import strategies

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from reporting import actions as reporting_actions
+from ics_portal.workflow.errors import ActionError, SubmissionInvalid
 from risks import actions as risk_actions
 from risks.models import BAFRisk
 
@@ -199,14 +199,14 @@ class RiskResource(PlanResource):
                     fields=fields,
                     themes=themes if "Strategic themes" in self._changes else None,
                 )
-        except risk_actions.SubmissionInvalid as error:
+        except SubmissionInvalid as error:
             raise ValidationError(
                 {
                     name if name in fields else NON_FIELD_ERRORS: msg
                     for name, msg in error.errors.items()
                 }
             ) from None
-        except reporting_actions.ActionError as error:
+        except ActionError as error:
             raise ValidationError(str(error)) from None
 
     def save_m2m(self, instance, row, **kwargs):

@@ -2,10 +2,11 @@
 
 from django.core.exceptions import ValidationError
 
+from ics_portal.periods import Quarter
+from ics_portal.workflow.errors import ActionError
 from reporting import actions as reporting_actions
 from reporting.models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
 from reporting.numbers import COUNTED_COLUMN
-from reporting.periods import Quarter
 
 from ..columns import (
     Col,
@@ -219,7 +220,7 @@ class UpdateResource(PlanResource):
             reporting_actions.save_update(
                 update=instance, base_version=instance.version, by=self.by, fields=attributes
             )
-        except reporting_actions.ActionError as error:
+        except ActionError as error:
             raise ValidationError(str(error)) from None
 
     def save_m2m(self, instance, row, **kwargs):

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .status import WorkflowState
+from ics_portal.status import WorkflowState
 
 EDITABLE_STATES = {WorkflowState.NOT_STARTED, WorkflowState.DRAFT, WorkflowState.RETURNED}
 OUTSTANDING_STATES = EDITABLE_STATES  # what a lead still owes
