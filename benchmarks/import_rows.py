@@ -31,8 +31,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
-from ics_portal.dataio.importers import run_import  # noqa: E402
-from ics_portal.dataio.safety import read_upload  # noqa: E402
+from dataio.importers import run_import  # noqa: E402
+from dataio.safety import read_upload  # noqa: E402
 from workstreams.models import Workstream  # noqa: E402
 
 

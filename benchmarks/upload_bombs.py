@@ -20,7 +20,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from ics_portal.dataio.safety import FileRejected, read_upload  # noqa: E402
+from dataio.safety import FileRejected, read_upload  # noqa: E402
 from tests import xlsx_bombs as bombs  # noqa: E402
 from tests.test_dataio_support import xlsx_bytes  # noqa: E402
 

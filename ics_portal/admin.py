@@ -38,25 +38,32 @@ class NonceMediaMixin:
         return super().render_change_form(request, context, *args, **kwargs)
 
 
+# Model -> (import kind, whether it can be exported), filled in by the import/export app when it
+# loads (dataio/apps.py), so this bottom layer never imports the app above it.
+SPREADSHEET_KINDS: dict[type, tuple[str, bool]] = {}
+
+
+def register_spreadsheet_kind(model, kind: str, *, exportable: bool) -> None:
+    SPREADSHEET_KINDS[model] = (kind, exportable)
+
+
 class SpreadsheetLinksMixin:
     """Import from / export to a spreadsheet from the changelist of every model the portal
-    imports. The links lead to the one import pipeline (ics_portal/dataio: dry run, row errors,
-    file checks, confirmation), so the admin never writes rows past those checks."""
+    imports. The links lead to the one import pipeline (dataio: dry run, row errors, file
+    checks, confirmation), so the admin never writes rows past those checks."""
 
     change_list_template = "admin/portal_change_list.html"
 
     def changelist_view(self, request, extra_context=None):
-        from .dataio.exporters import EXPORT_KINDS
-        from .dataio.resources import RESOURCES
-
         extra_context = extra_context or {}
-        for kind, resource in RESOURCES.items():
-            if resource._meta.model is self.model and has_permission(request.user, "data.import"):
-                extra_context["spreadsheet_import_url"] = (
-                    f"{reverse('dataio:index')}?kind={kind}#import"
-                )
-                if kind in EXPORT_KINDS and has_permission(request.user, "data.export"):
-                    extra_context["spreadsheet_export_url"] = reverse("dataio:export", args=[kind])
+        found = SPREADSHEET_KINDS.get(self.model)
+        if found and has_permission(request.user, "data.import"):
+            kind, exportable = found
+            extra_context["spreadsheet_import_url"] = (
+                f"{reverse('dataio:index')}?kind={kind}#import"
+            )
+            if exportable and has_permission(request.user, "data.export"):
+                extra_context["spreadsheet_export_url"] = reverse("dataio:export", args=[kind])
         return super().changelist_view(request, extra_context)
 
 

@@ -6,7 +6,7 @@ They reach every surface from here:
   write_palette_css`; a test fails when the file differs), as CSS custom properties and the
   classes that draw bars. Nothing is rendered into a page's own `<style>` (docs/adr/0004);
 - NHS.UK tags on pages: `Colour.tag`, the frontend's modifier (it has no "amber");
-- Excel: `Colour.fill`, `Colour.tint` and `Colour.on_fill` (ics_portal/dataio/exporters.py);
+- Excel: `Colour.fill`, `Colour.tint` and `Colour.on_fill` (dataio/exporters.py);
 - the board pack: `pack_stylesheet()` inside the pack's self-contained document, and the status
   bar's SVG fills.
 

@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "workstreams",
     "risks",
     "reporting",
-    "ics_portal.dataio",
+    "dataio",
     # Django's admin, whose change lists answer a bad filter without a server error.
     "ics_portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",

@@ -34,7 +34,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("risks/", include("risks.urls")),
-    path("data/", include("ics_portal.dataio.urls")),
+    path("data/", include("dataio.urls")),
     path("reporting/", include("reporting.urls")),
     path("", include("reporting.packs.urls")),
 ]

@@ -122,7 +122,7 @@ def current_cycle() -> ReportingCycle | None:
     return cycles.filter(status=ReportingCycle.Status.OPEN).first() or cycles.first()
 
 
-# --- exports: cycle return, updates CSV and the BAF register (ics_portal/dataio) --------------
+# --- exports: cycle return, updates CSV and the BAF register (dataio) --------------
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ import django  # noqa: E402
 
 django.setup()
 
-from ics_portal.dataio.columns import html_to_cell_text  # noqa: E402
-from ics_portal.dataio.safety import neutralise  # noqa: E402
+from dataio.columns import html_to_cell_text  # noqa: E402
+from dataio.safety import neutralise  # noqa: E402
 from ics_portal.periods import Quarter  # noqa: E402
 from ics_portal.roles import ROLES_BY_KEY  # noqa: E402
 

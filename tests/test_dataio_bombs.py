@@ -22,8 +22,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from ics_portal.dataio import safety, uploads
-from ics_portal.dataio.safety import FileRejected, read_upload
+from dataio import safety, uploads
+from dataio.safety import FileRejected, read_upload
 
 from . import xlsx_bombs as bombs
 from .test_dataio_support import xlsx_bytes

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from ics_portal.dataio import exporters
+from dataio import exporters
 from ics_portal.status import WorkflowState
 from reporting.models import MilestoneProgress, WorkstreamUpdate
 from risks.matrix import colour_style

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
-from ics_portal.dataio.importers import IMPORT_ORDER
+from dataio.importers import IMPORT_ORDER
 from ics_portal.models import AuditEvent, Organisation, User
 from ics_portal.status import WorkflowState
 from reporting.models import WorkstreamUpdate

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ics_portal.dataio import actions, importers, presenters, uploads
-from ics_portal.dataio.models import ImportJob
-from ics_portal.dataio.views import SESSION_KEY
+from dataio import actions, importers, presenters, running, uploads
+from dataio.models import ImportJob
+from dataio.views import SESSION_KEY
 from ics_portal.models import AuditEvent
 from workstreams.models import Theme, Workstream
 
@@ -186,7 +186,7 @@ def test_screen_readers_are_told_of_changes_only(governance):
 def test_rows_are_noted_as_they_are_imported(
     governance, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(actions, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(running, "PROGRESS_EVERY", 0)
     noted = []
     monkeypatch.setattr(uploads, "note_progress", lambda token, *counts: noted.append(counts))
     _, queued = upload_and_confirm(
@@ -218,7 +218,7 @@ def test_a_failure_in_the_worker_ends_failed_with_the_message_and_writes_nothing
         assert report.committed and Theme.objects.count() == 3  # every row was written...
         raise OSError("disk full")  # ...and then the worker fails before the end
 
-    monkeypatch.setattr(actions, "run_import", imports_then_fails)
+    monkeypatch.setattr(running, "run_import", imports_then_fails)
     client = client_for(governance)
     response, queued = upload_and_confirm(client, callbacks=django_capture_on_commit_callbacks)
     run_worker(queued)
@@ -261,8 +261,8 @@ def test_rows_that_no_longer_import_end_failed_with_every_problem(
 
 def test_a_job_whose_rows_were_swept_before_it_ran_fails_clearly(governance):
     job = _job(governance, upload_token="g" * 43, rows_total=3)
-    job = actions.run_queued_import(job_id=job.pk)
-    assert job.state == "FAILED" and job.error == actions.GONE
+    job = running.run_queued_import(job_id=job.pk)
+    assert job.state == "FAILED" and job.error == running.GONE
 
 
 def test_a_job_runs_once_even_if_the_task_is_delivered_twice(
@@ -272,7 +272,7 @@ def test_a_job_runs_once_even_if_the_task_is_delivered_twice(
         client_for(governance), callbacks=django_capture_on_commit_callbacks
     )
     run_worker(queued)
-    job = actions.run_queued_import(job_id=ImportJob.objects.get().pk)
+    job = running.run_queued_import(job_id=ImportJob.objects.get().pk)
     assert job.state == "DONE" and Theme.objects.count() == 3
     assert AuditEvent.objects.filter(verb="data.import").count() == 1
 

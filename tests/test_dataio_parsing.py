@@ -4,8 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
-from ics_portal.dataio import parsing
-from ics_portal.dataio.parsing import parse_delivery_by, parse_score
+from dataio import parsing
+from dataio.parsing import parse_delivery_by, parse_score
 
 REFERENCE = date(2021, 10, 15)  # in financial year 2021/22
 

@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from ics_portal.dataio import safety
-from ics_portal.dataio.safety import FileRejected, read_upload
+from dataio import safety
+from dataio.safety import FileRejected, read_upload
 from workstreams.models import Theme
 
 from .test_dataio_support import csv_bytes, errors, run, run_file, xlsx_bytes

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from ics_portal.dataio.importers import run_import
-from ics_portal.dataio.safety import read_upload
+from dataio.importers import run_import
+from dataio.safety import read_upload
 from risks.models import BAFRisk
 from tests import factories
 

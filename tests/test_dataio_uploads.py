@@ -18,10 +18,10 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ics_portal.dataio import safety, uploads
-from ics_portal.dataio.models import ImportJob
-from ics_portal.dataio.safety import Sheet
-from ics_portal.dataio.views import SESSION_KEY
+from dataio import safety, uploads
+from dataio.models import ImportJob
+from dataio.safety import Sheet
+from dataio.views import SESSION_KEY
 from ics_portal.models import AuditEvent
 from workstreams.models import Theme
 

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from ics_portal.dataio import safety, uploads
-from ics_portal.dataio.views import SESSION_KEY
+from dataio import safety, uploads
+from dataio.views import SESSION_KEY
 from ics_portal.models import AuditEvent
 from ics_portal.navigation import navigation_for
 from tests import factories

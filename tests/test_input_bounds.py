@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ics_portal.dataio import parsing
+from dataio import parsing
 from ics_portal.periods import Quarter
 from ics_portal.workflow.errors import ActionError
 from reporting import actions

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from ics_portal.dataio import exporters
+from dataio import exporters
 from ics_portal.status import DeliveryStatus, WorkflowState
 from reporting import numbers
 from reporting.models import BoardPack, GoldenThreadUpdate, WorkstreamUpdate

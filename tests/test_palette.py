@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
+from dataio import exporters
 from ics_portal import palette
-from ics_portal.dataio import exporters
 from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.templatetags.portal import status_tag, workflow_tag
 from reporting.packs.render import render_pack_html
@@ -80,7 +80,7 @@ def test_no_other_stylesheet_colours_statuses_or_states():
         "reporting/numbers.py",
         "reporting/templatetags/portal_pack.py",
         "ics_portal/templatetags/portal.py",
-        "ics_portal/dataio/exporters.py",
+        "dataio/exporters.py",
         "risks/matrix.py",
     ],
 )

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from ics_portal.dataio.columns import html_to_cell_text
+from dataio.columns import html_to_cell_text
 from ics_portal.richtext import html_to_text, sanitise_html
 from reporting.review import Section
 
@@ -73,7 +73,7 @@ def test_a_reviewers_diff_shows_what_was_typed():
 
 
 def test_the_updates_csv_keeps_typed_entities(db):
-    from ics_portal.dataio import exporters
+    from dataio import exporters
     from reporting.models import ReportingCycle, WorkstreamUpdate
     from tests import factories
 

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from ics_portal.dataio.models import ImportJob
+from dataio.models import ImportJob
 from ics_portal.models import User
 from ics_portal.roles import SYSTEM_LEAD
 from reporting.models import BoardPack, GoldenThreadUpdate, PublishedPack, WorkstreamUpdate

@@ -8,8 +8,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from ics_portal.dataio import actions, uploads
-from ics_portal.dataio.models import ImportJob
+from dataio import running, uploads
+from dataio.models import ImportJob
 
 from ..test_dataio_support import example
 from .conftest import DEMO_PASSWORD, axe_violations, sign_in
@@ -61,7 +61,7 @@ def test_a_big_import_shows_its_progress_and_result(
 
     # The worker runs it (from the start, as it would).
     ImportJob.objects.filter(pk=job.pk).update(state="QUEUED")
-    assert actions.run_queued_import(job_id=job.pk).state == "DONE"
+    assert running.run_queued_import(job_id=job.pk).state == "DONE"
     result = page.locator("#import-result")
     result.wait_for(timeout=10_000)
     expected = "Workstreams imported from 06-workstreams.xlsx: 0 created, 3 changed, 27 unchanged."

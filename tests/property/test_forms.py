@@ -50,8 +50,8 @@ def _project_form_classes() -> list[type]:
 
 
 def _builders() -> dict:
+    from dataio.forms import ImportForm
     from ics_portal.admin import PortalUserChangeForm
-    from ics_portal.dataio.forms import ImportForm
     from ics_portal.forms import SignInForm
     from reporting.forms import ReturnForm, form_for
     from reporting.packs.forms import BoardPackForm

@@ -1,5 +1,5 @@
 """The period helpers (ics_portal/periods.py) and the spreadsheet parsers
-(ics_portal/dataio/parsing.py): any input is read or refused with a ValueError whose message
+(dataio/parsing.py): any input is read or refused with a ValueError whose message
 can be shown to the person, never another exception; what they read is in the portal's range;
 and what the portal writes, they read back."""
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dataio import parsing
 from ics_portal import dates
-from ics_portal.dataio import parsing
 from ics_portal.periods import Half, Month, Quarter, fy_label, fy_start_year_for
 from risks.models import RiskMatrix
 

@@ -3,7 +3,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ics_portal.demo import load_demo_data
+from dataio.demo import load_demo_data
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 

@@ -3,7 +3,7 @@ worker left behind. Safe to run from cron every hour (README: Production)."""
 
 from django.core.management.base import BaseCommand
 
-from ics_portal.dataio import actions, uploads
+from dataio import actions, uploads
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ics_portal.dataio.exporters import EXPORT_KINDS, export
+from dataio.exporters import EXPORT_KINDS, export
 from ics_portal.periods import Quarter
 from reporting.models import ReportingCycle
 from reporting.presenters import current_cycle

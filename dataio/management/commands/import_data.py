@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ics_portal.dataio.importers import IMPORT_ORDER, ImportReport, run_import
-from ics_portal.dataio.safety import FileRejected, read_upload
+from dataio.importers import IMPORT_ORDER, ImportReport, run_import
+from dataio.safety import FileRejected, read_upload
 from ics_portal.models import User
 
 # Exit codes: 1 problems in the rows, 2 a file that cannot be read (or a bad argument).

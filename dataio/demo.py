@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ics_portal import mail
+from ics_portal.models import Organisation, User
+from ics_portal.roles import ROLES_BY_KEY
 from ics_portal.status import WorkflowState
 from reporting import actions as reporting_actions
 from reporting.models import (
@@ -29,9 +31,6 @@ from reporting.models import (
 from risks.actions import ensure_default_matrix
 from risks.models import BAFRisk, RiskMatrix, RiskReview
 from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
-
-from .models import Organisation, User
-from .roles import ROLES_BY_KEY
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 

@@ -1,11 +1,5 @@
-"""State changes of spreadsheet imports that run in the task worker (ADR 0001's actions).
-
-`queue_import` hands a previewed upload to the worker; `run_queued_import` is the worker's
-side; `fail_abandoned_imports` ends jobs a stopped worker left behind. The rows are imported
-by `importers.run_import`, all or nothing, and the job's DONE is written in the same
-transaction as the rows: a job never says "imported" about rows that are not there, nor
-"importing" about rows that are.
-"""
+"""What the task worker runs for a queued import (dataio/tasks.py): the rows, the progress
+notes beside the upload, and the job's end state."""
 
 import logging
 import time
@@ -13,12 +7,9 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
-from ics_portal.audit import AuditVerb, record
-
 from . import uploads
 from .importers import run_import
 from .models import ImportJob
-from .resources import RESOURCES
 
 logger = logging.getLogger(__name__)
 
@@ -27,42 +18,10 @@ PROBLEMS_SHOWN = 200
 # Progress is noted at most this often (seconds): each note is a write to file storage.
 PROGRESS_EVERY = 1.0
 
-ABANDONED = (
-    "The import did not finish within a day: the task worker may have stopped. Nothing was "
-    "imported. Upload the file again; if this happens again, tell the portal's administrators."
-)
 GONE = (
     "The uploaded rows had been deleted before the import could start (uploads are kept for "
     "a day). Nothing was imported: upload the file again."
 )
-
-
-def data_rows(sheet) -> int:
-    """Rows a file holds below its (first) header row: what a job counts as rows to import."""
-    return max(0, len(sheet.rows) - 1)
-
-
-def queue_import(*, kind: str, token: str, sheet, by) -> ImportJob:
-    """Hand the upload kept under `token` to the task worker, which imports it as `kind`."""
-    from .tasks import import_spreadsheet
-
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            owner=by,
-            kind=kind,
-            label=RESOURCES[kind].label,
-            filename=sheet.filename,
-            upload_token=token,
-            rows_total=data_rows(sheet),
-        )
-        record(
-            by=by,
-            verb=AuditVerb.DATA_IMPORT_QUEUED,
-            obj=job,
-            after={"kind": kind, "filename": sheet.filename, "rows": job.rows_total},
-        )
-        transaction.on_commit(lambda: import_spreadsheet.enqueue(job_id=job.pk))
-    return job
 
 
 class _ProgressNote:
@@ -155,13 +114,3 @@ def run_queued_import(*, job_id: int) -> ImportJob:
 def _reload(job: ImportJob) -> ImportJob:
     job.refresh_from_db()
     return job
-
-
-def fail_abandoned_imports(*, now=None) -> int:
-    """End jobs queued or running for longer than uploads are kept (their worker stopped, or
-    never ran): FAILED, with the reason. Nothing of theirs was written, since a job's rows
-    and its DONE are one transaction. Returns how many."""
-    cutoff = (now or timezone.now()) - uploads.KEEP_FOR
-    return ImportJob.objects.filter(
-        state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING], created_at__lt=cutoff
-    ).update(state=ImportJob.State.FAILED, finished_at=now or timezone.now(), error=ABANDONED)
