@@ -1,7 +1,7 @@
 """State changes of spreadsheet imports that run in the task worker (ADR 0001's actions).
 
-`queue_import` hands a previewed upload to the worker; `run_queued_import` is the worker's
-side; `fail_abandoned_imports` ends jobs a stopped worker left behind. The rows are imported
+`queue_import` hands a previewed upload to the worker (its side is dataio/running.py);
+`fail_abandoned_imports` ends jobs a stopped worker left behind. The rows are imported
 by `importers.run_import`, all or nothing, and the job's DONE is written in the same
 transaction as the rows: a job never says "imported" about rows that are not there, nor
 "importing" about rows that are.
