@@ -35,13 +35,9 @@ from ics_portal import mail  # noqa: E402
 def build_synthetic(workstreams: int):
     from django.utils import timezone
 
+    from ics_portal.models import ReportingCycle
     from ics_portal.status import WorkflowState
-    from reporting.models import (
-        GoldenThreadUpdate,
-        ObjectiveProgress,
-        ReportingCycle,
-        WorkstreamUpdate,
-    )
+    from reporting.models import GoldenThreadUpdate, ObjectiveProgress, WorkstreamUpdate
     from tests import factories
 
     cycle = factories.ReportingCycleFactory(
@@ -100,8 +96,8 @@ def build_synthetic(workstreams: int):
 
 
 def measure(cycle):
-    from reporting.packs.defaults import default_pack
-    from reporting.packs.render import render_pack_html, render_pdf
+    from packs.defaults import default_pack
+    from packs.render import render_pack_html, render_pdf
 
     pack = default_pack(cycle)
     started = time.perf_counter()

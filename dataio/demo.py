@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ics_portal import mail
-from ics_portal.models import Organisation, User
+from ics_portal.models import Organisation, ReportingCycle, User
 from ics_portal.roles import ROLES_BY_KEY
 from ics_portal.status import WorkflowState
 from reporting import actions as reporting_actions
@@ -25,7 +25,6 @@ from reporting.models import (
     GoldenThreadUpdate,
     MilestoneProgress,
     ObjectiveProgress,
-    ReportingCycle,
     WorkstreamUpdate,
 )
 from risks.actions import ensure_default_matrix
@@ -496,9 +495,9 @@ def _open_current_cycle(governance) -> ReportingCycle:
 def _load_board_pack(governance, cycle) -> None:
     """A draft board pack for Q2 2021/22 with the cover sheet of the seed paper (002), ready
     for governance to generate and publish."""
-    from reporting.packs.actions import create_pack
-    from reporting.packs.defaults import default_pack
-    from reporting.packs.forms import default_embargo
+    from packs.actions import create_pack
+    from packs.defaults import default_pack
+    from packs.forms import default_embargo
 
     if cycle.board_packs.exists():
         return

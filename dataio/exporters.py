@@ -18,10 +18,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ics_portal import palette
+from ics_portal.models import ReportingCycle
 from ics_portal.richtext import html_to_text
 from ics_portal.status import DeliveryStatus, WorkflowState, status_colour
 from reporting import numbers, presenters
-from reporting.models import ReportingCycle
 
 from .columns import html_to_cell_text
 from .parsing import format_score

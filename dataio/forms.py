@@ -1,6 +1,6 @@
 from django import forms
 
-from reporting.models import ReportingCycle
+from ics_portal.models import ReportingCycle
 
 from .importers import IMPORT_ORDER
 from .resources import RESOURCES

@@ -1,9 +1,16 @@
-"""People, their partner organisations, and the audit trail shared by every app."""
+"""People, their partner organisations, the audit trail and the reporting cycles: what every app
+shares. A cycle is the quarter every reviewed item is reviewed in (ADR 0009); opening, closing
+and chasing it are the reporting app's actions."""
 
 import rules
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+
+from .dates import FinancialYearField, PlanDateField
+from .periods import Quarter
 
 
 class Organisation(models.Model):
@@ -127,3 +134,66 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name or 'system'} {self.verb} {self.object_type} {self.object_label}"
+
+
+class ReportingCycle(models.Model):
+    """One quarter's round of updates, from opening to the board meeting."""
+
+    class Status(models.TextChoices):
+        DRAFT = "DRAFT", "Draft"
+        OPEN = "OPEN", "Open"
+        CLOSED = "CLOSED", "Closed"
+        PUBLISHED = "PUBLISHED", "Published"
+
+    fy_start_year = FinancialYearField(
+        "financial year", help_text="The year the financial year starts: 2021 for 2021/22."
+    )
+    quarter = models.PositiveSmallIntegerField()
+    opens_on = PlanDateField()
+    submission_deadline = PlanDateField()
+    review_deadline = PlanDateField()
+    board_forum = models.CharField(
+        "board meeting", max_length=200, blank=True, help_text="e.g. System Partnership Board"
+    )
+    board_meeting_date = PlanDateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Defined in the reporting app until it moved down a layer (ADR 0009): same table.
+        db_table = "reporting_reportingcycle"
+        ordering = ["-fy_start_year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fy_start_year", "quarter"], name="one_cycle_per_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="cycle_quarter_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(submission_deadline__gte=models.F("opens_on")),
+                name="cycle_deadline_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_deadline__gte=models.F("submission_deadline")),
+                name="cycle_review_after_submission",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:cycle_detail", kwargs={"pk": self.pk})
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.fy_start_year, self.quarter)
+
+    @property
+    def label(self) -> str:
+        return self.period.label
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 
 @dataclass(frozen=True)
 class Role:
@@ -50,7 +52,7 @@ def is_governance(user) -> bool:
 # The admin is the governance team's first tool: governance officers (staff accounts) get
 # every model permission of the portal's own apps. The admin itself still refuses what must
 # not change (audit events, published packs) and routes workflow changes through actions.
-GOVERNANCE_APPS = ("ics_portal", "workstreams", "risks", "reporting")
+GOVERNANCE_APPS = settings.PORTAL_APPS
 
 
 def ensure_role_groups(sender=None, using="default", **kwargs) -> None:

@@ -69,12 +69,11 @@ if not 1 <= PORTAL_FIRST_YEAR <= PORTAL_LAST_YEAR <= 9998:
         "last (and before 9999, so that the last financial year ends on the calendar)."
     )
 
+# The portal's own apps, bottom layer first (docs/adr/0009-layers.md).
+PORTAL_APPS = ["ics_portal", "workstreams", "risks", "reporting", "packs", "dataio"]
+
 INSTALLED_APPS = [
-    "ics_portal",
-    "workstreams",
-    "risks",
-    "reporting",
-    "dataio",
+    *PORTAL_APPS,
     # Django's admin, whose change lists answer a bad filter without a server error.
     "ics_portal.admin_site.PortalAdminConfig",
     "django.contrib.auth",

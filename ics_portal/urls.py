@@ -36,7 +36,7 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("data/", include("dataio.urls")),
     path("reporting/", include("reporting.urls")),
-    path("", include("reporting.packs.urls")),
+    path("", include("packs.urls")),
 ]
 
 handler400 = "ics_portal.views.bad_request"

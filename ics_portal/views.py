@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from packs.views import visible_published
 from reporting import numbers, presenters
-from reporting.packs.views import visible_published
 
 from .permissions import has_permission
 from .roles import BOARD_MEMBER, SYSTEM_LEAD, has_role, is_governance

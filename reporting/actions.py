@@ -15,22 +15,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from ics_portal.audit import AuditVerb, record
+from ics_portal.models import ReportingCycle
 from ics_portal.permissions import closed_window_message
 from ics_portal.richtext import html_to_text, sanitise_html
 from ics_portal.roles import is_governance
 from ics_portal.status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
 from ics_portal.workflow.errors import ActionError, StaleUpdateError, SubmissionInvalid
+from ics_portal.workflow.signals import approved_work_reopened
 from ics_portal.workflow.states import EDITABLE_STATES, cycle_is_live, leads_window_open
 from workstreams.models import GoldenThread, Workstream
 
 from . import merge, notifications
-from .models import (
-    GoldenThreadUpdate,
-    MilestoneProgress,
-    ObjectiveProgress,
-    ReportingCycle,
-    WorkstreamUpdate,
-)
+from .models import GoldenThreadUpdate, MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
 from .numbers import latest_approved
 from .review import review_sections
 
@@ -896,6 +892,6 @@ def _noun(update) -> str:
 
 
 def _discard_generated_packs(cycle) -> int:
-    from .packs.actions import discard_generated_drafts  # packs build on this module
-
-    return discard_generated_drafts(cycle=cycle)
+    """Tell the layers above that approved work of `cycle` reopened; how many drafts went."""
+    responses = approved_work_reopened.send(sender=None, cycle=cycle)
+    return sum(count for _, count in responses if isinstance(count, int))

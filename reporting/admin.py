@@ -1,13 +1,11 @@
-"""Admin for reporting cycles, quarterly updates and board packs.
+"""Admin for reporting cycles and quarterly updates.
 
-Workflow changes are made by reporting/actions.py (and reporting/packs/actions.py), never by
-hand here: state fields are read-only; edits to an update's content go through `save_update`
+Workflow changes are made by reporting/actions.py, never by hand here: state fields are read-only; edits to an update's content go through `save_update`
 (so they are versioned, audited and refused when stale); approving is an admin action that
 calls `approve_update`; opening and closing a cycle call `open_cycle` / `close_cycle`.
 """
 
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.db.models import Q
 
@@ -17,6 +15,7 @@ from ics_portal.admin import (
     ReadOnlyAdminMixin,
     run_action_for_each,
 )
+from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.status import WorkflowState
 from ics_portal.workflow.errors import ActionError, StaleUpdateError
@@ -25,15 +24,12 @@ from workstreams.models import Milestone, Objective
 
 from . import actions
 from .models import (
-    BoardPack,
     GoldenThreadUpdate,
     MilestoneProgress,
     ObjectiveProgress,
-    PublishedPack,
-    ReportingCycle,
+    ReminderSent,
     WorkstreamUpdate,
 )
-from .packs import actions as pack_actions
 
 # The workflow columns every reviewed thing has (ics_portal/workflow/states.py); only actions set them.
 WORKFLOW_FIELDS = (
@@ -404,117 +400,15 @@ class ReportingCycleAdmin(PortalModelAdmin):
         )
 
 
-# --- board packs ------------------------------------------------------------------------------
-
-
-class BoardPackAdminForm(forms.ModelForm):
-    def clean_sections(self):
-        sections = self.cleaned_data["sections"]
-        known = set(BoardPack.Section.values)
-        if not isinstance(sections, list) or not set(sections) <= known:
-            raise forms.ValidationError(
-                "Give a list of section codes in order, from: " + ", ".join(sorted(known))
-            )
-        return sections
-
-
-class PublishedPackInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = PublishedPack
-    fields = ("number", "published_at", "published_by", "visibility", "withdrawn_at")
-    readonly_fields = fields
-    show_change_link = True
-    extra = 0
-
-
-@admin.register(BoardPack)
-class BoardPackAdmin(PortalModelAdmin):
-    """Cover sheet and sections are edited through create_pack / edit_pack; generating and
-    publishing happen on the portal's pack pages, where the PDF is previewed first."""
-
-    form = BoardPackAdminForm
-    list_display = ("title", "cycle", "date_of_meeting", "state", "visibility", "embargo_until")
-    list_filter = ("state", "visibility", "purpose", "cycle")
-    list_select_related = ("cycle",)
-    search_fields = ("title", "meeting", "agenda_item", "lead", "author")
-    date_hierarchy = "date_of_meeting"
-    inlines = (PublishedPackInline,)
-    generated_fields = (
-        "state",
-        "version",
-        "progress",
-        "progress_message",
-        "generation_error",
-        "draft_pdf",
-        "draft_sha256",
-        "draft_page_count",
-        "generated_at",
-        "created_by",
-        "created_at",
-        "updated_at",
-    )
-    fieldsets = (
-        (None, {"fields": ("cycle",)}),
-        ("Cover sheet", {"fields": pack_actions.COVER_FIELDS}),
-        ("Generation and publication (set by the pack pages)", {"fields": generated_fields}),
-    )
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(self.generated_fields)
-        if obj is not None:
-            readonly.append("cycle")
-        return readonly
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.state not in pack_actions.EDITABLE_PACK_STATES:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        cover = {name: form.cleaned_data[name] for name in pack_actions.COVER_FIELDS}
-        if change:
-            if form.has_changed():
-                pack_actions.edit_pack(pack=obj, by=request.user, **cover)
-            return
-        pack = pack_actions.create_pack(cycle=form.cleaned_data["cycle"], by=request.user, **cover)
-        obj.pk, obj._state = pack.pk, pack._state
-
-
-@admin.register(PublishedPack)
-class PublishedPackAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
-    """What the board read, for ever: nothing here can be changed (withdraw on the pack pages)."""
-
-    list_display = (
-        "title",
-        "number",
-        "published_at",
-        "published_by",
-        "visibility",
-        "page_count",
-        "withdrawn_at",
-    )
-    list_filter = ("visibility", ("withdrawn_at", admin.EmptyFieldListFilter), "pack__cycle")
-    list_select_related = ("published_by__organisation",)
-    search_fields = ("title", "sha256", "pack__meeting")
-    date_hierarchy = "published_at"
-    exclude = ("html",)
-
-
 # --- reminders --------------------------------------------------------------------------------
 
-try:
-    # The log of reminder emails arrives with the reminders work (reporting/reminders.py).
-    ReminderSent = apps.get_model("reporting", "ReminderSent")
-except LookupError:  # pragma: no cover - before that work is merged
-    ReminderSent = None
 
-if ReminderSent is not None:
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+    """Who was chased about which cycle, and when: written by the reminder run."""
 
-    @admin.register(ReminderSent)
-    class ReminderSentAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
-        """Who was chased about which cycle, and when: written by the reminder run."""
-
-        list_display = ("person", "cycle", "kind", "sent_on")
-        list_filter = ("kind", "cycle", "sent_on")
-        list_select_related = ("person__organisation", "cycle")
-        search_fields = ("person__full_name", "person__email")
-        date_hierarchy = "sent_on"
+    list_display = ("person", "cycle", "kind", "sent_on")
+    list_filter = ("kind", "cycle", "sent_on")
+    list_select_related = ("person__organisation", "cycle")
+    search_fields = ("person__full_name", "person__email")
+    date_hierarchy = "sent_on"

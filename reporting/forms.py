@@ -10,6 +10,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 
 from ics_portal.dates import BoundedDateField
+from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.richtext import EDITOR_EXTENSIONS, sanitise_html
 from ics_portal.status import DeliveryStatus
@@ -17,7 +18,7 @@ from risks.models import BAFRisk
 from workstreams.models import Objective
 
 from . import actions
-from .models import ReportingCycle, WorkstreamUpdate
+from .models import WorkstreamUpdate
 from .review import quarter_headings, review_sections
 
 _NO_STATUS = [("", "No status yet")]

@@ -31,7 +31,7 @@ from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from ics_portal import palette
-from ics_portal.models import User
+from ics_portal.models import ReportingCycle, User
 from ics_portal.periods import Quarter
 from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.workflow.states import (
@@ -41,7 +41,7 @@ from ics_portal.workflow.states import (
 )
 from risks.models import BAFRisk, RiskReview
 
-from .models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
+from .models import GoldenThreadUpdate, WorkstreamUpdate
 
 # --- what is counted ----------------------------------------------------------------------------
 

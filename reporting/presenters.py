@@ -8,10 +8,11 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
+from ics_portal.models import ReportingCycle
 from ics_portal.status import WorkflowState
 from ics_portal.workflow.states import OUTSTANDING_STATES, leads_window_open
 
-from .models import ReportingCycle, WorkstreamUpdate
+from .models import WorkstreamUpdate
 from .numbers import (
     MilestoneRow,
     OwedUpdate,

@@ -13,12 +13,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from ics_portal.audit import AuditVerb, record
-from ics_portal.models import User
+from ics_portal.models import ReportingCycle, User
 from ics_portal.workflow.errors import ActionError
 from risks.notifications import risk_review_reminder
 
 from . import notifications
-from .models import ReminderSent, ReportingCycle
+from .models import ReminderSent
 from .numbers import Owed, owed_by_person
 
 # A chase is one person and what they still owe (reporting/numbers.py makes the list).

@@ -263,7 +263,7 @@ class RiskReview(WorkflowFields):
 
     risk = models.ForeignKey(BAFRisk, on_delete=models.CASCADE, related_name="reviews")
     cycle = models.ForeignKey(
-        "reporting.ReportingCycle", on_delete=models.PROTECT, related_name="risk_reviews"
+        "ics_portal.ReportingCycle", on_delete=models.PROTECT, related_name="risk_reviews"
     )
     likelihood = models.PositiveSmallIntegerField("current likelihood")
     consequence = models.PositiveSmallIntegerField("current consequence")

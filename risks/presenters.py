@@ -9,14 +9,13 @@ from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
 
-from ics_portal.models import User
+from ics_portal.models import ReportingCycle, User
 from ics_portal.permissions import has_permission
 from ics_portal.workflow.states import (
     OUTSTANDING_STATES,
     READABLE_BY_BOARD_STATES,
     leads_window_open,
 )
-from reporting.models import ReportingCycle
 from reporting.numbers import latest_approved
 from reporting.presenters import shown_to_leads
 

@@ -6,14 +6,12 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from ics_portal.models import AuditEvent, Organisation, User
+from ics_portal.models import AuditEvent, Organisation, ReportingCycle, User
+from packs.models import BoardPack, PublishedPack
 from reporting.models import (
-    BoardPack,
     GoldenThreadUpdate,
     MilestoneProgress,
     ObjectiveProgress,
-    PublishedPack,
-    ReportingCycle,
     WorkstreamUpdate,
 )
 from risks.actions import ensure_default_matrix

@@ -61,9 +61,9 @@ def run_worker(argv: list[str]) -> None:
 def _make_data(clients: int, packs: int):
     from django.contrib.auth.models import Group
 
-    from ics_portal.models import User
+    from ics_portal.models import ReportingCycle, User
     from ics_portal.roles import GOVERNANCE_OFFICER, SYSTEM_LEAD
-    from reporting.models import ReportingCycle, WorkstreamUpdate
+    from reporting.models import WorkstreamUpdate
 
     from . import factories
 
@@ -188,8 +188,8 @@ class PackRequester(threading.Thread):
         from django.db import connection
 
         from ics_portal.workflow.errors import ActionError
-        from reporting.models import BoardPack
-        from reporting.packs.actions import request_generation
+        from packs.actions import request_generation
+        from packs.models import BoardPack
 
         try:
             while time.monotonic() < self.deadline:

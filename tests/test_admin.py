@@ -7,18 +7,20 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
-from ics_portal.models import AuditEvent, User
+from ics_portal.models import AuditEvent, ReportingCycle, User
 from ics_portal.status import DeliveryStatus, WorkflowState
+from packs.models import PublishedPack
 from reporting import actions
-from reporting.models import PublishedPack, ReportingCycle, WorkstreamUpdate
+from reporting.models import WorkstreamUpdate
 from risks.models import BAFRisk
 
 from . import factories
 
-OUR_APPS = ("ics_portal", "workstreams", "risks", "reporting")
+OUR_APPS = tuple(settings.PORTAL_APPS)
 
 
 def _our_models():
@@ -599,7 +601,7 @@ def test_a_cycle_added_in_the_admin_goes_through_create_cycle(admin_client, data
 
 
 def test_a_board_pack_edit_goes_through_edit_pack(admin_client, data):
-    from reporting.models import BoardPack
+    from packs.models import BoardPack
 
     pack = BoardPack.objects.get(title="Draft pack")
     page = admin_client.get(_url(BoardPack, "change", pack.pk))

@@ -7,11 +7,12 @@ from django.utils import timezone
 
 from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.workflow.errors import ActionError
+from packs import actions
+from packs.content import build_pack_content
+from packs.defaults import default_pack
+from packs.models import BoardPack, PublishedPack
 from reporting import actions as update_actions
-from reporting.models import BoardPack, PublishedPack, WorkstreamUpdate
-from reporting.packs import actions
-from reporting.packs.content import build_pack_content
-from reporting.packs.defaults import default_pack
+from reporting.models import WorkstreamUpdate
 
 from . import factories
 
@@ -275,7 +276,7 @@ def test_pack_build_query_count_does_not_grow_with_workstreams(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reporting.packs.render import render_pack_html
+    from packs.render import render_pack_html
 
     for i in range(3):
         _approved_update(cycle, lead, governance, name=f"SMALL {i}")
@@ -310,7 +311,7 @@ def test_pack_form_keeps_the_meeting_date_for_a_date_input(client, cycle, govern
 
 
 def test_a_new_pack_starts_from_the_last_packs_lead_and_author(cycle, governance):
-    from reporting.packs.defaults import default_pack
+    from packs.defaults import default_pack
 
     assert default_pack(cycle).lead == ""
     BoardPack.objects.create(
@@ -334,8 +335,8 @@ def test_a_new_pack_starts_from_the_last_packs_lead_and_author(cycle, governance
 
 
 def test_a_pack_can_be_edited_after_its_creator_is_deleted(cycle, governance, superuser):
-    from reporting.packs.actions import create_pack, edit_pack
-    from reporting.packs.defaults import default_pack
+    from packs.actions import create_pack, edit_pack
+    from packs.defaults import default_pack
 
     pack = default_pack(cycle)
     fields = {f: getattr(pack, f) for f in ("title", "meeting", "date_of_meeting", "purpose")}

@@ -5,13 +5,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from ics_portal.models import User
+from ics_portal.models import ReportingCycle, User
 from ics_portal.status import WorkflowState
 from reporting.models import (
     GoldenThreadUpdate,
     MilestoneProgress,
     ObjectiveProgress,
-    ReportingCycle,
     WorkstreamUpdate,
 )
 from risks.models import BAFRisk, RiskReview

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from dataio import parsing
+from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.workflow.errors import ActionError
+from packs.models import BoardPack
 from reporting import actions
 from reporting.forms import CycleForm
-from reporting.models import BoardPack, ReportingCycle
 from risks.forms import RiskForm
 from risks.models import BAFRisk
 from workstreams.models import Milestone
@@ -334,12 +335,12 @@ ADMIN_QUERIES = [
     ("ics_portal", "auditevent", {"created_at__year": "abc"}),
     # Filters well, but overflows when made UTC for the query (on SQLite).
     ("axes", "accessattempt", {"attempt_time__gte": "0001-01-01 00:00:00+05:00"}),
-    ("reporting", "boardpack", {"date_of_meeting__year": "0"}),
-    ("reporting", "boardpack", {"date_of_meeting__year": "-5"}),
-    ("reporting", "publishedpack", {"published_at__year": "9999"}),
+    ("packs", "boardpack", {"date_of_meeting__year": "0"}),
+    ("packs", "boardpack", {"date_of_meeting__year": "-5"}),
+    ("packs", "publishedpack", {"published_at__year": "9999"}),
     ("workstreams", "milestone", {"due_date__year": "9999", "due_date__month": "12"}),
-    ("reporting", "reportingcycle", {"fy_start_year": "abc"}),
-    ("reporting", "reportingcycle", {"fy_start_year": "99999999999999999999999"}),
+    ("ics_portal", "reportingcycle", {"fy_start_year": "abc"}),
+    ("ics_portal", "reportingcycle", {"fy_start_year": "99999999999999999999999"}),
     ("reporting", "workstreamupdate", {"cycle__id__exact": "abc"}),
     ("reporting", "workstreamupdate", {"cycle__id__exact": "99999999999999999999999"}),
     ("workstreams", "objective", {"target_quarter": "x"}),
@@ -381,8 +382,8 @@ def test_history_pages_of_an_id_that_is_not_a_number_are_not_found(client, super
     [
         ("workstreams_theme", {"leads": "on"}),
         ("reporting_goldenthreadupdate", {"cycle": "9999999999999999999999"}),
-        ("reporting_boardpack", {"embargo_until": "2021-12-31 09:00"}),
-        ("reporting_boardpack", {"embargo_until": "not a time"}),
+        ("packs_boardpack", {"embargo_until": "2021-12-31 09:00"}),
+        ("packs_boardpack", {"embargo_until": "not a time"}),
     ],
 )
 def test_add_pages_leave_out_initial_values_they_cannot_show(client, superuser, model, query):
@@ -394,7 +395,7 @@ def test_an_add_page_still_takes_usable_initial_values(client, superuser):
     cycle = factories.ReportingCycleFactory()
     client.force_login(superuser)
     response = client.get(
-        reverse("admin:reporting_boardpack_add"),
+        reverse("admin:packs_boardpack_add"),
         {"cycle": str(cycle.pk), "embargo_until": "2021-12-31 09:00", "title": "Q3 pack"},
     )
     form = response.context["adminform"].form

@@ -22,9 +22,10 @@ from openpyxl import load_workbook
 
 from dataio import exporters
 from ics_portal.status import DeliveryStatus, WorkflowState
+from packs.models import BoardPack
+from packs.render import render_pack_html, render_pdf
 from reporting import numbers
-from reporting.models import BoardPack, GoldenThreadUpdate, WorkstreamUpdate
-from reporting.packs.render import render_pack_html, render_pdf
+from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 
 from . import factories
 

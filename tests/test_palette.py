@@ -15,7 +15,7 @@ from dataio import exporters
 from ics_portal import palette
 from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.templatetags.portal import status_tag, workflow_tag
-from reporting.packs.render import render_pack_html
+from packs.render import render_pack_html
 
 from . import factories
 
@@ -78,7 +78,7 @@ def test_no_other_stylesheet_colours_statuses_or_states():
     [
         "ics_portal/status.py",
         "reporting/numbers.py",
-        "reporting/templatetags/portal_pack.py",
+        "packs/templatetags/portal_pack.py",
         "ics_portal/templatetags/portal.py",
         "dataio/exporters.py",
         "risks/matrix.py",

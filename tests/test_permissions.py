@@ -1,9 +1,9 @@
 import pytest
 
+from ics_portal.models import ReportingCycle
 from ics_portal.permissions import has_permission
 from ics_portal.status import DeliveryStatus, WorkflowState
 from reporting import actions
-from reporting.models import ReportingCycle
 
 from . import factories
 

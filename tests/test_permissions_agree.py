@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.context_processors import PermWrapper
 from django.contrib.auth.models import AnonymousUser
 
+from ics_portal.models import ReportingCycle
 from ics_portal.permissions import PERMISSIONS, has_permission
-from reporting.models import ReportingCycle
 
 from . import factories
 from . import test_updates_support as support

@@ -74,7 +74,8 @@ def test_a_reviewers_diff_shows_what_was_typed():
 
 def test_the_updates_csv_keeps_typed_entities(db):
     from dataio import exporters
-    from reporting.models import ReportingCycle, WorkstreamUpdate
+    from ics_portal.models import ReportingCycle
+    from reporting.models import WorkstreamUpdate
     from tests import factories
 
     cycle = factories.ReportingCycleFactory(

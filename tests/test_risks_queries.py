@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reporting.models import ReportingCycle
+from ics_portal.models import ReportingCycle
 from risks import actions
 
 from . import factories

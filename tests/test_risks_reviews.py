@@ -8,11 +8,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from ics_portal.models import AuditEvent
+from ics_portal.models import AuditEvent, ReportingCycle
 from ics_portal.status import WorkflowState
 from ics_portal.workflow.errors import ActionError, StaleUpdateError, SubmissionInvalid
 from reporting import actions as reporting_actions
-from reporting.models import ReportingCycle
 from risks import actions, notifications
 from risks.models import RiskBand, RiskMatrix, RiskReview
 

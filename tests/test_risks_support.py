@@ -9,9 +9,9 @@ import datetime
 
 from django.utils import timezone
 
+from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.status import WorkflowState
-from reporting.models import ReportingCycle
 from risks import actions
 from risks.models import RiskMatrix, RiskReview
 

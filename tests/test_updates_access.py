@@ -6,7 +6,7 @@ Each table row is a view and the status every role gets, in the order of ROLES."
 import pytest
 from django.urls import reverse
 
-from reporting.models import ReportingCycle
+from ics_portal.models import ReportingCycle
 
 from . import test_updates_support as support
 from .test_updates_support import approve, form_data, submit, url

@@ -8,9 +8,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from ics_portal.models import AuditEvent
+from ics_portal.models import AuditEvent, ReportingCycle
 from ics_portal.status import WorkflowState
-from reporting.models import ReminderSent, ReportingCycle, WorkstreamUpdate
+from reporting.models import ReminderSent, WorkstreamUpdate
 
 from . import factories
 from . import test_updates_support as support

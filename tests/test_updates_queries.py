@@ -80,7 +80,7 @@ def _count(client, path: str) -> int:
 
 
 def cycle_count() -> int:
-    from reporting.models import ReportingCycle
+    from ics_portal.models import ReportingCycle
 
     return ReportingCycle.objects.count()
 

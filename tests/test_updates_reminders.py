@@ -10,7 +10,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from reporting.models import ReminderSent, ReportingCycle
+from ics_portal.models import ReportingCycle
+from reporting.models import ReminderSent
 from risks.models import RiskReview
 
 from . import test_updates_support as support

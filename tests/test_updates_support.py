@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.status import DeliveryStatus, WorkflowState
 from reporting import actions, merge
@@ -21,7 +22,6 @@ from reporting.models import (
     GoldenThreadUpdate,
     MilestoneProgress,
     ObjectiveProgress,
-    ReportingCycle,
     WorkstreamUpdate,
 )
 from reporting.views._access import _update_queryset

@@ -23,7 +23,8 @@ from django.utils import timezone
 from dataio.models import ImportJob
 from ics_portal.models import User
 from ics_portal.roles import SYSTEM_LEAD
-from reporting.models import BoardPack, GoldenThreadUpdate, PublishedPack, WorkstreamUpdate
+from packs.models import BoardPack, PublishedPack
+from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from risks.models import RiskReview
 
 from . import factories

@@ -9,12 +9,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from ics_portal.models import AuditEvent
+from ics_portal.models import AuditEvent, ReportingCycle
 from ics_portal.permissions import has_permission, refusal
 from ics_portal.status import WorkflowState
 from ics_portal.workflow.errors import ActionError, SubmissionInvalid
+from packs.models import BoardPack
 from reporting import actions
-from reporting.models import BoardPack, ReportingCycle, WorkstreamUpdate
+from reporting.models import WorkstreamUpdate
 from risks import actions as risk_actions
 from risks.models import RiskReview
 

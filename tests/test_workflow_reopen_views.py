@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ics_portal.models import AuditEvent
+from ics_portal.models import AuditEvent, ReportingCycle
 from ics_portal.status import WorkflowState
 from reporting import actions
-from reporting.models import ReportingCycle, WorkstreamUpdate
+from reporting.models import WorkstreamUpdate
 from risks import actions as risk_actions
 from risks.models import RiskReview
 

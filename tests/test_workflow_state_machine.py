@@ -31,12 +31,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from ics_portal.models import ReportingCycle
 from ics_portal.permissions import has_permission
 from ics_portal.roles import BOARD_MEMBER, GOVERNANCE_OFFICER, SYSTEM_LEAD
 from ics_portal.workflow.errors import ActionError
+from packs import actions as pack_actions
+from packs.models import BoardPack
 from reporting import actions
-from reporting.models import BoardPack, GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
-from reporting.packs import actions as pack_actions
+from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from reporting.views._access import _update_queryset
 from risks import actions as risk_actions
 from risks.models import RiskReview

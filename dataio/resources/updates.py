@@ -2,10 +2,11 @@
 
 from django.core.exceptions import ValidationError
 
+from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.workflow.errors import ActionError
 from reporting import actions as reporting_actions
-from reporting.models import GoldenThreadUpdate, ReportingCycle, WorkstreamUpdate
+from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from reporting.numbers import COUNTED_COLUMN
 
 from ..columns import (

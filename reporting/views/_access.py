@@ -13,17 +13,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
 
-from ics_portal.models import User
+from ics_portal.models import ReportingCycle, User
 from ics_portal.permissions import has_permission, refusal
 from workstreams.models import Objective
 
-from ..models import (
-    GoldenThreadUpdate,
-    MilestoneProgress,
-    ObjectiveProgress,
-    ReportingCycle,
-    WorkstreamUpdate,
-)
+from ..models import GoldenThreadUpdate, MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
 
 _PEOPLE = User.objects.select_related("organisation").order_by("full_name")
 UPDATE_KINDS = {"workstream": WorkstreamUpdate, "thread": GoldenThreadUpdate}

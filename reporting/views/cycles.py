@@ -9,13 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ics_portal.models import User
+from ics_portal.models import ReportingCycle, User
 from ics_portal.permissions import has_permission
 from ics_portal.workflow.errors import ActionError
 
 from .. import actions, numbers, reminders
 from ..forms import CycleForm
-from ..models import ReportingCycle
 from ._access import cycle_page
 
 

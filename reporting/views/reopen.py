@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats
 
+from ics_portal.models import ReportingCycle
 from ics_portal.workflow.errors import ActionError, SubmissionInvalid
 
 from .. import actions, reminders
-from ..models import ReportingCycle
 from ..workflow_forms import ExtensionForm, ReopenCycleForm, ReopenUpdateForm, default_until
 from ._access import cycle_page, describe, load_update, require
 

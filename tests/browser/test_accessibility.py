@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from reporting.models import ReportingCycle, WorkstreamUpdate
+from ics_portal.models import ReportingCycle
+from reporting.models import WorkstreamUpdate
 
 from .conftest import DEMO_PASSWORD, axe_violations, sign_in
 

@@ -18,9 +18,10 @@ from django.core.management import call_command
 from django.test import override_settings
 from playwright.sync_api import expect
 
+from ics_portal.models import ReportingCycle
 from ics_portal.status import DeliveryStatus, WorkflowState
 from reporting import actions
-from reporting.models import ReportingCycle, WorkstreamUpdate
+from reporting.models import WorkstreamUpdate
 
 from .conftest import DEMO_PASSWORD, axe_violations, sign_in
 from .test_update_journey import _editor, _rich_html, _type_rich_text

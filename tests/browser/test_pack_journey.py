@@ -6,7 +6,7 @@ import hashlib
 import pytest
 from django.core.management import call_command
 
-from reporting.models import PublishedPack
+from packs.models import PublishedPack
 
 from .conftest import DEMO_PASSWORD, axe_violations, sign_in
 

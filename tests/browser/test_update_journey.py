@@ -13,8 +13,9 @@ from django.core.management import call_command
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
+from ics_portal.models import ReportingCycle
 from ics_portal.status import WorkflowState
-from reporting.models import ReportingCycle, WorkstreamUpdate
+from reporting.models import WorkstreamUpdate
 
 from .conftest import DEMO_PASSWORD, axe_violations, sign_in
 

@@ -21,9 +21,10 @@ from django.db import transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 
+from ics_portal.models import ReportingCycle
 from ics_portal.roles import BOARD_MEMBER, GOVERNANCE_OFFICER, SYSTEM_LEAD
 from ics_portal.status import DeliveryStatus
-from reporting.models import BoardPack, ReportingCycle
+from packs.models import BoardPack
 
 from .. import factories
 from ..conftest import _in_group

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter
@@ -170,7 +171,7 @@ def changelist_keys(model) -> list[str]:
 def our_models() -> list:
     return [
         model
-        for label in ("ics_portal", "workstreams", "risks", "reporting")
+        for label in settings.PORTAL_APPS
         for model in apps.get_app_config(label).get_models()
         if not model.__name__.startswith("Historical")
     ]

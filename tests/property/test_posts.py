@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.contrib import admin
 from django.db import connection
 from django.db.models import Q
@@ -18,8 +19,8 @@ from hypothesis import strategies as st
 
 from ics_portal import dates
 from ics_portal.dates import FinancialYearField, PlanDateField, PlanDateTimeField
+from packs.forms import BoardPackForm, WithdrawForm
 from reporting.forms import CycleForm, ReturnForm, form_for
-from reporting.packs.forms import BoardPackForm, WithdrawForm
 from reporting.views._access import _update_queryset
 from risks.forms import CloseRiskForm, ReturnReviewForm, RiskForm, RiskReviewForm
 
@@ -154,8 +155,8 @@ TARGETS = [
             _admin_form(apps.get_model(label)),
         )
         for label in (
-            "reporting.ReportingCycle",
-            "reporting.BoardPack",
+            "ics_portal.ReportingCycle",
+            "packs.BoardPack",
             "workstreams.Milestone",
             "workstreams.Objective",
             "risks.BAFRisk",
@@ -166,9 +167,7 @@ TARGETS = [
 
 def _our_models():
     return [
-        model
-        for label in ("ics_portal", "workstreams", "risks", "reporting")
-        for model in apps.get_app_config(label).get_models()
+        model for label in django_settings.PORTAL_APPS for model in apps.get_app_config(label).get_models()
     ]
 
 

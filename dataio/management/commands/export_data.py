@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from dataio.exporters import EXPORT_KINDS, export
+from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
-from reporting.models import ReportingCycle
 from reporting.presenters import current_cycle
 
 

@@ -2,8 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from ics_portal.models import ReportingCycle
 from reporting import reminders
-from reporting.models import ReminderSent, ReportingCycle
+from reporting.models import ReminderSent
 
 
 class Command(BaseCommand):

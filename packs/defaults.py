@@ -3,7 +3,9 @@ new pack and by `build_board_pack` when the cycle has none."""
 
 from django.conf import settings
 
-from ..models import BoardPack, ReportingCycle
+from ics_portal.models import ReportingCycle
+
+from .models import BoardPack
 
 
 def default_pack(cycle: ReportingCycle) -> BoardPack:

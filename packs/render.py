@@ -13,8 +13,8 @@ from django.template.loader import render_to_string
 
 from risks.models import RiskMatrix
 
-from ..models import BoardPack
 from .content import build_pack_content
+from .models import BoardPack
 
 
 def render_pack_html(pack: BoardPack) -> str:

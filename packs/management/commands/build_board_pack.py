@@ -5,10 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
+from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
-from reporting.models import BoardPack, ReportingCycle
-from reporting.packs.defaults import default_pack
-from reporting.packs.render import render_pack_html, render_pdf
+from packs.defaults import default_pack
+from packs.models import BoardPack
+from packs.render import render_pack_html, render_pdf
 
 
 class Command(BaseCommand):

@@ -11,13 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from ics_portal.models import ReportingCycle
 from ics_portal.permissions import has_permission
 from ics_portal.workflow.errors import ActionError
 
-from ..models import BoardPack, PublishedPack, ReportingCycle
 from . import actions
 from .defaults import default_pack
 from .forms import BoardPackForm, WithdrawForm
+from .models import BoardPack, PublishedPack
 from .render import render_pack_html
 
 

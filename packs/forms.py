@@ -4,8 +4,9 @@ from django import forms
 from django.utils import timezone
 
 from ics_portal.dates import BoundedDateField, BoundedDateTimeField
+from ics_portal.models import ReportingCycle
 
-from ..models import BoardPack, ReportingCycle
+from .models import BoardPack
 
 
 def default_embargo(meeting_date):

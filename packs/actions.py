@@ -11,10 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from ics_portal.audit import AuditVerb, record
+from ics_portal.models import ReportingCycle
 from ics_portal.status import WorkflowState
 from ics_portal.workflow.errors import ActionError
+from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 
-from ..models import BoardPack, GoldenThreadUpdate, PublishedPack, ReportingCycle, WorkstreamUpdate
+from .models import BoardPack, PublishedPack
+from .tasks import generate_board_pack
 
 EDITABLE_PACK_STATES = {BoardPack.State.DRAFT, BoardPack.State.READY, BoardPack.State.WITHDRAWN}
 COVER_FIELDS = (
@@ -101,8 +104,6 @@ def discard_generated_drafts(*, cycle: ReportingCycle) -> int:
 
 def request_generation(*, pack: BoardPack, by) -> BoardPack:
     """Queue the PDF render; the request returns at once and the page shows progress."""
-    from ..tasks import generate_board_pack
-
     with transaction.atomic():
         current = BoardPack.objects.select_for_update().get(pk=pack.pk)
         if current.state == BoardPack.State.GENERATING:
@@ -127,47 +128,6 @@ def request_generation(*, pack: BoardPack, by) -> BoardPack:
         record(by=by, verb=AuditVerb.PACK_GENERATE, obj=current)
         transaction.on_commit(lambda: generate_board_pack.enqueue(pack_id=current.pk))
     return current
-
-
-def set_progress(pack_id: int, percent: int, message: str) -> None:
-    BoardPack.objects.filter(pk=pack_id).update(progress=percent, progress_message=message)
-
-
-def generate_now(*, pack_id: int) -> BoardPack:
-    """Render the pack's HTML and PDF and store them as its draft (run by the background task)."""
-    from .render import render_pack_html, render_pdf
-
-    pack = BoardPack.objects.select_related("cycle").get(pk=pack_id)
-    try:
-        set_progress(pack_id, 10, "Collecting approved updates and risks")
-        html = render_pack_html(pack)
-        set_progress(pack_id, 40, "Laying out pages")
-        pdf = render_pdf(html)
-        set_progress(pack_id, 90, "Saving the PDF")
-    except Exception as error:  # the person needs to see a failed render, not a stuck spinner
-        BoardPack.objects.filter(pk=pack_id).update(
-            state=BoardPack.State.DRAFT,
-            progress=0,
-            progress_message="",
-            generation_error=str(error)[:2000],
-        )
-        raise
-    with transaction.atomic():
-        pack = BoardPack.objects.select_for_update().get(pk=pack_id)
-        if pack.draft_pdf:
-            pack.draft_pdf.delete(save=False)
-        pack.draft_pdf.save(
-            f"pack-{pack.pk}-v{pack.version}.pdf", ContentFile(pdf.data), save=False
-        )
-        pack.draft_html = html
-        pack.draft_sha256 = pdf.sha256
-        pack.draft_page_count = pdf.page_count
-        pack.generated_at = timezone.now()
-        pack.state = BoardPack.State.READY
-        pack.progress = 100
-        pack.progress_message = f"Ready: {pdf.page_count} pages"
-        pack.save()
-    return pack
 
 
 def publish_pack(*, pack: BoardPack, by) -> PublishedPack:
