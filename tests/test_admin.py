@@ -2,7 +2,6 @@
 the actions (approve, edits of updates and risks), while the audit trail, published packs and
 field history cannot be changed."""
 
-import contextlib
 import datetime
 
 import pytest
@@ -11,11 +10,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
+from dataio.models import ImportJob
 from ics_portal.models import AuditEvent, ReportingCycle, User
 from ics_portal.status import DeliveryStatus, WorkflowState
 from packs.models import PublishedPack
 from reporting import actions
-from reporting.models import WorkstreamUpdate
+from reporting.models import ReminderSent, WorkstreamUpdate
 from risks.models import BAFRisk
 
 from . import factories
@@ -65,10 +65,12 @@ def data(db, lead, governance):
     published = factories.PublishedPackFactory(pack__cycle=cycle)
     factories.BoardPackFactory(cycle=cycle, title="Draft pack")
     factories.AuditEventFactory(actor_name="Gus Governance", verb="pack.create")
-    with contextlib.suppress(LookupError):  # the reminders log arrives with the reminders work
-        apps.get_model("reporting", "ReminderSent").objects.create(
-            person=lead, cycle=cycle, kind="REMINDER", sent_on=datetime.date(2021, 12, 15)
-        )
+    ReminderSent.objects.create(
+        person=lead, cycle=cycle, kind="REMINDER", sent_on=datetime.date(2021, 12, 15)
+    )
+    ImportJob.objects.create(
+        owner=governance, kind="themes", label="Themes", filename="themes.xlsx", rows_total=3
+    )
     return {
         "workstream": workstream,
         "objective": objective,
