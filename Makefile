@@ -50,6 +50,7 @@ test-browser: setup
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports  # the layers run one way (docs/adr/0009-layers.md)
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .

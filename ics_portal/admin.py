@@ -20,6 +20,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import AuditEvent, Organisation, User
 from .permissions import has_permission
 from .richtext import media_with_nonce
+from .status import WorkflowState
+from .workflow import actions as workflow
+from .workflow.errors import ActionError, StaleUpdateError
+from .workflow.states import EDITABLE_STATES
 
 # --- shared by every app's admin --------------------------------------------------------------
 
@@ -120,7 +124,6 @@ def run_action_for_each(
 ) -> None:
     """Call `action(<keyword>=obj, by=request.user, **kwargs)` for each selected object,
     reporting each refusal (an ActionError's message) and a count of the successes."""
-    from ics_portal.workflow.errors import ActionError
 
     succeeded = 0
     for obj in queryset:
@@ -232,3 +235,145 @@ class AuditEventAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     search_fields = ("actor_name", "verb", "object_type", "object_id", "object_label", "comment")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+# --- the admin of every reviewed kind (updates, risk reviews) -----------------------------------
+
+# The workflow columns every reviewed thing has (ics_portal/workflow/states.py); only actions set them.
+WORKFLOW_FIELDS = (
+    "state",
+    "version",
+    "updated_at",
+    "updated_by",
+    "submitted_at",
+    "submitted_by",
+    "approved_at",
+    "approved_by",
+    "returned_at",
+    "review_comment",
+    "returned_sections",
+    "extended_until",
+    "extension_reason",
+    "extended_by",
+)
+# States in which governance may still change an update's content (save_update allows these).
+ADMIN_EDITABLE_STATES = EDITABLE_STATES | {WorkflowState.SUBMITTED}
+
+
+class WorkflowAdminForm(forms.ModelForm):
+    """Carries the version the page was opened at, so a stale save is refused with a message
+    (the same optimistic locking as the portal's own forms)."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            if self.instance.state not in ADMIN_EDITABLE_STATES:
+                raise forms.ValidationError(
+                    f"This is {self.instance.state_label.lower()} and can no longer be edited."
+                )
+            if cleaned.get("base_version") != self.instance.version:
+                raise forms.ValidationError(
+                    f"{StaleUpdateError(self.instance)} Reload the page to see the "
+                    "changes before editing."
+                )
+        return cleaned
+
+
+class WorkflowAdmin(HistoryAdmin):
+    """Admin for a model with WorkflowFields (updates and risk reviews).
+
+    Subclasses name their `subject_fields` (fixed once created) and `content_fields` (passed to
+    the save action), and may override `save_content` to call a different action.
+    """
+
+    form = WorkflowAdminForm
+    subject_fields: tuple[str, ...] = ()
+    content_fields: tuple[str, ...] = ()
+    m2m_fields: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(WORKFLOW_FIELDS)
+        if obj is not None:
+            readonly += self.subject_fields
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": [*self.subject_fields, *self.content_fields, *self.m2m_fields]}),
+            (
+                "Workflow",
+                {
+                    "description": "Set by the workflow actions (submit, return, approve, "
+                    "extend, reopen), never by hand.",
+                    "fields": [*WORKFLOW_FIELDS, "base_version"],
+                },
+            ),
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.state not in ADMIN_EDITABLE_STATES:
+            return False  # approved and published updates are read-only for everyone
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.state not in EDITABLE_STATES:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+        # A change is saved by the action in save_related, once the inline rows are known.
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            super().save_related(request, form, formsets, change)
+            return
+        for formset in formsets:
+            # What formset.save() would have recorded, for the admin's change message.
+            formset.new_objects = [f.instance for f in formset.extra_forms if f.has_changed()]
+            formset.changed_objects = [
+                (f.instance, f.changed_data) for f in formset.initial_forms if f.has_changed()
+            ]
+            formset.deleted_objects = []
+        if not form.has_changed() and not any(fs.has_changed() for fs in formsets):
+            return
+        fields = {
+            name: form.cleaned_data[name] for name in self.content_fields if name in form.fields
+        }
+        m2m = {
+            name: list(form.cleaned_data[name]) for name in self.m2m_fields if name in form.fields
+        }
+        try:
+            self.save_content(
+                request,
+                form.instance,
+                base_version=form.cleaned_data["base_version"],
+                fields=fields,
+                m2m=m2m,
+                formsets=formsets,
+            )
+        except ActionError as error:
+            self.message_user(request, f"Not saved: {error}", messages.ERROR)
+
+    def save_content(self, request, obj, *, base_version, fields, m2m, formsets):
+        """Save the content through the kind's save action (raises ActionError)."""
+        raise NotImplementedError
+
+    @admin.action(description="Approve selected submitted items")
+    def approve_selected(self, request, queryset):
+        run_action_for_each(
+            self,
+            request,
+            queryset,
+            workflow.approve,
+            keyword="update",
+            done="Approved",
+        )

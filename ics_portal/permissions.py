@@ -26,6 +26,8 @@ from ics_portal.workflow.states import (
 )
 
 from . import roles
+from .workflow.kinds import kind_of
+from .workflow.states import closed_window_message
 
 PERMISSIONS = rules.RuleSet()
 
@@ -50,20 +52,7 @@ def leads_update(user, update) -> bool:
     """The person leads or deputises what this update (or risk review) is about."""
     if update is None or not getattr(user, "is_authenticated", False):
         return False
-    return user.pk in update_lead_ids(update)
-
-
-def update_lead_ids(update) -> set[int]:
-    """Ids of the people who write this update: leads and deputies, or thread leads,
-    or the owner of the risk under review. Uses prefetched relations when present."""
-    if hasattr(update, "workstream"):
-        workstream = update.workstream
-        return {u.pk for u in workstream.leads.all()} | {u.pk for u in workstream.deputies.all()}
-    if hasattr(update, "golden_thread"):
-        return {u.pk for u in update.golden_thread.system_leads.all()}
-    if hasattr(update, "risk"):
-        return {update.risk.owner_id} if update.risk.owner_id else set()
-    return set()
+    return user.pk in kind_of(update).lead_ids(update)
 
 
 @rules.predicate
@@ -196,7 +185,7 @@ def refusal(user, perm: str, obj=None) -> str:
 
 
 def _update_refusal(user, perm: str, update) -> str:
-    noun = "risk review" if hasattr(update, "risk") else "update"
+    noun = kind_of(update).noun
     cycle = update.cycle
     state = update.state
     governance = roles.is_governance(user)
@@ -251,25 +240,3 @@ def _update_refusal(user, perm: str, update) -> str:
             "before the governance team reviews it."
         )
     return "Your role does not allow this."
-
-
-def closed_window_message(update) -> str:
-    """What a lead reads when the cycle has closed on their update (and any extension ended)."""
-    noun = "risk review" if hasattr(update, "risk") else "update"
-    cycle = update.cycle
-    if update.state == WorkflowState.SUBMITTED:
-        return (
-            f"The {cycle.label} reporting cycle is closed, so this submission can no longer be "
-            "withdrawn. The governance team will still review it, and can return it to you "
-            "with a new date if it needs changing."
-        )
-    ended = (
-        f"Your extension ended on {_day(update.extended_until)}"
-        if update.extended_until
-        else f"The {cycle.label} reporting cycle is closed"
-    )
-    return (
-        f"{ended}, so this {noun} can no longer be changed or submitted. If it should still go "
-        f"to the board, ask the governance team to reopen it: they can give this {noun} an "
-        "extension or reopen the cycle."
-    )

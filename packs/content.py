@@ -14,9 +14,10 @@ from django.db.models import Prefetch, Q
 
 from ics_portal.models import ReportingCycle, User
 from ics_portal.status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
+from ics_portal.workflow.history import latest_approved
 from ics_portal.workflow.states import READABLE_BY_BOARD_STATES
 from reporting.models import GoldenThreadUpdate, MilestoneProgress, WorkstreamUpdate
-from reporting.numbers import MilestoneRow, StatusTable, cycle_counts, is_counted, latest_approved
+from reporting.numbers import MilestoneRow, StatusTable, cycle_counts, is_counted
 from reporting.numbers import milestone_rows as reported_milestones
 from risks.models import BAFRisk, RiskMatrix, RiskReview, Score
 from risks.presenters import Direction, HeatMap, build_heat_map, direction

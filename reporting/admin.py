@@ -2,24 +2,24 @@
 
 Workflow changes are made by reporting/actions.py, never by hand here: state fields are read-only; edits to an update's content go through `save_update`
 (so they are versioned, audited and refused when stale); approving is an admin action that
-calls `approve_update`; opening and closing a cycle call `open_cycle` / `close_cycle`.
+calls the workflow's `approve`; opening and closing a cycle call `open_cycle` / `close_cycle`.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Q
 
 from ics_portal.admin import (
+    ADMIN_EDITABLE_STATES,
     HistoryAdmin,
     PortalModelAdmin,
     ReadOnlyAdminMixin,
+    WorkflowAdmin,
     run_action_for_each,
 )
 from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
-from ics_portal.status import WorkflowState
-from ics_portal.workflow.errors import ActionError, StaleUpdateError
-from ics_portal.workflow.states import EDITABLE_STATES
+from reporting import kinds as update_kinds
 from workstreams.models import Milestone, Objective
 
 from . import actions
@@ -31,132 +31,9 @@ from .models import (
     WorkstreamUpdate,
 )
 
-# The workflow columns every reviewed thing has (ics_portal/workflow/states.py); only actions set them.
-WORKFLOW_FIELDS = (
-    "state",
-    "version",
-    "updated_at",
-    "updated_by",
-    "submitted_at",
-    "submitted_by",
-    "approved_at",
-    "approved_by",
-    "returned_at",
-    "review_comment",
-    "returned_sections",
-    "extended_until",
-    "extension_reason",
-    "extended_by",
-)
-# States in which governance may still change an update's content (save_update allows these).
-ADMIN_EDITABLE_STATES = EDITABLE_STATES | {WorkflowState.SUBMITTED}
 
-
-# --- the shared workflow admin ----------------------------------------------------------------
-
-
-class WorkflowAdminForm(forms.ModelForm):
-    """Carries the version the page was opened at, so a stale save is refused with a message
-    (the same optimistic locking as the portal's own forms)."""
-
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["base_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            if self.instance.state not in ADMIN_EDITABLE_STATES:
-                raise forms.ValidationError(
-                    f"This is {self.instance.state_label.lower()} and can no longer be edited."
-                )
-            if cleaned.get("base_version") != self.instance.version:
-                raise forms.ValidationError(
-                    f"{StaleUpdateError(self.instance)} Reload the page to see the "
-                    "changes before editing."
-                )
-        return cleaned
-
-
-class WorkflowAdmin(HistoryAdmin):
-    """Admin for a model with WorkflowFields (updates and risk reviews).
-
-    Subclasses name their `subject_fields` (fixed once created) and `content_fields` (passed to
-    the save action), and may override `save_content` to call a different action.
-    """
-
-    form = WorkflowAdminForm
-    subject_fields: tuple[str, ...] = ()
-    content_fields: tuple[str, ...] = ()
-    m2m_fields: tuple[str, ...] = ()
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(WORKFLOW_FIELDS)
-        if obj is not None:
-            readonly += self.subject_fields
-        return readonly
-
-    def get_fieldsets(self, request, obj=None):
-        return [
-            (None, {"fields": [*self.subject_fields, *self.content_fields, *self.m2m_fields]}),
-            (
-                "Workflow",
-                {
-                    "description": "Set by the workflow actions (submit, return, approve, "
-                    "extend, reopen), never by hand.",
-                    "fields": [*WORKFLOW_FIELDS, "base_version"],
-                },
-            ),
-        ]
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.state not in ADMIN_EDITABLE_STATES:
-            return False  # approved and published updates are read-only for everyone
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.state not in EDITABLE_STATES:
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            super().save_model(request, obj, form, change)
-        # A change is saved by the action in save_related, once the inline rows are known.
-
-    def save_related(self, request, form, formsets, change):
-        if not change:
-            super().save_related(request, form, formsets, change)
-            return
-        for formset in formsets:
-            # What formset.save() would have recorded, for the admin's change message.
-            formset.new_objects = [f.instance for f in formset.extra_forms if f.has_changed()]
-            formset.changed_objects = [
-                (f.instance, f.changed_data) for f in formset.initial_forms if f.has_changed()
-            ]
-            formset.deleted_objects = []
-        if not form.has_changed() and not any(fs.has_changed() for fs in formsets):
-            return
-        fields = {
-            name: form.cleaned_data[name] for name in self.content_fields if name in form.fields
-        }
-        m2m = {
-            name: list(form.cleaned_data[name]) for name in self.m2m_fields if name in form.fields
-        }
-        try:
-            self.save_content(
-                request,
-                form.instance,
-                base_version=form.cleaned_data["base_version"],
-                fields=fields,
-                m2m=m2m,
-                formsets=formsets,
-            )
-        except ActionError as error:
-            self.message_user(request, f"Not saved: {error}", messages.ERROR)
+class UpdateAdmin(WorkflowAdmin):
+    """A workstream or golden-thread update: content, rows and links saved by save_update."""
 
     def save_content(self, request, obj, *, base_version, fields, m2m, formsets):
         rows = {}
@@ -164,17 +41,6 @@ class WorkflowAdmin(HistoryAdmin):
             rows.update(getattr(formset, "action_rows", lambda: {})())
         return actions.save_update(
             update=obj, base_version=base_version, by=request.user, fields=fields, **m2m, **rows
-        )
-
-    @admin.action(description="Approve selected submitted updates")
-    def approve_selected(self, request, queryset):
-        run_action_for_each(
-            self,
-            request,
-            queryset,
-            actions.approve_update,
-            keyword="update",
-            done="Approved",
         )
 
 
@@ -275,9 +141,9 @@ class MilestoneProgressInline(_UpdateRowInlineMixin, admin.TabularInline):
 
 
 @admin.register(WorkstreamUpdate)
-class WorkstreamUpdateAdmin(WorkflowAdmin):
+class WorkstreamUpdateAdmin(UpdateAdmin):
     subject_fields = ("cycle", "workstream")
-    content_fields = actions.WORKSTREAM_UPDATE_FIELDS
+    content_fields = update_kinds.WORKSTREAM_UPDATE_FIELDS
     m2m_fields = ("baf_risks",)
     list_display = (
         "workstream",
@@ -297,9 +163,9 @@ class WorkstreamUpdateAdmin(WorkflowAdmin):
 
 
 @admin.register(GoldenThreadUpdate)
-class GoldenThreadUpdateAdmin(WorkflowAdmin):
+class GoldenThreadUpdateAdmin(UpdateAdmin):
     subject_fields = ("cycle", "golden_thread")
-    content_fields = actions.GOLDEN_THREAD_UPDATE_FIELDS
+    content_fields = update_kinds.GOLDEN_THREAD_UPDATE_FIELDS
     m2m_fields = ("objectives", "baf_risks")
     list_display = ("golden_thread", "cycle", "overall_status", "state", "updated_at", "updated_by")
     list_filter = ("cycle", "state", "overall_status")

@@ -9,12 +9,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ics_portal.permissions import closed_window_message
 from ics_portal.status import DeliveryStatus, WorkflowState
-from ics_portal.workflow.states import leads_window_open
+from ics_portal.workflow.merge import Conflict
+from ics_portal.workflow.states import closed_window_message, leads_window_open
 
 from .forms import RichTextFormField
-from .merge import MILESTONE_PARTS, Conflict
+from .kinds import MILESTONE_PARTS
 
 _STATUS_LABELS = dict(DeliveryStatus.choices)
 
@@ -126,7 +126,9 @@ class TypedSection:
 def typed_sections(form, update, bases: dict[str, str] | None) -> list[TypedSection]:
     """What the person changed on their form (from its `bases`, or else from the update as
     stored), section by section, so a refused save can give it back to copy."""
-    from .merge import fingerprint, posted_sections, stored_sections
+    from ics_portal.workflow.merge import fingerprint, stored_sections
+
+    from .kinds import posted_sections
 
     posted = posted_sections(**form.action_kwargs())
     if bases is None:

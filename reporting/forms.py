@@ -1,6 +1,6 @@
 """Forms of the reporting pages. They check what people type; the changes themselves are made
-by reporting/actions.py (save_update, submit_update, ...), which also enforce the rules of
-submission (actions.validate_for_submission). Saving a draft never needs every field."""
+by reporting/actions.py and the workflow (ics_portal/workflow/actions.py), which also enforce
+the rules of submission (each kind's `submission_errors`, reporting/kinds.py). Saving a draft never needs every field."""
 
 from datetime import date, timedelta
 
@@ -14,12 +14,12 @@ from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.richtext import EDITOR_EXTENSIONS, sanitise_html
 from ics_portal.status import DeliveryStatus
+from reporting import kinds as update_kinds
 from risks.models import BAFRisk
 from workstreams.models import Objective
 
-from . import actions
 from .models import WorkstreamUpdate
-from .review import quarter_headings, review_sections
+from .review import quarter_headings
 
 _NO_STATUS = [("", "No status yet")]
 _DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -28,7 +28,7 @@ _DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ExpectedOnSubmit:
     """A field the lead is expected to fill in before submitting, so it is not labelled
     "(optional)"; but a draft may leave it empty: what submission needs is checked by
-    actions.submit_update, which reports back through the same form."""
+    the workflow's `submit`, which reports back through the same form."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,7 +160,7 @@ class UpdateForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    # Validation errors from submit_update name these keys; the error summary links each to
+    # Validation errors from `submit` name these keys; the error summary links each to
     # the field it concerns.
     def field_for_error(self, key: str) -> str | None:
         if key.startswith("milestone_") and f"{key}_revised_date" in self.fields:
@@ -324,7 +324,7 @@ class WorkstreamUpdateForm(UpdateForm):
         """Keyword arguments for actions.save_update."""
         data = self.cleaned_data
         return {
-            "fields": {name: data[name] for name in actions.WORKSTREAM_UPDATE_FIELDS},
+            "fields": {name: data[name] for name in update_kinds.WORKSTREAM_UPDATE_FIELDS},
             "objective_progress": {
                 int(name.removeprefix("objective_")): data[name] for name in self.objective_names
             },
@@ -415,7 +415,7 @@ class GoldenThreadUpdateForm(UpdateForm):
     def action_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
-            "fields": {name: data[name] for name in actions.GOLDEN_THREAD_UPDATE_FIELDS},
+            "fields": {name: data[name] for name in update_kinds.GOLDEN_THREAD_UPDATE_FIELDS},
             "baf_risks": self.chosen_risks(),
             "objectives": [self.objective_choices[pk] for pk in data["objectives"]],
         }
@@ -436,23 +436,3 @@ def form_for(update, data=None) -> UpdateForm:
             workstream__golden_threads=update.golden_thread, active=True
         ).select_related("workstream"),
     )
-
-
-class ReturnForm(forms.Form):
-    sections = forms.MultipleChoiceField(
-        label="Which sections need changing? (optional)",
-        help_text="The lead sees these marked on their update, with a link to each.",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    comment = forms.CharField(
-        label="Comments for the lead",
-        help_text="Say what needs to change before the update can be approved. The lead sees "
-        "these at the top of their update and by email.",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Enter comments for the lead explaining what to change"},
-    )
-
-    def __init__(self, *args, update, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["sections"].choices = [(s.key, s.label) for s in review_sections(update)]

@@ -27,25 +27,25 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from ics_portal import palette
 from ics_portal.models import ReportingCycle, User
 from ics_portal.periods import Quarter
 from ics_portal.status import DeliveryStatus, WorkflowState
+from ics_portal.workflow.history import COUNTED_STATES
 from ics_portal.workflow.states import (
     OUTSTANDING_STATES,
-    READABLE_BY_BOARD_STATES,
     leads_window_open,
 )
-from risks.models import BAFRisk, RiskReview
+from risks.models import RiskReview
+from risks.presenters import risk_reviews_owed_by_person
 
 from .models import GoldenThreadUpdate, WorkstreamUpdate
 
 # --- what is counted ----------------------------------------------------------------------------
 
-COUNTED_STATES = frozenset(READABLE_BY_BOARD_STATES)
 COUNTING_RULE = "Approved updates only"
 COUNTING_NOTE = (
     "Statuses are counted from approved and published updates only. An update not yet "
@@ -423,25 +423,6 @@ def updates_by_person(rows: Iterable[CycleRow]) -> dict[User, list[OwedUpdate]]:
     return dict(result)
 
 
-def risk_reviews_owed_by_person(cycle: ReportingCycle) -> dict[User, list[RiskReview]]:
-    """Every active owner with the reviews of open risks they still owe in `cycle` (not
-    started, draft or returned), in reference order, in one query."""
-    reviews = (
-        RiskReview.objects.filter(
-            cycle=cycle,
-            state__in=OUTSTANDING_STATES,
-            risk__status=BAFRisk.Status.OPEN,
-            risk__owner__is_active=True,
-        )
-        .select_related("cycle", "risk__owner__organisation")
-        .order_by("risk__reference")
-    )
-    owed: dict[User, list[RiskReview]] = defaultdict(list)
-    for review in reviews:
-        owed[review.risk.owner].append(review)
-    return dict(owed)
-
-
 @dataclass
 class Owed:
     """One person and everything they still owe in a cycle."""
@@ -483,63 +464,6 @@ def owed_by_person(cycle: ReportingCycle, rows: list[CycleRow] | None = None) ->
     return dict(
         sorted(owed.items(), key=lambda item: (item[1].person.full_name, item[1].person.email))
     )
-
-
-# --- the latest approved update before a cycle ----------------------------------------------------
-
-
-def before(cycle: ReportingCycle, prefix: str = "cycle__") -> Q:
-    """Rows whose cycle comes before `cycle`."""
-    return Q(**{f"{prefix}fy_start_year__lt": cycle.fy_start_year}) | Q(
-        **{f"{prefix}fy_start_year": cycle.fy_start_year, f"{prefix}quarter__lt": cycle.quarter}
-    )
-
-
-def after(cycle: ReportingCycle, prefix: str = "cycle__") -> Q:
-    """Rows whose cycle comes after `cycle`."""
-    return Q(**{f"{prefix}fy_start_year__gt": cycle.fy_start_year}) | Q(
-        **{f"{prefix}fy_start_year": cycle.fy_start_year, f"{prefix}quarter__gt": cycle.quarter}
-    )
-
-
-def latest_approved(
-    model,
-    wanted: Iterable[tuple[int, ReportingCycle]],
-    *,
-    subject: str,
-    related: Iterable[str] = (),
-    prefetch: Iterable = (),
-) -> dict[tuple[int, int], object]:
-    """For each (subject id, cycle) in `wanted`, the latest approved or published row of
-    `model` (a workstream or golden-thread update, or a risk review) about that subject
-    (`subject` is its foreign key: "workstream", "golden_thread", "risk") in a cycle before
-    that cycle, keyed by (subject id, cycle id); a pair with none is left out.
-
-    One query, plus one per `prefetch` lookup, however many pairs are wanted."""
-    wanted = list(wanted)
-    if not wanted:
-        return {}
-    newest = max((cycle for _, cycle in wanted), key=lambda c: c.period)
-    approved = (
-        model.objects.filter(state__in=COUNTED_STATES)
-        .filter(**{f"{subject}_id__in": {subject_id for subject_id, _ in wanted}})
-        .filter(before(newest))
-        .select_related("cycle", *related)
-        .order_by("-cycle__fy_start_year", "-cycle__quarter")
-    )
-    by_subject: dict[int, list] = defaultdict(list)
-    for row in approved:
-        by_subject[getattr(row, f"{subject}_id")].append(row)
-    found = {}
-    for subject_id, cycle in wanted:
-        period = cycle.period
-        earlier = (r for r in by_subject.get(subject_id, []) if r.cycle.period < period)
-        row = next(earlier, None)
-        if row is not None:
-            found[(subject_id, cycle.pk)] = row
-    if prefetch and found:
-        prefetch_related_objects(list(found.values()), *prefetch)
-    return found
 
 
 # --- milestones -----------------------------------------------------------------------------------

@@ -6,13 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
-from django.utils import timezone
 
 from ics_portal.models import ReportingCycle
-from ics_portal.status import WorkflowState
-from ics_portal.workflow.states import OUTSTANDING_STATES, leads_window_open
+from ics_portal.workflow.queries import shown_to_leads
 
-from .models import WorkstreamUpdate
 from .numbers import (
     MilestoneRow,
     OwedUpdate,
@@ -22,24 +19,6 @@ from .numbers import (
     thread_updates,
     workstream_updates,
 )
-
-
-def shown_to_leads() -> Q:
-    """The cycles a lead's lists show: open ones; the latest cycle if it has closed (until the
-    next one opens, so a lead sees what they missed and that they must ask governance to
-    reopen it); and any closed cycle where governance gave them an extension."""
-    shown = Q(cycle__status=ReportingCycle.Status.OPEN) | Q(
-        cycle__status=ReportingCycle.Status.CLOSED, extended_until__gte=timezone.localdate()
-    )
-    latest = (
-        ReportingCycle.objects.exclude(status=ReportingCycle.Status.DRAFT)
-        .order_by("-fy_start_year", "-quarter")
-        .values_list("pk", "status")
-        .first()
-    )
-    if latest and latest[1] == ReportingCycle.Status.CLOSED:
-        shown |= Q(cycle_id=latest[0], state__in=OUTSTANDING_STATES)
-    return shown
 
 
 def my_updates(user) -> list[OwedUpdate]:
@@ -56,62 +35,6 @@ def my_updates(user) -> list[OwedUpdate]:
     rows = [cycle_row(update) for update in [*ws, *gt]]
     mine = [owed for person, owed in owed_updates(rows) if person.pk == user.pk]
     return sorted(mine, key=lambda r: (r.is_shut, not r.is_outstanding, r.deadline, r.title))
-
-
-# --- what an update's page says about its leads' window (docs/adr/0006) ------------------------
-
-
-@dataclass(frozen=True)
-class WorkflowWindow:
-    """When an update's (or risk review's) leads can act, as its page tells the person looking,
-    and what governance can do to unblock it."""
-
-    update: object
-    noun: str  # "update" or "risk review"
-    lead_message: str  # for a lead whose window is shut; "" otherwise
-    extended_until: date | None  # shown while the update is not yet approved
-    extension_active: bool
-    extend_url: str  # "" unless the person may give an extension
-    reopen_url: str  # "" unless the person may reopen the approved update
-
-    @property
-    def cycle(self) -> ReportingCycle:
-        return self.update.cycle
-
-
-def workflow_window(update, user) -> WorkflowWindow:
-    """No queries beyond the permission checks the page already makes."""
-    from django.urls import reverse
-
-    from ics_portal.permissions import closed_window_message, has_permission, leads_update
-
-    is_review = update._meta.label == "risks.RiskReview"
-    if is_review:
-        urls = {
-            "extend": reverse("risks:review_extend", kwargs={"pk": update.pk}),
-            "reopen": reverse("risks:review_reopen", kwargs={"pk": update.pk}),
-        }
-    else:
-        kind = "workstream" if isinstance(update, WorkstreamUpdate) else "thread"
-        urls = {
-            name: reverse(f"reporting:update_{name}", kwargs={"kind": kind, "pk": update.pk})
-            for name in ("extend", "reopen")
-        }
-    shut = (
-        update.cycle.status == ReportingCycle.Status.CLOSED
-        and update.state in OUTSTANDING_STATES | {WorkflowState.SUBMITTED}
-        and not leads_window_open(update)
-    )
-    waiting = update.state not in (WorkflowState.APPROVED, WorkflowState.PUBLISHED)
-    return WorkflowWindow(
-        update=update,
-        noun="risk review" if is_review else "update",
-        lead_message=closed_window_message(update) if shut and leads_update(user, update) else "",
-        extended_until=update.extended_until if waiting else None,
-        extension_active=update.has_extension,
-        extend_url=urls["extend"] if has_permission(user, "update.extend", update) else "",
-        reopen_url=urls["reopen"] if has_permission(user, "update.reopen", update) else "",
-    )
 
 
 # --- the current cycle ------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ics_portal.richtext import html_to_text
 from ics_portal.status import WorkflowState
+from ics_portal.workflow.history import latest_approved
 
 from .models import GoldenThreadUpdate, MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
-from .numbers import latest_approved
 
 
 def quarter_headings(cycle) -> tuple[str, str]:

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from ics_portal.audit import AuditVerb, record
 from ics_portal.richtext import html_to_text
+from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError, SubmissionInvalid
+from ics_portal.workflow.history import after, latest_approved
 from ics_portal.workflow.states import READABLE_BY_BOARD_STATES
-from reporting import actions as workflow
-from reporting.numbers import after, latest_approved
 
 from . import notifications
 from .models import SCALE, BAFRisk, RiskMatrix, RiskReview
@@ -272,54 +272,14 @@ def open_risk_reviews(*, cycle, by) -> int:
 
 
 def save_review(*, review: RiskReview, base_version: int, by, fields: dict[str, Any]):
-    """Save the owner's (or governance's) edits to a review, refusing a stale save."""
-    assert isinstance(review, RiskReview)
-    assert set(fields) <= set(REVIEW_FIELDS), set(fields) - set(REVIEW_FIELDS)
+    """Save the owner's (or governance's) edits to a review, refusing a stale save and
+    scores off the matrix. Submitting, returning, accepting, extending and reopening are the
+    shared workflow's (ics_portal/workflow/actions.py)."""
+    unknown = set(fields) - set(REVIEW_FIELDS)
+    if unknown:
+        raise ActionError(f"A risk review has no field {', '.join(sorted(unknown))}")
     _check_scores(fields)
-    return workflow.save_update(update=review, base_version=base_version, by=by, fields=fields)
-
-
-def submit_review(*, review: RiskReview, by):
-    """Submit a review for governance to accept or return (validated by `validate_review`)."""
-    assert isinstance(review, RiskReview)
-    return workflow.submit_update(update=review, by=by)
-
-
-def withdraw_review(*, review: RiskReview, by):
-    """The owner takes back a submitted review that has not been reviewed yet."""
-    assert isinstance(review, RiskReview)
-    return workflow.withdraw_update(update=review, by=by)
-
-
-def return_review(*, review: RiskReview, by, comment: str, extended_until: date | None = None):
-    """Governance returns a submitted review to its owner with comments (required); in a
-    closed cycle with the date the owner has until to resubmit (required there)."""
-    assert isinstance(review, RiskReview)
-    return workflow.return_update(
-        update=review, by=by, comment=comment, extended_until=extended_until
-    )
-
-
-def accept_review(*, review: RiskReview, by):
-    """Governance accepts a submitted review; the risk takes its scores (`apply_accepted_review`)."""
-    assert isinstance(review, RiskReview)
-    return workflow.approve_update(update=review, by=by)
-
-
-def extend_review(*, review: RiskReview, by, until: date, reason: str):
-    """Governance gives a review not yet submitted a late-submission extension after the cycle
-    closed (reporting.actions.extend_update)."""
-    assert isinstance(review, RiskReview)
-    return workflow.extend_update(update=review, by=by, until=until, reason=reason)
-
-
-def reopen_review(*, review: RiskReview, by, reason: str, extended_until: date | None = None):
-    """Governance sends an accepted review back to its owner (reporting.actions.reopen_update).
-    The risk keeps the scores it took from the review until a review is accepted again."""
-    assert isinstance(review, RiskReview)
-    return workflow.reopen_update(
-        update=review, by=by, reason=reason, extended_until=extended_until
-    )
+    return workflow.save(update=review, base_version=base_version, by=by, sections=fields)
 
 
 def previous_review(review: RiskReview) -> RiskReview | None:
@@ -329,7 +289,7 @@ def previous_review(review: RiskReview) -> RiskReview | None:
 
 
 def validate_review(review: RiskReview) -> dict[str, str]:
-    """Workflow hook: what must be true before a review can be submitted."""
+    """What must be true before a review can be submitted (RiskReviewKind)."""
     errors: dict[str, str] = {}
     risk = review.risk
     if not risk.is_open:
@@ -361,7 +321,7 @@ def validate_review(review: RiskReview) -> dict[str, str]:
 
 
 def apply_accepted_review(review: RiskReview, by) -> None:
-    """Workflow hook, inside approve_update's transaction: the risk takes the accepted
+    """Inside the workflow's `approve` transaction (RiskReviewKind.after_approve): the risk takes the accepted
     review's scores (with the review's matrix) and text, unless a later quarter's review has
     already been accepted."""
     later = RiskReview.objects.filter(

@@ -12,9 +12,11 @@ from ics_portal.admin import (
     HistoryAdmin,
     PortalModelAdmin,
     ReadOnlyAdminMixin,
+    WorkflowAdmin,
+    WorkflowAdminForm,
     run_action_for_each,
 )
-from reporting.admin import WorkflowAdmin, WorkflowAdminForm
+from ics_portal.workflow import actions as workflow
 
 from . import actions
 from .matrix import CONSEQUENCE_CHOICES, LIKELIHOOD_CHOICES
@@ -351,5 +353,5 @@ class RiskReviewAdmin(WorkflowAdmin):
     @admin.action(description="Accept selected submitted reviews")
     def accept_selected(self, request, queryset):
         run_action_for_each(
-            self, request, queryset, actions.accept_review, keyword="review", done="Accepted"
+            self, request, queryset, workflow.approve, keyword="update", done="Accepted"
         )

@@ -6,16 +6,10 @@ class RisksConfig(AppConfig):
     name = "risks"
 
     def ready(self) -> None:
-        # Risk reviews go through the update workflow; these hooks add what is particular to a
-        # risk: the submission checks and what accepting a review changes.
-        from reporting.actions import register_workflow_hooks
+        # Risk reviews are reviewed through the shared workflow (ADR 0010).
+        from ics_portal.workflow.kinds import register
 
-        from .actions import REVIEW_FIELDS, apply_accepted_review, validate_review
+        from .kinds import RiskReviewKind
         from .models import RiskReview
 
-        register_workflow_hooks(
-            RiskReview,
-            validate=validate_review,
-            on_approve=apply_accepted_review,
-            fields=REVIEW_FIELDS,
-        )
+        register(RiskReview, RiskReviewKind())

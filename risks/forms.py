@@ -4,7 +4,7 @@ risks/actions.py. Scores and bands are never typed: only likelihood and conseque
 from django import forms
 
 from ics_portal.models import User
-from reporting.workflow_forms import default_until, not_in_the_past, until_field
+from ics_portal.workflow.forms import default_until, not_in_the_past, until_field
 from workstreams.models import Theme
 
 from .actions import REVIEW_FIELDS, RISK_FIELDS

@@ -5,7 +5,7 @@ are announced by the shared workflow (reporting.notifications picks the risk_rev
 for a RiskReview)."""
 
 from ics_portal.mail import send_on_commit
-from reporting.numbers import risk_reviews_owed_by_person
+from risks.presenters import risk_reviews_owed_by_person
 
 
 def risk_reviews_opened(cycle) -> None:

@@ -11,13 +11,13 @@ from django.urls import NoReverseMatch, reverse
 
 from ics_portal.models import ReportingCycle, User
 from ics_portal.permissions import has_permission
+from ics_portal.workflow.history import latest_approved
+from ics_portal.workflow.queries import shown_to_leads
 from ics_portal.workflow.states import (
     OUTSTANDING_STATES,
     READABLE_BY_BOARD_STATES,
     leads_window_open,
 )
-from reporting.numbers import latest_approved
-from reporting.presenters import shown_to_leads
 
 from .matrix import CONSEQUENCE_WORDS, LIKELIHOOD_WORDS, ColourStyle, colour_style
 from .models import SCALE, SCORE_BASES, BAFRisk, RiskBand, RiskMatrix, RiskReview, Score
@@ -562,3 +562,22 @@ def previous_review_score(review: RiskReview, matrices=None) -> RiskReview | Non
     if earlier is not None:
         attach_matrix([earlier], matrices or matrices_by_id())
     return earlier
+
+
+def risk_reviews_owed_by_person(cycle) -> dict[User, list[RiskReview]]:
+    """Every active owner with the reviews of open risks they still owe in `cycle` (not
+    started, draft or returned), in reference order, in one query."""
+    reviews = (
+        RiskReview.objects.filter(
+            cycle=cycle,
+            state__in=OUTSTANDING_STATES,
+            risk__status=BAFRisk.Status.OPEN,
+            risk__owner__is_active=True,
+        )
+        .select_related("cycle", "risk__owner__organisation")
+        .order_by("risk__reference")
+    )
+    owed: dict[User, list[RiskReview]] = defaultdict(list)
+    for review in reviews:
+        owed[review.risk.owner].append(review)
+    return dict(owed)

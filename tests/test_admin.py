@@ -13,6 +13,7 @@ from django.urls import reverse
 from dataio.models import ImportJob
 from ics_portal.models import AuditEvent, ReportingCycle, User
 from ics_portal.status import DeliveryStatus, WorkflowState
+from ics_portal.workflow import actions as workflow
 from packs.models import PublishedPack
 from reporting import actions
 from reporting.models import ReminderSent, WorkstreamUpdate
@@ -100,7 +101,7 @@ def _submitted(update, lead):
             "nothing_to_escalate": True,
         },
     )
-    return actions.submit_update(update=update, by=lead)
+    return workflow.submit(update=update, by=lead)
 
 
 def _post_data(response) -> dict:
@@ -415,7 +416,7 @@ def test_approve_action_reports_refusals(admin_client, data):
 
 
 def test_an_approved_update_is_read_only(admin_client, data, lead, governance):
-    update = actions.approve_update(update=_submitted(data["update"], lead), by=governance)
+    update = workflow.approve(update=_submitted(data["update"], lead), by=governance)
     page = admin_client.get(_url(WorkstreamUpdate, "change", update.pk))
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
@@ -561,7 +562,6 @@ def test_a_golden_thread_update_edit_goes_through_save_update(admin_client, data
 def test_a_risk_review_is_edited_through_save_review_and_accepted_by_action(
     admin_client, data, lead, superuser
 ):
-    from risks import actions as risk_actions
     from risks.models import RiskReview
 
     review = RiskReview.objects.get()
@@ -573,7 +573,7 @@ def test_a_risk_review_is_edited_through_save_review_and_accepted_by_action(
     assert review.score.label == "16 (4×4) Extreme"
     assert (review.version, review.state) == (2, WorkflowState.DRAFT)
 
-    risk_actions.submit_review(review=review, by=lead)
+    workflow.submit(update=review, by=lead)
     admin_client.post(
         _url(RiskReview, "changelist"),
         {"action": "accept_selected", "_selected_action": [review.pk]},

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ics_portal.status import DeliveryStatus, WorkflowState
+from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError
 from packs import actions
 from packs.content import build_pack_content
@@ -58,8 +59,8 @@ def _approved_update(
         },
         objective_progress={objective.pk: progress},
     )
-    update_actions.submit_update(update=update, by=lead)
-    return update_actions.approve_update(update=update, by=governance)
+    workflow.submit(update=update, by=lead)
+    return workflow.approve(update=update, by=governance)
 
 
 def _pack(cycle, governance, **extra):

@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from dataio import exporters
 from ics_portal.status import DeliveryStatus, WorkflowState
+from ics_portal.workflow import history
 from packs.models import BoardPack
 from packs.render import render_pack_html, render_pdf
 from reporting import numbers
@@ -338,7 +339,7 @@ def test_latest_approved_is_the_newest_earlier_approved_one_in_one_query(governa
             )
     wanted = [(w.pk, now) for w in workstreams] + [(workstreams[0].pk, cycles[1])]
     with CaptureQueriesContext(connection) as queries:
-        found = numbers.latest_approved(WorkstreamUpdate, wanted, subject="workstream")
+        found = history.latest_approved(WorkstreamUpdate, wanted, subject="workstream")
     assert len(queries.captured_queries) == 1
     # Q3's own approved update is not "before"; Q2's is returned; so Q1's, for each of three.
     assert {key: row.cycle.label for key, row in found.items()} == {

@@ -3,7 +3,7 @@ import pytest
 from ics_portal.models import ReportingCycle
 from ics_portal.permissions import has_permission
 from ics_portal.status import DeliveryStatus, WorkflowState
-from reporting import actions
+from ics_portal.workflow import actions as workflow
 
 from . import factories
 
@@ -45,8 +45,8 @@ def test_board_member_reads_only_approved(update, board_member, governance, lead
     update.overall_status = update.forecast_status = DeliveryStatus.ON_TRACK
     update.nothing_to_escalate = True
     update.save()
-    actions.submit_update(update=update, by=lead)
-    actions.approve_update(update=update, by=governance)
+    workflow.submit(update=update, by=lead)
+    workflow.approve(update=update, by=governance)
     update.refresh_from_db()
     assert has_permission(board_member, "update.view", update)
     assert not has_permission(board_member, "update.edit", update)

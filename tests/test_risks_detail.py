@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from ics_portal.status import DeliveryStatus
-from reporting import actions as reporting_actions
+from ics_portal.workflow import actions as workflow
 from risks import actions
 from risks.models import RiskBand, RiskMatrix
 
@@ -126,8 +126,8 @@ def test_it_lists_linked_workstreams_and_only_visible_citing_updates(
         forecast_status=DeliveryStatus.ON_TRACK,
     )
     approved.baf_risks.add(risk)
-    reporting_actions.submit_update(update=approved, by=other_lead)
-    reporting_actions.approve_update(update=approved, by=governance)
+    workflow.submit(update=approved, by=other_lead)
+    workflow.approve(update=approved, by=governance)
     draft_ws = factories.WorkstreamFactory(name="DIGITAL")
     draft_ws.leads.add(lead)
     draft = factories.WorkstreamUpdateFactory(cycle=cycle, workstream=draft_ws)

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from ics_portal.workflow import actions as workflow
 from risks import actions
 from risks.models import BAFRisk
 
@@ -189,7 +190,7 @@ def test_direction_ignores_reviews_not_yet_accepted(client, board_member, govern
         by=extreme.owner,
         fields={"likelihood": 5, "consequence": 5, "rationale": "<p>Much worse.</p>"},
     )
-    actions.submit_review(review=review, by=extreme.owner)
+    workflow.submit(update=review, by=extreme.owner)
     client.force_login(board_member)
     row = _row(client.get(URL).content.decode(), "07")
     assert "No change" in row and "16 (4×4) Extreme" in row

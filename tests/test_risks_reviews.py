@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from ics_portal.models import AuditEvent, ReportingCycle
 from ics_portal.status import WorkflowState
+from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError, StaleUpdateError, SubmissionInvalid
 from reporting import actions as reporting_actions
 from risks import actions, notifications
@@ -93,7 +94,7 @@ def test_reminder_run_finds_what_each_owner_still_owes(
     cycle = cycle_for(2021, 3)
     actions.open_risk_reviews(cycle=cycle, by=governance)
     done = other.reviews.get()
-    actions.submit_review(review=done, by=other_lead)
+    workflow.submit(update=done, by=other_lead)
     owed = notifications.risk_reviews_owed_by_person(cycle)
     assert {person: [r.risk.reference for r in reviews] for person, reviews in owed.items()} == {
         lead: ["07"]
@@ -133,7 +134,9 @@ def test_the_owner_saves_a_draft(client, lead, review):
     review.refresh_from_db()
     assert review.state == WorkflowState.DRAFT and review.likelihood == 4
     assert review.version == 2
-    assert AuditEvent.objects.filter(verb="update.save", object_id=str(review.pk)).exists()
+    # Audited as what it is: a risk review's save, not an update's (issue 10).
+    saves = AuditEvent.objects.filter(object_type="risks.RiskReview", object_id=str(review.pk))
+    assert list(saves.values_list("verb", flat=True)) == ["risk_review.save"]
 
 
 def test_a_changed_score_needs_a_new_rationale(client, lead, review):
@@ -203,10 +206,10 @@ def test_review_submit_accept_updates_the_risk_and_the_register_arrow(
 def test_accepting_a_review_emails_the_owner(
     lead, governance, review, django_capture_on_commit_callbacks
 ):
-    actions.submit_review(review=review, by=lead)
+    workflow.submit(update=review, by=lead)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        actions.accept_review(review=RiskReview.objects.get(pk=review.pk), by=governance)
+        workflow.approve(update=RiskReview.objects.get(pk=review.pk), by=governance)
     [message] = mail.outbox
     assert message.subject == "Accepted: your Q3 2021/22 review of BAF risk 07"
     assert "12 (3×4) High" in message.body
@@ -215,7 +218,7 @@ def test_accepting_a_review_emails_the_owner(
 def test_returning_needs_a_comment(
     client, lead, governance, review, django_capture_on_commit_callbacks
 ):
-    actions.submit_review(review=review, by=lead)
+    workflow.submit(update=review, by=lead)
     client.force_login(governance)
     response = client.post(url(review, "risks:review_return"), {"comment": " "})
     assert response.status_code == 200
@@ -240,7 +243,7 @@ def test_returning_needs_a_comment(
 
 
 def test_the_owner_withdraws_a_submitted_review(client, lead, review):
-    actions.submit_review(review=review, by=lead)
+    workflow.submit(update=review, by=lead)
     client.force_login(lead)
     assert "Withdraw review" in client.get(url(review)).content.decode()
     assert client.post(url(review, "risks:review_withdraw")).status_code == 302
@@ -284,16 +287,16 @@ def test_a_new_matrix_is_used_for_new_reviews_and_old_reviews_keep_theirs(risk, 
 def test_a_review_of_a_closed_risk_cannot_be_submitted(risk, lead, governance, review):
     actions.close_risk(risk=risk, by=governance, reason="Closed.")
     with pytest.raises(SubmissionInvalid, match="closed"):
-        actions.submit_review(review=review, by=lead)
+        workflow.submit(update=review, by=lead)
 
 
 def test_accepting_an_older_quarter_late_does_not_overwrite_a_newer_score(risk, lead, governance):
     q1, q2 = cycle_for(2021, 1), cycle_for(2021, 2)
     actions.open_risk_reviews(cycle=q1, by=governance)
     late = risk.reviews.get(cycle=q1)
-    actions.submit_review(review=late, by=lead)
+    workflow.submit(update=late, by=lead)
     run_quarter(q2, {risk: (2, 4)}, governance=governance)
-    actions.accept_review(review=RiskReview.objects.get(pk=late.pk), by=governance)
+    workflow.approve(update=RiskReview.objects.get(pk=late.pk), by=governance)
     risk.refresh_from_db()
     assert (risk.current_likelihood, risk.current_consequence) == (2, 4)
 
@@ -301,7 +304,7 @@ def test_accepting_an_older_quarter_late_does_not_overwrite_a_newer_score(risk, 
 def test_a_closed_cycle_refuses_submission(risk, lead, review):
     ReportingCycle.objects.filter(pk=review.cycle_id).update(status="CLOSED")
     with pytest.raises(ActionError, match="is closed.*ask the governance team to reopen it"):
-        actions.submit_review(review=RiskReview.objects.get(pk=review.pk), by=lead)
+        workflow.submit(update=RiskReview.objects.get(pk=review.pk), by=lead)
 
 
 # --- who may do what (the update rules, with the risk's owner as lead) -------------------------
@@ -340,8 +343,8 @@ def test_board_member_reads_accepted_reviews_only_and_cannot_change_them(
 ):
     client.force_login(board_member)
     assert client.get(url(review)).status_code == 404  # not accepted yet
-    actions.submit_review(review=review, by=lead)
-    actions.accept_review(review=RiskReview.objects.get(pk=review.pk), by=governance)
+    workflow.submit(update=review, by=lead)
+    workflow.approve(update=RiskReview.objects.get(pk=review.pk), by=governance)
     response = client.get(url(review))
     assert response.status_code == 200
     assert 'name="likelihood"' not in response.content.decode()
@@ -354,7 +357,7 @@ def test_the_owner_edits_their_own_review_but_not_once_submitted(client, lead, r
     response = client.get(url(review))
     assert response.status_code == 200 and 'name="likelihood"' in response.content.decode()
     assert response.content.decode().count("<h1") == 1
-    actions.submit_review(review=review, by=lead)
+    workflow.submit(update=review, by=lead)
     response = client.get(url(review))
     assert 'name="likelihood"' not in response.content.decode()
     assert client.post(url(review), _post(review, version=2)).status_code == 403

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.status import WorkflowState
+from ics_portal.workflow import actions as workflow
 from risks import actions
 from risks.models import RiskMatrix, RiskReview
 
@@ -54,8 +55,8 @@ def run_quarter(cycle, scores: dict, *, governance, close: bool = True) -> dict:
                 "rationale": f"<p>{cycle.label}: scored {likelihood}×{consequence}.</p>",
             },
         )
-        review = actions.submit_review(review=review, by=owner)
-        accepted[risk.pk] = actions.accept_review(review=review, by=governance)
+        review = workflow.submit(update=review, by=owner)
+        accepted[risk.pk] = workflow.approve(update=review, by=governance)
     if close:
         ReportingCycle.objects.filter(pk=cycle.pk).update(status=ReportingCycle.Status.CLOSED)
         cycle.refresh_from_db()

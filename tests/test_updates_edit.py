@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from ics_portal.models import AuditEvent
 from ics_portal.status import WorkflowState
+from ics_portal.workflow import actions as workflow
 from reporting import actions
 from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from reporting.review import quarter_headings
@@ -172,7 +173,9 @@ def test_the_lead_withdraws_before_review(client, lead, update):
 
 def test_a_returned_update_shows_the_comments_at_the_top(client, lead, governance, update):
     submitted = submit(update, lead)
-    actions.return_update(update=submitted, by=governance, comment="Say what slipped and why.")
+    workflow.return_for_changes(
+        update=submitted, by=governance, comment="Say what slipped and why."
+    )
     client.force_login(lead)
     for page in (url(update), url(update, "update_edit")):
         html = _html(client.get(page))

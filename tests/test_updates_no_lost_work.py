@@ -7,7 +7,7 @@ import datetime
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from reporting import merge
+from ics_portal.workflow import merge
 
 from . import test_updates_support as support
 from .test_updates_support import form_data, url

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ics_portal.status import DeliveryStatus, WorkflowState
-from reporting import actions
+from ics_portal.workflow import actions as workflow
+from ics_portal.workflow.history import latest_approved
 from reporting.models import MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
-from reporting.numbers import latest_approved
 
 from . import factories
 from .test_updates_support import big_plan, cycle_for, url
@@ -60,7 +60,7 @@ def test_pages_stay_within_their_bounds(
         html = client.get(url(update, "update_edit")).content.decode()
     assert html.count('name="objective_') == n_objectives
 
-    actions.submit_update(update=update, by=lead)
+    workflow.submit(update=update, by=lead)
     client.force_login(governance)
     with django_assert_max_num_queries(CYCLE_PAGE_MAX):
         html = client.get(cycle.get_absolute_url()).content.decode()
@@ -147,7 +147,7 @@ def test_adding_data_adds_no_query(client, lead, governance):
     after += [_count(client, path) for path in governance_pages]
     assert before == after
 
-    actions.submit_update(update=update, by=lead)
+    workflow.submit(update=update, by=lead)
     review_before = _count(client, url(update, "update_review"))
     _grow(cycle, WorkstreamUpdate.objects.get(pk=update.pk), governance)
     assert _count(client, url(update, "update_review")) == review_before

@@ -10,8 +10,8 @@ from django.core import mail
 
 from ics_portal.models import AuditEvent
 from ics_portal.status import WorkflowState
+from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import SubmissionInvalid
-from reporting import actions
 from reporting.review import review_sections
 
 from . import test_updates_support as support
@@ -49,7 +49,7 @@ def test_each_kind_of_update_lists_its_sections_with_the_real_quarter_names(upda
 def test_an_unknown_section_is_refused_and_nothing_is_saved(lead, governance, update):
     submitted = submit(update, lead)
     with pytest.raises(SubmissionInvalid) as error:
-        actions.return_update(
+        workflow.return_for_changes(
             update=submitted, by=governance, comment="Fix it.", sections=["plans", "budget"]
         )
     assert error.value.errors == {
@@ -67,7 +67,7 @@ def test_sections_are_stored_in_form_order_audited_and_emailed(
     submitted = submit(update, lead)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        actions.return_update(
+        workflow.return_for_changes(
             update=submitted,
             by=governance,
             comment="Say what slipped.",
@@ -88,7 +88,7 @@ def test_sections_are_stored_in_form_order_audited_and_emailed(
 
 
 def test_returning_without_sections_still_works(lead, governance, update):
-    returned = actions.return_update(
+    returned = workflow.return_for_changes(
         update=submit(update, lead), by=governance, comment="Say what slipped."
     )
     assert returned.returned_sections == []
@@ -148,7 +148,7 @@ def test_the_lead_sees_the_sections_at_the_top_and_at_each_field(
     client, lead, governance, plan, update
 ):
     objective = _objective(plan, 2)
-    actions.return_update(
+    workflow.return_for_changes(
         update=submit(update, lead),
         by=governance,
         comment="Say what slipped.",
@@ -184,7 +184,7 @@ def test_the_lead_sees_the_sections_at_the_top_and_at_each_field(
 
 
 def test_a_golden_thread_update_is_marked_the_same_way(client, lead, governance, thread_update):
-    actions.return_update(
+    workflow.return_for_changes(
         update=submit(thread_update, lead),
         by=governance,
         comment="Name the dashboard.",
@@ -200,7 +200,7 @@ def test_a_golden_thread_update_is_marked_the_same_way(client, lead, governance,
 
 
 def test_the_marks_go_when_the_update_is_submitted_again(client, lead, governance, plan, update):
-    actions.return_update(
+    workflow.return_for_changes(
         update=submit(update, lead),
         by=governance,
         comment="Say what slipped.",

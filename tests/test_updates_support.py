@@ -16,7 +16,9 @@ from django.utils import timezone
 from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.status import DeliveryStatus, WorkflowState
-from reporting import actions, merge
+from ics_portal.workflow import actions as workflow
+from ics_portal.workflow import merge
+from reporting import actions
 from reporting.forms import form_for
 from reporting.models import (
     GoldenThreadUpdate,
@@ -73,8 +75,8 @@ def approve_quarter(cycle, *, lead, governance, text="<p>Shared care record live
                 for row in update.milestone_progress.all()
             },
         )
-        update = actions.submit_update(update=update, by=lead)
-        actions.approve_update(update=update, by=governance)
+        update = workflow.submit(update=update, by=lead)
+        workflow.approve(update=update, by=governance)
     for update in GoldenThreadUpdate.objects.filter(cycle=cycle):
         update = actions.save_update(
             update=update,
@@ -256,8 +258,8 @@ def submit(update, lead, **fields):
         values = {"quarter_update": "<p>Done.</p>", "nothing_to_escalate": True}
     values.update(fields)
     saved = actions.save_update(update=update, base_version=update.version, by=lead, fields=values)
-    return actions.submit_update(update=saved, by=lead)
+    return workflow.submit(update=saved, by=lead)
 
 
 def approve(update, lead, governance):
-    return actions.approve_update(update=submit(update, lead), by=governance)
+    return workflow.approve(update=submit(update, lead), by=governance)

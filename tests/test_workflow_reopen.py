@@ -12,11 +12,11 @@ from django.utils import timezone
 from ics_portal.models import AuditEvent, ReportingCycle
 from ics_portal.permissions import has_permission, refusal
 from ics_portal.status import WorkflowState
+from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError, SubmissionInvalid
 from packs.models import BoardPack
 from reporting import actions
 from reporting.models import WorkstreamUpdate
-from risks import actions as risk_actions
 from risks.models import RiskReview
 
 from . import factories
@@ -49,26 +49,26 @@ def test_a_lead_cannot_withdraw_after_the_cycle_closes(request, kind, lead, gove
     submitted = type(submitted).objects.get(pk=submitted.pk)
     assert not has_permission(lead, "update.withdraw", submitted)
     with pytest.raises(ActionError, match="closed"):
-        actions.withdraw_update(update=submitted, by=lead)
+        workflow.withdraw(update=submitted, by=lead)
     submitted.refresh_from_db()
     assert submitted.state == WorkflowState.SUBMITTED
     # ...so governance can still review it after the deadline.
     assert has_permission(governance, "update.review", submitted)
-    assert actions.approve_update(update=submitted, by=governance).state == WorkflowState.APPROVED
+    assert workflow.approve(update=submitted, by=governance).state == WorkflowState.APPROVED
 
 
 def test_an_owner_cannot_withdraw_a_risk_review_after_the_cycle_closes(
     lead, governance, plan, review
 ):
-    submitted = risk_actions.submit_review(review=review, by=lead)
+    submitted = workflow.submit(update=review, by=lead)
     _close(plan.cycle, governance)
     submitted = RiskReview.objects.get(pk=submitted.pk)
     assert not has_permission(lead, "update.withdraw", submitted)
     with pytest.raises(ActionError, match="closed"):
-        risk_actions.withdraw_review(review=submitted, by=lead)
+        workflow.withdraw(update=submitted, by=lead)
     submitted.refresh_from_db()
     assert submitted.state == WorkflowState.SUBMITTED
-    accepted = risk_actions.accept_review(review=submitted, by=governance)
+    accepted = workflow.approve(update=submitted, by=governance)
     assert accepted.state == WorkflowState.APPROVED
 
 
@@ -91,7 +91,7 @@ def test_a_lead_cannot_submit_after_the_cycle_closes_and_is_told_what_to_do(
     assert "Q3 2021/22 reporting cycle is closed" in why
     assert "ask the governance team to reopen it" in why
     with pytest.raises(ActionError, match="ask the governance team to reopen it"):
-        actions.submit_update(update=update, by=lead)
+        workflow.submit(update=update, by=lead)
     # Governance may still correct it (audited) while the cycle is closed, but not submit it.
     assert has_permission(governance, "update.edit", update)
     assert not has_permission(governance, "update.submit", update)
@@ -158,7 +158,7 @@ def test_an_extension_lets_the_leads_submit_one_update_while_the_cycle_stays_clo
     until = TODAY() + 7 * DAY
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        extended = actions.extend_update(
+        extended = workflow.extend(
             update=_fresh(update), by=governance, until=until, reason="Lead was on leave."
         )
     assert extended.extended_until == until and extended.has_extension
@@ -179,7 +179,7 @@ def test_an_extension_lets_the_leads_submit_one_update_while_the_cycle_stays_clo
     assert submitted.state == WorkflowState.SUBMITTED
     # While the extension lasts the lead may still take it back; approval ends the extension.
     assert has_permission(lead, "update.withdraw", _fresh(submitted))
-    approved = actions.approve_update(update=_fresh(submitted), by=governance)
+    approved = workflow.approve(update=_fresh(submitted), by=governance)
     assert approved.extended_until is None and approved.extension_reason == ""
 
 
@@ -187,23 +187,23 @@ def test_an_extension_needs_a_reason_a_date_a_closed_cycle_and_an_unsubmitted_up
     lead, governance, plan, update
 ):
     with pytest.raises(SubmissionInvalid) as refused:
-        actions.extend_update(update=update, by=governance, until=TODAY() - DAY, reason="")
+        workflow.extend(update=update, by=governance, until=TODAY() - DAY, reason="")
     assert refused.value.errors == {
         "reason": "Enter why the extension is being given",
         "extended_until": "The date the leads have until must be today or later",
     }
     with pytest.raises(ActionError, match="cycle is open, so the leads can still submit"):
-        actions.extend_update(update=update, by=governance, until=TODAY(), reason="Leave")
+        workflow.extend(update=update, by=governance, until=TODAY(), reason="Leave")
     submitted = submit(update, lead)
     _close(plan.cycle, governance)
     with pytest.raises(ActionError, match="not been submitted.*this one is submitted"):
-        actions.extend_update(update=_fresh(submitted), by=governance, until=TODAY(), reason="x")
+        workflow.extend(update=_fresh(submitted), by=governance, until=TODAY(), reason="x")
     assert not AuditEvent.objects.filter(verb="update.extend").exists()
 
 
 def test_an_ended_extension_shuts_the_leads_window_again(lead, governance, plan, update):
     _close(plan.cycle, governance)
-    actions.extend_update(update=update, by=governance, until=TODAY(), reason="Leave")
+    workflow.extend(update=update, by=governance, until=TODAY(), reason="Leave")
     assert has_permission(lead, "update.submit", _fresh(update))  # to the end of the day
     WorkstreamUpdate.objects.filter(pk=update.pk).update(extended_until=TODAY() - DAY)
     ended = _fresh(update)
@@ -211,7 +211,7 @@ def test_an_ended_extension_shuts_the_leads_window_again(lead, governance, plan,
     assert not has_permission(lead, "update.submit", ended)
     assert "Your extension ended on" in refusal(lead, "update.submit", ended)
     with pytest.raises(ActionError, match="Your extension ended on"):
-        actions.submit_update(update=ended, by=lead)
+        workflow.submit(update=ended, by=lead)
     # ...and governance can give another.
     assert has_permission(governance, "update.extend", ended)
 
@@ -225,14 +225,16 @@ def test_returning_in_a_closed_cycle_gives_the_lead_a_date_to_resubmit_by(
     submitted = submit(update, lead)
     _close(plan.cycle, governance)
     with pytest.raises(SubmissionInvalid) as refused:
-        actions.return_update(update=_fresh(submitted), by=governance, comment="Add the figures")
+        workflow.return_for_changes(
+            update=_fresh(submitted), by=governance, comment="Add the figures"
+        )
     assert refused.value.errors == {
         "extended_until": "The cycle is closed: enter the date the leads have until to submit it"
     }
     until = TODAY() + 3 * DAY
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        returned = actions.return_update(
+        returned = workflow.return_for_changes(
             update=_fresh(submitted), by=governance, comment="Add the figures", extended_until=until
         )
     assert returned.state == WorkflowState.RETURNED and returned.extended_until == until
@@ -247,10 +249,10 @@ def test_reopening_an_approved_update_sends_it_back_to_its_leads(
 ):
     approved = approve(update, lead, governance)
     with pytest.raises(SubmissionInvalid, match="Enter why the approved update is being reopened"):
-        actions.reopen_update(update=approved, by=governance, reason=" ")
+        workflow.reopen(update=approved, by=governance, reason=" ")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        reopened = actions.reopen_update(
+        reopened = workflow.reopen(
             update=_fresh(approved), by=governance, reason="The finance figures were revised."
         )
     assert reopened.state == WorkflowState.RETURNED
@@ -276,9 +278,9 @@ def test_reopening_in_a_closed_cycle_needs_a_date_and_discards_generated_packs(
         cycle=plan.cycle, state=BoardPack.State.READY, draft_html="<h1>Q3</h1>", draft_sha256="0"
     )
     with pytest.raises(SubmissionInvalid, match="enter the date the leads have until"):
-        actions.reopen_update(update=_fresh(approved), by=governance, reason="Figures revised")
+        workflow.reopen(update=_fresh(approved), by=governance, reason="Figures revised")
     until = TODAY() + 2 * DAY
-    reopened = actions.reopen_update(
+    reopened = workflow.reopen(
         update=_fresh(approved), by=governance, reason="Figures revised", extended_until=until
     )
     assert reopened.state == WorkflowState.RETURNED and reopened.extended_until == until
@@ -295,7 +297,7 @@ def test_a_published_update_cannot_be_reopened(lead, governance, plan, update):
     assert not has_permission(governance, "update.reopen", published)
     assert "published board pack" in refusal(governance, "update.reopen", published)
     with pytest.raises(ActionError, match="published board pack, so it is locked for good"):
-        actions.reopen_update(update=published, by=governance, reason="Typo")
+        workflow.reopen(update=published, by=governance, reason="Typo")
 
 
 @pytest.mark.parametrize("status", ["DRAFT", "PUBLISHED"])
@@ -307,9 +309,9 @@ def test_nothing_moves_in_a_draft_or_published_cycle(lead, governance, plan, upd
         for person in (lead, governance):
             assert not has_permission(person, perm, submitted), (perm, person)
     for attempt in (
-        lambda: actions.withdraw_update(update=submitted, by=lead),
-        lambda: actions.approve_update(update=submitted, by=governance),
-        lambda: actions.return_update(
+        lambda: workflow.withdraw(update=submitted, by=lead),
+        lambda: workflow.approve(update=submitted, by=governance),
+        lambda: workflow.return_for_changes(
             update=submitted, by=governance, comment="x", extended_until=TODAY()
         ),
     ):
@@ -327,18 +329,18 @@ def test_a_risk_review_gets_an_extension_and_an_accepted_one_is_reopened(
     until = TODAY() + DAY
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        extended = risk_actions.extend_review(
-            review=_fresh(review), by=governance, until=until, reason="Owner was on leave"
+        extended = workflow.extend(
+            update=_fresh(review), by=governance, until=until, reason="Owner was on leave"
         )
     [message] = mail.outbox
     assert message.subject.startswith(f"Extension to {until:%-d %B %Y}: your Q3 2021/22 review")
-    accepted = risk_actions.accept_review(
-        review=risk_actions.submit_review(review=_fresh(extended), by=lead), by=governance
+    accepted = workflow.approve(
+        update=workflow.submit(update=_fresh(extended), by=lead), by=governance
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        reopened = risk_actions.reopen_review(
-            review=_fresh(accepted), by=governance, reason="Score disputed", extended_until=until
+        reopened = workflow.reopen(
+            update=_fresh(accepted), by=governance, reason="Score disputed", extended_until=until
         )
     assert reopened.state == WorkflowState.RETURNED and reopened.has_extension
     [message] = mail.outbox

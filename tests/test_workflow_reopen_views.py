@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from ics_portal.models import AuditEvent, ReportingCycle
 from ics_portal.status import WorkflowState
+from ics_portal.workflow import actions as workflow
 from reporting import actions
 from reporting.models import WorkstreamUpdate
-from risks import actions as risk_actions
 from risks.models import RiskReview
 
 from . import factories
@@ -418,10 +418,10 @@ def test_risk_review_extend_and_reopen_trio(client, request, lead, governance, p
         "lead": 403,
         "governance": 200,
     }
-    accepted = risk_actions.accept_review(
-        review=risk_actions.submit_review(
-            review=risk_actions.extend_review(
-                review=_fresh(review), by=governance, until=_today(), reason="Leave"
+    accepted = workflow.approve(
+        update=workflow.submit(
+            update=workflow.extend(
+                update=_fresh(review), by=governance, until=_today(), reason="Leave"
             ),
             by=lead,
         ),
@@ -474,10 +474,10 @@ def test_lists_with_extensions_do_not_grow_queries(client, lead, governance, pla
             workstream.leads.add(lead)
             workstream.deputies.add(factories.UserFactory())
             row = WorkstreamUpdate.objects.create(cycle=plan.cycle, workstream=workstream)
-            actions.extend_update(update=row, by=governance, until=_today(), reason="Leave")
+            workflow.extend(update=row, by=governance, until=_today(), reason="Leave")
             risk = factories.BAFRiskFactory(owner=lead)
             review = factories.RiskReviewFactory(risk=risk, cycle=plan.cycle)
-            risk_actions.extend_review(review=review, by=governance, until=_today(), reason="x")
+            workflow.extend(update=review, by=governance, until=_today(), reason="x")
 
     extend_more(1)
     pages = [reverse("reporting:my_updates"), reverse("risks:reviews")]

@@ -34,6 +34,7 @@ from django.utils import timezone
 from ics_portal.models import ReportingCycle
 from ics_portal.permissions import has_permission
 from ics_portal.roles import BOARD_MEMBER, GOVERNANCE_OFFICER, SYSTEM_LEAD
+from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError
 from packs import actions as pack_actions
 from packs.models import BoardPack
@@ -323,35 +324,27 @@ class World:
                     update=obj, base_version=obj.version, by=by, fields=CONTENT[self.kind]
                 )
         elif transition == "submit":
-            (risk_actions.submit_review if risk else actions.submit_update)(
-                **{"review" if risk else "update": obj}, by=by
-            )
+            workflow.submit(update=obj, by=by)
         elif transition == "withdraw":
-            (risk_actions.withdraw_review if risk else actions.withdraw_update)(
-                **{"review" if risk else "update": obj}, by=by
-            )
+            workflow.withdraw(update=obj, by=by)
         elif transition == "return":
-            (risk_actions.return_review if risk else actions.return_update)(
-                **{"review" if risk else "update": obj},
+            workflow.return_for_changes(
+                update=obj,
                 by=by,
                 comment="Add the figures.",
                 extended_until=date_if_closed,
             )
         elif transition == "approve":
-            (risk_actions.accept_review if risk else actions.approve_update)(
-                **{"review" if risk else "update": obj}, by=by
-            )
+            workflow.approve(update=obj, by=by)
         elif transition == "reopen":
-            (risk_actions.reopen_review if risk else actions.reopen_update)(
-                **{"review" if risk else "update": obj},
+            workflow.reopen(
+                update=obj,
                 by=by,
                 reason="Figures revised.",
                 extended_until=date_if_closed,
             )
         elif transition == "extend":
-            (risk_actions.extend_review if risk else actions.extend_update)(
-                **{"review" if risk else "update": obj}, by=by, until=week, reason="On leave."
-            )
+            workflow.extend(update=obj, by=by, until=week, reason="On leave.")
         elif transition == "publish pack":
             # A generated pack, as the (slow) PDF render would leave it; then the real publish.
             pack = factories.BoardPackFactory(

@@ -16,9 +16,11 @@ database constraints; the transitions live in reporting/actions.py.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from ics_portal.status import WorkflowState
+
+from .kinds import kind_of
 
 EDITABLE_STATES = {WorkflowState.NOT_STARTED, WorkflowState.DRAFT, WorkflowState.RETURNED}
 OUTSTANDING_STATES = EDITABLE_STATES  # what a lead still owes
@@ -126,3 +128,25 @@ class WorkflowFields(models.Model):
     def has_extension(self) -> bool:
         """Governance's extension is set and has not ended (it runs to the end of its day)."""
         return self.extended_until is not None and self.extended_until >= timezone.localdate()
+
+
+def closed_window_message(update) -> str:
+    """What a lead reads when the cycle has closed on their update (and any extension ended)."""
+    noun = kind_of(update).noun
+    cycle = update.cycle
+    if update.state == WorkflowState.SUBMITTED:
+        return (
+            f"The {cycle.label} reporting cycle is closed, so this submission can no longer be "
+            "withdrawn. The governance team will still review it, and can return it to you "
+            "with a new date if it needs changing."
+        )
+    ended = (
+        f"Your extension ended on {formats.date_format(update.extended_until, 'j F Y')}"
+        if update.extended_until
+        else f"The {cycle.label} reporting cycle is closed"
+    )
+    return (
+        f"{ended}, so this {noun} can no longer be changed or submitted. If it should still go "
+        f"to the board, ask the governance team to reopen it: they can give this {noun} an "
+        "extension or reopen the cycle."
+    )

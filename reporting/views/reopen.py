@@ -5,33 +5,26 @@ its leads. Each page asks for the reason, which the leads are emailed and the au
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import formats
 
 from ics_portal.models import ReportingCycle
-from ics_portal.workflow.errors import ActionError, SubmissionInvalid
+from ics_portal.workflow import actions as workflow
+from ics_portal.workflow.errors import ActionError
+from ics_portal.workflow.forms import (
+    ExtensionForm,
+    ReopenCycleForm,
+    ReopenUpdateForm,
+    default_until,
+)
+from ics_portal.workflow.views import add_action_errors, reason_page
 
 from .. import actions, reminders
-from ..workflow_forms import ExtensionForm, ReopenCycleForm, ReopenUpdateForm, default_until
 from ._access import cycle_page, describe, load_update, require
 
 
 def _day(value) -> str:
     return formats.date_format(value, "j F Y")
-
-
-def add_action_errors(form, error: ActionError) -> None:
-    """Show an action's refusal on the form: at its field where it names one, else on top."""
-    if isinstance(error, SubmissionInvalid):
-        for name, message in error.errors.items():
-            form.add_error(name if name in form.fields else None, message)
-    else:
-        form.add_error(None, str(error))
-
-
-def reason_page(request, template_context: dict) -> HttpResponse:
-    """The one page every reason form uses (templates/reporting/reason_form.html)."""
-    return render(request, "reporting/reason_form.html", template_context)
 
 
 @cycle_page("cycle.manage")
@@ -98,7 +91,7 @@ def update_extend(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = ExtensionForm(request.POST or None, initial={"extended_until": default_until(update)})
     if request.method == "POST" and form.is_valid():
         try:
-            extended = actions.extend_update(
+            extended = workflow.extend(
                 update=update,
                 by=request.user,
                 until=form.cleaned_data["extended_until"],
@@ -142,7 +135,7 @@ def update_reopen(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.reopen_update(
+            workflow.reopen(
                 update=update,
                 by=request.user,
                 reason=form.cleaned_data["reason"],

@@ -8,10 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError, SubmissionInvalid
+from ics_portal.workflow.forms import return_form_for
 
-from .. import actions, review
-from ..workflow_forms import return_form_for
+from .. import review
 from ._access import describe, load_update, require
 
 
@@ -46,7 +47,7 @@ def update_return(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = return_form_for(update, request.POST)
     if form.is_valid():
         try:
-            actions.return_update(
+            workflow.return_for_changes(
                 update=update,
                 by=request.user,
                 comment=form.cleaned_data["comment"],
@@ -72,7 +73,7 @@ def update_approve(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     update = load_update(request, kind, pk)
     require(request, "update.review", update)
     try:
-        actions.approve_update(update=update, by=request.user)
+        workflow.approve(update=update, by=request.user)
     except ActionError as error:
         messages.error(request, str(error))
         return redirect(update)

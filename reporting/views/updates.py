@@ -16,9 +16,11 @@ from django.views.decorators.http import require_POST
 
 from ics_portal.permissions import has_permission
 from ics_portal.roles import SYSTEM_LEAD, has_role, is_governance
+from ics_portal.workflow import actions as workflow
+from ics_portal.workflow import merge
 from ics_portal.workflow.errors import ActionError, SubmissionInvalid
 
-from .. import actions, edit_presenters, merge, presenters, review
+from .. import actions, edit_presenters, presenters, review
 from ..forms import form_for
 from ._access import (
     describe,
@@ -222,7 +224,7 @@ def _save(request, update, *, submitting: bool) -> HttpResponse:
         edit = reverse("reporting:update_edit", kwargs={"kind": kind, "pk": update.pk})
         return redirect(f"{edit}?saved={saved.version}")
     try:
-        submitted = actions.submit_update(update=saved, by=request.user)
+        submitted = workflow.submit(update=saved, by=request.user)
     except ActionError as error:
         fresh, form = _reloaded_form(request, update)
         if isinstance(error, SubmissionInvalid):
@@ -299,7 +301,7 @@ def update_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     update = load_update(request, kind, pk)
     require(request, "update.withdraw", update)
     try:
-        actions.withdraw_update(update=update, by=request.user)
+        workflow.withdraw(update=update, by=request.user)
     except ActionError as error:
         messages.error(request, str(error))
         return redirect(update)

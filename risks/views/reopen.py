@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import formats
 
+from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError
-from reporting.views.reopen import add_action_errors, reason_page
-from reporting.workflow_forms import ExtensionForm, ReopenUpdateForm, default_until
+from ics_portal.workflow.forms import ExtensionForm, ReopenUpdateForm, default_until
+from ics_portal.workflow.views import add_action_errors, reason_page
 
-from .. import actions
 from ..models import RiskReview
 from ._access import load_review, require
 
@@ -38,8 +38,8 @@ def review_extend(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            extended = actions.extend_review(
-                review=review,
+            extended = workflow.extend(
+                update=review,
                 by=request.user,
                 until=form.cleaned_data["extended_until"],
                 reason=form.cleaned_data["reason"],
@@ -83,8 +83,8 @@ def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.reopen_review(
-                review=review,
+            workflow.reopen(
+                update=review,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 extended_until=form.cleaned_data.get("extended_until"),

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ics_portal.permissions import has_permission
+from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError, StaleUpdateError
 
 from .. import actions, presenters
@@ -97,7 +98,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Review saved as a draft. Submit it when it is ready.")
         return redirect(f"{saved.get_absolute_url()}?saved={saved.version}")
     try:
-        actions.submit_review(review=saved, by=request.user)
+        workflow.submit(update=saved, by=request.user)
     except ActionError as error:
         fresh = load_review(request, pk)
         data = request.POST.copy()
@@ -119,7 +120,7 @@ def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     review = load_review(request, pk)
     require(request, "update.withdraw", review)
     try:
-        actions.withdraw_review(review=review, by=request.user)
+        workflow.withdraw(update=review, by=request.user)
     except ActionError as error:
         messages.error(request, str(error))
     else:
@@ -133,7 +134,7 @@ def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
     review = load_review(request, pk)
     require(request, "update.review", review)
     try:
-        actions.accept_review(review=review, by=request.user)
+        workflow.approve(update=review, by=request.user)
     except ActionError as error:
         messages.error(request, str(error))
         return redirect(review)
@@ -151,8 +152,8 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = return_review_form_for(review, request.POST)
     if form.is_valid():
         try:
-            actions.return_review(
-                review=review,
+            workflow.return_for_changes(
+                update=review,
                 by=request.user,
                 comment=form.cleaned_data["comment"],
                 extended_until=form.cleaned_data.get("extended_until"),

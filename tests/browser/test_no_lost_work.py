@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from ics_portal.models import ReportingCycle
 from ics_portal.status import DeliveryStatus, WorkflowState
+from ics_portal.workflow import actions as workflow
 from reporting import actions
 from reporting.models import WorkstreamUpdate
 
@@ -67,7 +68,7 @@ def _complete_and_submit(update, lead):
         },
         milestone_rows=rows,
     )
-    actions.submit_update(update=saved, by=lead)
+    workflow.submit(update=saved, by=lead)
 
 
 def _open_form(page, live_server, update):

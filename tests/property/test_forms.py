@@ -54,9 +54,14 @@ def _builders() -> dict:
     from dataio.forms import ImportForm
     from ics_portal.admin import PortalUserChangeForm
     from ics_portal.forms import SignInForm
+    from ics_portal.workflow.forms import (
+        ClosedCycleReturnForm,
+        ReopenCycleForm,
+        ReopenUpdateForm,
+        ReturnForm,
+    )
     from packs.forms import BoardPackForm
-    from reporting.forms import ReturnForm, form_for
-    from reporting.workflow_forms import ClosedCycleReturnForm, ReopenCycleForm, ReopenUpdateForm
+    from reporting.forms import form_for
     from risks.forms import RegisterFilterForm, RiskForm, RiskReviewForm
 
     def update_form(kind, attribute):

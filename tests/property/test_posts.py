@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from ics_portal import dates
 from ics_portal.dates import FinancialYearField, PlanDateField, PlanDateTimeField
+from ics_portal.workflow.forms import ReturnForm
 from packs.forms import BoardPackForm, WithdrawForm
-from reporting.forms import CycleForm, ReturnForm, form_for
+from reporting.forms import CycleForm, form_for
 from reporting.views._access import _update_queryset
 from risks.forms import CloseRiskForm, ReturnReviewForm, RiskForm, RiskReviewForm
 
@@ -167,7 +168,9 @@ TARGETS = [
 
 def _our_models():
     return [
-        model for label in django_settings.PORTAL_APPS for model in apps.get_app_config(label).get_models()
+        model
+        for label in django_settings.PORTAL_APPS
+        for model in apps.get_app_config(label).get_models()
     ]
 
 

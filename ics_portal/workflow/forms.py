@@ -1,6 +1,6 @@
 """Governance's forms for unblocking the workflow after a cycle closes (docs/adr/0006): reopen
-the cycle, give one update an extension, reopen an approved update, and return a submitted one
-with a date to resubmit by. Each asks for the reason the audit trail keeps."""
+the cycle, give one item an extension, reopen an approved one, and return a submitted one
+(with a date to resubmit by once the cycle is closed). Each asks for the reason the audit trail keeps."""
 
 from datetime import timedelta
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ics_portal.dates import BoundedDateField
 
-from .forms import ReturnForm
+from .kinds import kind_of
 
 _DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # What governance usually gives: a week from today.
@@ -131,6 +131,26 @@ class ReopenUpdateForm(forms.Form):
             self.cleaned_data["extended_until"],
             "The date the leads have until must be today or later",
         )
+
+
+class ReturnForm(forms.Form):
+    sections = forms.MultipleChoiceField(
+        label="Which sections need changing? (optional)",
+        help_text="The lead sees these marked on their update, with a link to each.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    comment = forms.CharField(
+        label="Comments for the lead",
+        help_text="Say what needs to change before the update can be approved. The lead sees "
+        "these at the top of their update and by email.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter comments for the lead explaining what to change"},
+    )
+
+    def __init__(self, *args, update, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sections"].choices = kind_of(update).section_choices(update)
 
 
 class ClosedCycleReturnForm(ReturnForm):

@@ -1,7 +1,8 @@
-"""Section-level merge of an update's edits (ADR 0005).
+"""Section-level merge of a reviewed item's edits (ADR 0005).
 
-An update is edited in sections: each status and text field, each objective's progress, each
-milestone row, the linked risks and objectives. A section's key is the name of its form field
+An item is edited in sections: each plain field of its kind, and its kind's related sections
+(for an update: each objective's progress, each milestone row, the linked risks and
+objectives). A section's key is the name of its form field
 (a milestone row's three fields share the key `milestone_<id>`).
 
 The edit form carries, for every section, a fingerprint of the value it showed when it was
@@ -21,8 +22,9 @@ from typing import Any
 
 from ics_portal.richtext import sanitise_html
 
+from .kinds import kind_of
+
 MINE, THEIRS = "mine", "theirs"
-MILESTONE_PARTS = ("status", "revised_date", "note")
 
 
 def canonical(value: Any) -> Any:
@@ -52,50 +54,13 @@ def fingerprint(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def posted_sections(
-    *,
-    fields: dict[str, Any],
-    objective_progress: dict[int, str] | None = None,
-    milestone_rows: dict[int, dict[str, Any]] | None = None,
-    baf_risks=None,
-    objectives=None,
-) -> dict[str, Any]:
-    """What a save would write, by section key (the arguments of actions.save_update)."""
-    sections = dict(fields)
-    for objective_id, html in (objective_progress or {}).items():
-        sections[f"objective_{objective_id}"] = html
-    for milestone_id, row in (milestone_rows or {}).items():
-        # A caller may pass only some parts of a row (an import's status); the rest is kept.
-        sections[f"milestone_{milestone_id}"] = {
-            part: row[part] for part in MILESTONE_PARTS if part in row
-        }
-    if baf_risks is not None:
-        sections["baf_risks"] = [getattr(r, "pk", r) for r in baf_risks]
-    if objectives is not None:
-        sections["objectives"] = [getattr(o, "pk", o) for o in objectives]
-    return sections
-
-
-def stored_sections(update, keys=None) -> dict[str, Any]:
-    """The stored value of each section of `update` (all of them, or those in `keys`), read
-    from its prefetched rows where it has them."""
-    from . import actions  # the editable field lists live beside save_update
-
-    names = list(actions.editable_fields(update))
-    sections: dict[str, Any] = {name: getattr(update, name) for name in names}
-    if hasattr(update, "objective_progress"):
-        for row in update.objective_progress.all():
-            sections[f"objective_{row.objective_id}"] = row.progress
-        for row in update.milestone_progress.all():
-            sections[f"milestone_{row.milestone_id}"] = {
-                "status": row.status,
-                "revised_date": row.revised_date,
-                "note": row.note,
-            }
-    if hasattr(update, "baf_risks"):
-        sections["baf_risks"] = [r.pk for r in update.baf_risks.all()]
-    if hasattr(update, "golden_thread_id"):
-        sections["objectives"] = [o.pk for o in update.objectives.all()]
+def stored_sections(item, keys=None) -> dict[str, Any]:
+    """The stored value of each section of `item` (all of them, or those in `keys`): its
+    kind's plain fields, then its related sections (read from prefetched rows where it has
+    them)."""
+    kind = kind_of(item)
+    sections: dict[str, Any] = {name: getattr(item, name) for name in kind.fields}
+    sections.update(kind.stored_related(item))
     if keys is not None:
         sections = {key: value for key, value in sections.items() if key in keys}
     return sections

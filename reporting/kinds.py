@@ -1,0 +1,248 @@
+"""Workstream updates and golden-thread updates as kinds of reviewed item (ADR 0010): what
+the workflow asks of them (ics_portal/workflow/kinds.py). Registered in reporting/apps.py."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from ics_portal.richtext import html_to_text, sanitise_html
+from ics_portal.status import NEEDS_EXPLANATION, DeliveryStatus
+from ics_portal.workflow.errors import ActionError
+from ics_portal.workflow.kinds import ReviewedKind
+
+from .models import MilestoneProgress, ObjectiveProgress
+from .review import review_sections, sections_to_change
+
+# The parts of a milestone row, which share one section key (`milestone_<id>`).
+MILESTONE_PARTS = ("status", "revised_date", "note")
+
+# What a lead (or governance) writes in each kind of update, in form order. The forms, the
+# admin and imports pass these to save_update; the workflow fields are never among them.
+WORKSTREAM_UPDATE_FIELDS = (
+    "overall_status",
+    "forecast_status",
+    "status_explanation",
+    "next_quarter_plans",
+    "key_risks",
+    "nothing_to_escalate",
+    "date_of_update",
+)
+GOLDEN_THREAD_UPDATE_FIELDS = (
+    "overall_status",
+    "status_explanation",
+    "quarter_update",
+    "next_quarter_plans",
+    "key_risks",
+    "nothing_to_escalate",
+)
+
+
+def posted_sections(
+    *,
+    fields: dict[str, Any],
+    objective_progress: dict[int, str] | None = None,
+    milestone_rows: dict[int, dict[str, Any]] | None = None,
+    baf_risks=None,
+    objectives=None,
+) -> dict[str, Any]:
+    """What a save would write, by section key (the arguments of actions.save_update)."""
+    sections = dict(fields)
+    for objective_id, html in (objective_progress or {}).items():
+        sections[f"objective_{objective_id}"] = html
+    for milestone_id, row in (milestone_rows or {}).items():
+        # A caller may pass only some parts of a row (an import's status); the rest is kept.
+        sections[f"milestone_{milestone_id}"] = {
+            part: row[part] for part in MILESTONE_PARTS if part in row
+        }
+    if baf_risks is not None:
+        sections["baf_risks"] = [getattr(r, "pk", r) for r in baf_risks]
+    if objectives is not None:
+        sections["objectives"] = [getattr(o, "pk", o) for o in objectives]
+    return sections
+
+
+def _key_risks_given(update) -> bool:
+    return bool(
+        html_to_text(update.key_risks) or update.baf_risks.exists() or update.nothing_to_escalate
+    )
+
+
+def _status_explained(update, errors: dict[str, str]) -> None:
+    if update.overall_status in NEEDS_EXPLANATION and not update.status_explanation.strip():
+        label = DeliveryStatus(update.overall_status).label
+        errors["status_explanation"] = f"Explain why the status is {label}"
+
+
+class _UpdateKind(ReviewedKind):
+    """What both kinds of update share: linked BAF risks as a section, and the review page's
+    sections as the ones a reviewer can return."""
+
+    slug = ""  # the kind in the update pages' addresses
+
+    def action_url(self, item, action: str) -> str:
+        return reverse(f"reporting:update_{action}", kwargs={"kind": self.slug, "pk": item.pk})
+
+    def section_choices(self, item) -> list[tuple[str, str]]:
+        return [(section.key, section.label) for section in review_sections(item)]
+
+    def sections_to_change(self, item) -> list:
+        return sections_to_change(item)
+
+    def stored_related(self, item) -> dict[str, Any]:
+        return {"baf_risks": [r.pk for r in item.baf_risks.all()]}
+
+    def write_related(self, item, sections: dict[str, Any]) -> list[str]:
+        if "baf_risks" in sections:
+            item.baf_risks.set(sections["baf_risks"])
+            return ["baf_risks"]
+        return []
+
+
+class WorkstreamUpdateKind(_UpdateKind):
+    slug = "workstream"
+    fields = WORKSTREAM_UPDATE_FIELDS
+
+    def lead_ids(self, item) -> set[int]:
+        workstream = item.workstream
+        return {u.pk for u in workstream.leads.all()} | {u.pk for u in workstream.deputies.all()}
+
+    def submission_errors(self, update) -> dict[str, str]:
+        """A status and a forecast, an explanation for At risk or Delayed, key risks or
+        "nothing new to escalate", and a revised date or a reason for a milestone past its
+        date and not complete."""
+        errors: dict[str, str] = {}
+        if not update.overall_status:
+            errors["overall_status"] = "Select the overall status"
+        if not update.forecast_status:
+            errors["forecast_status"] = "Select the forecast status for next quarter"
+        _status_explained(update, errors)
+        if not _key_risks_given(update):
+            errors["key_risks"] = (
+                "Describe the key risks and issues, link a BAF risk, or choose "
+                '"nothing new to escalate"'
+            )
+        period_end = update.cycle.period.end
+        for row in update.milestone_progress.select_related("milestone"):
+            due = row.milestone.due_date
+            if (
+                due
+                and due < period_end
+                and row.status != DeliveryStatus.COMPLETE
+                and not row.revised_date
+                and not row.note.strip()
+            ):
+                errors[f"milestone_{row.milestone_id}"] = (
+                    f'"{row.milestone.title}" was due by {row.milestone.due_label or due:%-d %B %Y} '
+                    "and is not complete: give a revised date or a reason"
+                    if not row.milestone.due_label
+                    else f'"{row.milestone.title}" was due ({row.milestone.due_label}) and is not '
+                    "complete: give a revised date or a reason"
+                )
+        return errors
+
+    def stored_related(self, item) -> dict[str, Any]:
+        sections: dict[str, Any] = {}
+        for row in item.objective_progress.all():
+            sections[f"objective_{row.objective_id}"] = row.progress
+        for row in item.milestone_progress.all():
+            sections[f"milestone_{row.milestone_id}"] = {
+                "status": row.status,
+                "revised_date": row.revised_date,
+                "note": row.note,
+            }
+        return sections | super().stored_related(item)
+
+    def check_related(self, sections: dict[str, Any]) -> None:
+        """A milestone row's values meet the model's validators (a date in the portal's range)."""
+        for key, values in sections.items():
+            if key.startswith("milestone_"):
+                for name, value in values.items():
+                    try:
+                        MilestoneProgress._meta.get_field(name).run_validators(value)
+                    except ValidationError as error:
+                        raise ActionError("; ".join(error.messages)) from None
+
+    def write_related(self, item, sections: dict[str, Any]) -> list[str]:
+        progress = {
+            int(key.removeprefix("objective_")): value
+            for key, value in sections.items()
+            if key.startswith("objective_")
+        }
+        rows = {
+            int(key.removeprefix("milestone_")): value
+            for key, value in sections.items()
+            if key.startswith("milestone_")
+        }
+        changed = []
+        if progress:
+            changed += _save_objective_progress(item, progress)
+        if rows:
+            changed += _save_milestone_rows(item, rows)
+        return changed + super().write_related(item, sections)
+
+
+class GoldenThreadUpdateKind(_UpdateKind):
+    slug = "thread"
+    fields = GOLDEN_THREAD_UPDATE_FIELDS
+
+    def lead_ids(self, item) -> set[int]:
+        return {u.pk for u in item.golden_thread.system_leads.all()}
+
+    def submission_errors(self, update) -> dict[str, str]:
+        """The quarter's update, an explanation for At risk or Delayed, and key risks or "no
+        additional risks for escalation"."""
+        errors: dict[str, str] = {}
+        if not html_to_text(update.quarter_update):
+            errors["quarter_update"] = f"Enter the Quarter {update.cycle.quarter} update"
+        _status_explained(update, errors)
+        if not _key_risks_given(update):
+            errors["key_risks"] = (
+                'Describe the key risks, link a BAF risk, or choose "no additional risks for '
+                'escalation"'
+            )
+        return errors
+
+    def stored_related(self, item) -> dict[str, Any]:
+        return super().stored_related(item) | {"objectives": [o.pk for o in item.objectives.all()]}
+
+    def write_related(self, item, sections: dict[str, Any]) -> list[str]:
+        changed = []
+        if "objectives" in sections:
+            item.objectives.set(sections["objectives"])
+            changed.append("objectives")
+        return changed + super().write_related(item, sections)
+
+
+def _save_objective_progress(update, progress: dict[int, str]) -> list[str]:
+    changed = []
+    rows = {row.objective_id: row for row in update.objective_progress.all()}
+    for objective_id, html in progress.items():
+        row = rows.get(objective_id)
+        clean = sanitise_html(html)
+        if row is None:
+            ObjectiveProgress.objects.create(
+                update=update, objective_id=objective_id, progress=clean
+            )
+            changed.append(f"objective:{objective_id}")
+        elif row.progress != clean:
+            row.progress = clean
+            row.save(update_fields=["progress"])
+            changed.append(f"objective:{objective_id}")
+    return changed
+
+
+def _save_milestone_rows(update, rows_in: dict[int, dict[str, Any]]) -> list[str]:
+    changed = []
+    rows = {row.milestone_id: row for row in update.milestone_progress.all()}
+    for milestone_id, values in rows_in.items():
+        row = rows.get(milestone_id) or MilestoneProgress(update=update, milestone_id=milestone_id)
+        dirty = row.pk is None
+        for name in ("status", "revised_date", "note"):
+            if name in values and getattr(row, name) != values[name]:
+                setattr(row, name, values[name])
+                dirty = True
+        if dirty:
+            row.save()
+            changed.append(f"milestone:{milestone_id}")
+    return changed
