@@ -2,7 +2,7 @@
 and with a message that names the limit. Parsing itself is read-only and stops at the row and
 column limits, so a sheet that declares nothing is not read past them either.
 
-The bombs are built in memory by tests/xlsx_bombs.py; none is stored in the repository.
+The bombs are built in memory by tests/dataio/xlsx_bombs.py; none is stored in the repository.
 Before these checks, the "every row and column plus one cell a million rows down" file kept a
 worker busy for ever (stopped after 120 s), and the 120 MB shared-strings file took 167 s and
 760 MB, on every upload, preview and confirm.
@@ -26,7 +26,7 @@ from dataio import safety, uploads
 from dataio.safety import FileRejected, read_upload
 
 from . import xlsx_bombs as bombs
-from .test_dataio_support import xlsx_bytes
+from .support import xlsx_bytes
 
 MB = 1024 * 1024
 

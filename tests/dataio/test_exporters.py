@@ -17,7 +17,7 @@ from risks.models import BAFRisk
 from tests import factories
 from workstreams.models import Theme, Workstream
 
-from .test_dataio_support import errors, plan_fixture, run_file  # noqa: F401
+from .support import errors, run_file
 
 
 def workbook(export):

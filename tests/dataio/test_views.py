@@ -18,7 +18,7 @@ from ics_portal.navigation import navigation_for
 from tests import factories
 from workstreams.models import Theme, Workstream
 
-from .test_dataio_support import csv_bytes, example, plan_fixture, xlsx_bytes  # noqa: F401
+from .support import csv_bytes, example, xlsx_bytes
 
 THEMES = [["Number", "Name", "Leads"], [1, "Direction & Engagement", ""], [2, "Digital", ""]]
 

@@ -10,7 +10,7 @@ from dataio import safety
 from dataio.safety import FileRejected, read_upload
 from workstreams.models import Theme
 
-from .test_dataio_support import csv_bytes, errors, run, run_file, xlsx_bytes
+from .support import csv_bytes, errors, run, run_file, xlsx_bytes
 
 THEMES = [["Number", "Name"], [1, "Direction & Engagement"], [2, "Financial Framework"]]
 

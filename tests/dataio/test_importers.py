@@ -17,7 +17,7 @@ from risks.models import BAFRisk
 from tests import factories
 from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
 
-from .test_dataio_support import errors, example, plan_fixture, run, run_file  # noqa: F401
+from .support import errors, example, run, run_file
 
 # --- the whole run ------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import struct
 import zipfile
 from collections.abc import Iterable, Iterator
 
-from .test_dataio_support import xlsx_bytes
+from .support import xlsx_bytes
 
 SHEET = "xl/worksheets/sheet1.xml"
 STRINGS = "xl/sharedStrings.xml"

@@ -21,7 +21,7 @@ from dataio.views import SESSION_KEY
 from ics_portal.models import AuditEvent
 from workstreams.models import Theme, Workstream
 
-from .test_dataio_support import plan_fixture, xlsx_bytes  # noqa: F401
+from .support import xlsx_bytes
 
 THEMES = [["Number", "Name"], [1, "Direction & Engagement"], [2, "Digital"], [3, "Finance"]]
 

@@ -25,7 +25,7 @@ from dataio.views import SESSION_KEY
 from ics_portal.models import AuditEvent
 from workstreams.models import Theme
 
-from .test_dataio_support import csv_bytes, xlsx_bytes
+from .support import csv_bytes, xlsx_bytes
 
 THEMES = [["Number", "Name"], [1, "Direction & Engagement"], [2, "Digital"]]
 

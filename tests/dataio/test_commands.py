@@ -15,9 +15,9 @@ from risks.models import BAFRisk
 from tests import factories
 from workstreams.models import Theme
 
-from .test_dataio_support import csv_bytes, example, plan_fixture, xlsx_bytes  # noqa: F401
+from .support import csv_bytes, example, xlsx_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 THEMES = [["Number", "Name"], [1, "Direction & Engagement"], [2, "Digital"]]
 
 
