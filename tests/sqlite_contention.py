@@ -116,7 +116,7 @@ class Saver(threading.Thread):
         from reporting import actions
         from reporting.models import WorkstreamUpdate
 
-        from .test_updates_support import form_data
+        from .updates.support import form_data
 
         client = None
         if self.through_view:

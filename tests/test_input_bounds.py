@@ -22,10 +22,7 @@ from risks.models import BAFRisk
 from workstreams.models import Milestone
 
 from . import factories
-from . import test_updates_support as support
-from .test_updates_support import form_data, url
-
-plan, update = support.plan, support.update
+from .updates.support import form_data, url
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 RANGE = "between 1 April 2000 and 31 March 2101"

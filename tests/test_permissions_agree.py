@@ -10,10 +10,7 @@ from ics_portal.models import ReportingCycle
 from ics_portal.permissions import PERMISSIONS, has_permission
 
 from . import factories
-from . import test_updates_support as support
-from .test_updates_support import approve, submit
-
-plan, thread_update, update = support.plan, support.thread_update, support.update
+from .updates.support import approve, submit
 
 
 @pytest.fixture

@@ -22,10 +22,7 @@ from risks import actions as risk_actions
 from risks.models import RiskReview
 
 from . import factories
-from . import test_updates_support as support
-from .test_updates_support import approve, submit, url
-
-plan, thread_update, update = support.plan, support.thread_update, support.update
+from .updates.support import approve, submit, url
 
 SIGN_IN = "sign in"
 DAY = datetime.timedelta(days=1)

@@ -1,4 +1,8 @@
-"""Fixtures for the import/export tests (helpers that build files are in support.py)."""
+"""Fixtures for the import/export tests (helpers that build files are in support.py).
+
+Their `plan` is their own: people, themes, risks and a workstream named as the example files
+name them. It stands in for tests/conftest.py's reporting `plan` in this folder.
+"""
 
 import pytest
 

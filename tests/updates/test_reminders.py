@@ -14,11 +14,7 @@ from ics_portal.models import ReportingCycle
 from reporting.models import ReminderSent
 from risks.models import RiskReview
 
-from . import test_updates_support as support
-from .test_updates_support import approve
-
-# Fixtures shared by the test_updates_* modules (pytest finds them by name).
-plan, thread_update, update = support.plan, support.thread_update, support.update
+from .support import approve
 
 
 def _deadline_in(plan, days: int):

@@ -8,14 +8,10 @@ from django.urls import reverse
 
 from ics_portal.models import ReportingCycle
 
-from . import test_updates_support as support
-from .test_updates_support import approve, form_data, submit, url
+from .support import approve, form_data, submit, url
 
 ROLES = ("anonymous", "outsider", "board_member", "lead", "other_lead", "governance")
 SIGN_IN = "sign in"
-
-# Fixtures shared by the test_updates_* modules (pytest finds them by name).
-plan, thread_update, update = support.plan, support.thread_update, support.update
 
 
 def _client(client, request, role):

@@ -1,15 +1,15 @@
-"""Set-up helpers shared by the tests/test_updates_*.py modules (no tests here).
+"""Set-up helpers shared by the update tests (tests/updates/) and the workflow, permission and
+input tests that use updates (no tests here).
 
 A quarter of history is made through the real actions (open, save, submit, approve) so the
 pages read what production would; `big_plan` writes a large plan directly for the query-count
-tests.
+tests. The `plan`, `update` and `thread_update` fixtures built with these are in
+tests/conftest.py.
 """
 
 import datetime
 import json
-from types import SimpleNamespace
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from reporting.models import (
 )
 from reporting.views._access import _update_queryset
 
-from . import factories
+from .. import factories
 
 
 def cycle_for(fy: int, quarter: int, *, status=ReportingCycle.Status.DRAFT, deadline=None):
@@ -193,56 +193,6 @@ def big_plan(*, n_workstreams: int, n_objectives: int, n_cycles: int, lead, gove
     current = cycle_for(2030, 3)
     actions.open_cycle(cycle=current, by=governance)
     return current, workstreams
-
-
-# --- fixtures (imported by the test modules that use them) ------------------------------------
-
-
-@pytest.fixture
-def plan(lead, other_lead, governance):
-    """DIGITAL (led by `lead`: two objectives, BAF risk 07, a milestone due in Q2 and one due
-    in Q4) with an approved Q2 2021/22 update, WORKFORCE led by `other_lead`, a golden thread
-    led by `lead`, and Q3 2021/22 open (deadline in ten days) with its updates pre-filled."""
-    risk = factories.BAFRiskFactory(reference="07", title="Change and uncertainty")
-    overdue = factories.MilestoneFactory(
-        title="Shared care record procured",
-        due_date=datetime.date(2021, 9, 30),
-        due_label="Delivery by Sept 2021",
-    )
-    later = factories.MilestoneFactory(
-        title="Digital strategy agreed",
-        due_date=datetime.date(2022, 3, 31),
-        due_label="Delivery by March 2022",
-    )
-    workstream = make_workstream(lead, risks=[risk], milestones=[overdue, later])
-    other = factories.WorkstreamFactory(name="WORKFORCE", code="WF")
-    other.leads.add(other_lead)
-    thread = factories.GoldenThreadFactory(name="Health inequalities")
-    thread.system_leads.add(lead)
-    workstream.golden_threads.add(thread)
-    approve_quarter(cycle_for(2021, 2), lead=lead, governance=governance)
-    q3 = cycle_for(2021, 3, deadline=timezone.localdate() + datetime.timedelta(days=10))
-    actions.open_cycle(cycle=q3, by=governance)
-    return SimpleNamespace(
-        cycle=q3,
-        workstream=workstream,
-        other=other,
-        thread=thread,
-        risk=risk,
-        overdue=overdue,
-        later=later,
-    )
-
-
-@pytest.fixture
-def update(plan):
-    """DIGITAL's Q3 2021/22 update, not started, pre-filled from Q2."""
-    return WorkstreamUpdate.objects.get(cycle=plan.cycle, workstream=plan.workstream)
-
-
-@pytest.fixture
-def thread_update(plan):
-    return GoldenThreadUpdate.objects.get(cycle=plan.cycle, golden_thread=plan.thread)
 
 
 def submit(update, lead, **fields):

@@ -13,8 +13,8 @@ from reporting import actions
 from reporting.models import MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
 from reporting.numbers import latest_approved
 
-from . import factories
-from .test_updates_support import big_plan, cycle_for, url
+from .. import factories
+from .support import big_plan, cycle_for, url
 
 # Each bound is the page's own fixed set of queries (session, user and roles included) plus 3
 # for the shared layout; measured with 2 and with 40 workstreams: my updates 9, cycle page 13,

@@ -9,11 +9,7 @@ from django.urls import reverse
 
 from reporting import merge
 
-from . import test_updates_support as support
-from .test_updates_support import form_data, url
-
-plan, thread_update, update = support.plan, support.thread_update, support.update
-
+from .support import form_data, url
 
 # --- the merge on its own ------------------------------------------------------------------
 

@@ -14,11 +14,7 @@ from ics_portal.workflow.errors import SubmissionInvalid
 from reporting import actions
 from reporting.review import review_sections
 
-from . import test_updates_support as support
-from .test_updates_support import form_data, load, submit, url
-
-# Fixtures shared by the test_updates_* modules (pytest finds them by name).
-plan, thread_update, update = support.plan, support.thread_update, support.update
+from .support import form_data, load, submit, url
 
 
 def _html(response) -> str:

@@ -12,12 +12,8 @@ from ics_portal.models import AuditEvent, ReportingCycle
 from ics_portal.status import WorkflowState
 from reporting.models import ReminderSent, WorkstreamUpdate
 
-from . import factories
-from . import test_updates_support as support
-from .test_updates_support import approve, make_workstream, submit, url
-
-# Fixtures shared by the test_updates_* modules (pytest finds them by name).
-plan, thread_update, update = support.plan, support.thread_update, support.update
+from .. import factories
+from .support import approve, make_workstream, submit, url
 
 
 def test_create_then_open_a_cycle(client, lead, governance, django_capture_on_commit_callbacks):

@@ -12,11 +12,7 @@ from reporting import actions
 from reporting.models import WorkstreamUpdate
 from reporting.review import word_diff
 
-from . import test_updates_support as support
-from .test_updates_support import cycle_for, form_data, submit, url
-
-# Fixtures shared by the test_updates_* modules (pytest finds them by name).
-plan, thread_update, update = support.plan, support.thread_update, support.update
+from .support import cycle_for, form_data, submit, url
 
 
 def _submitted_with_changes(client, lead, plan, update):

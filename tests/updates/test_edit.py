@@ -14,14 +14,10 @@ from reporting import actions
 from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from reporting.review import quarter_headings
 
-from . import factories
-from . import test_updates_support as support
-from .test_updates_support import cycle_for, form_data, submit, url
+from .. import factories
+from .support import cycle_for, form_data, submit, url
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-# Fixtures shared by the test_updates_* modules (pytest finds them by name).
-plan, thread_update, update = support.plan, support.thread_update, support.update
 
 
 def _html(response) -> str:
