@@ -9,8 +9,8 @@ from django.urls import reverse
 from ics_portal.models import ReportingCycle
 from risks import actions
 
-from . import factories
-from .test_risks_support import bulk_history, cycle_for, quarters
+from .. import factories
+from .support import bulk_history, cycle_for, quarters
 
 # Each bound is the page's own fixed set of queries (session, user and roles included) plus 3
 # for the shared layout (navigation, messages): register 9, heat map 6, risk page 15, reviews

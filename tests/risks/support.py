@@ -1,4 +1,4 @@
-"""Set-up helpers shared by the tests/test_risks_*.py modules (no tests here).
+"""Set-up helpers shared by the tests/risks/ modules (no tests here).
 
 History is built through the real actions (open, save, submit, accept) so the tests exercise
 the workflow; the query-count tests use `bulk_history` to make hundreds of accepted reviews
@@ -15,7 +15,7 @@ from ics_portal.status import WorkflowState
 from risks import actions
 from risks.models import RiskMatrix, RiskReview
 
-from . import factories
+from .. import factories
 
 
 def cycle_for(fy_start_year: int, quarter: int, *, status=ReportingCycle.Status.OPEN):

@@ -15,8 +15,8 @@ from reporting import actions as reporting_actions
 from risks import actions, notifications
 from risks.models import RiskBand, RiskMatrix, RiskReview
 
-from . import factories
-from .test_risks_support import cycle_for, run_quarter
+from .. import factories
+from .support import cycle_for, run_quarter
 
 
 @pytest.fixture

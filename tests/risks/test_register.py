@@ -9,8 +9,8 @@ from django.urls import reverse
 from risks import actions
 from risks.models import BAFRisk
 
-from . import factories
-from .test_risks_support import cycle_for, run_quarter
+from .. import factories
+from .support import cycle_for, run_quarter
 
 URL = reverse("risks:register")
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from risks import actions, presenters
 from risks.models import RiskBand, RiskMatrix
 
-from . import factories
+from .. import factories
 
 URL = reverse("risks:heat_map")
 CELL = re.compile(

@@ -11,8 +11,8 @@ from reporting import actions as reporting_actions
 from risks import actions
 from risks.models import RiskBand, RiskMatrix
 
-from . import factories
-from .test_risks_support import cycle_for, run_quarter
+from .. import factories
+from .support import cycle_for, run_quarter
 
 
 def url(risk) -> str:

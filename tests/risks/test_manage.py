@@ -10,7 +10,7 @@ from ics_portal.workflow.errors import SubmissionInvalid
 from risks import actions
 from risks.models import BAFRisk, RiskBand, RiskMatrix
 
-from . import factories
+from .. import factories
 
 CREATE = reverse("risks:create")
 
