@@ -120,7 +120,7 @@ def thread_update(plan):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Show the workflow state machine's figures (tests/test_workflow_state_machine.py) at the
+    """Show the workflow state machine's figures (tests/workflow/test_state_machine.py) at the
     end of the run, also when the tests ran in xdist workers (properties travel with reports)."""
     lines = [
         value

@@ -19,8 +19,8 @@ from reporting.models import WorkstreamUpdate
 from risks import actions as risk_actions
 from risks.models import RiskReview
 
-from . import factories
-from .updates.support import approve, submit
+from .. import factories
+from ..updates.support import approve, submit
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ from reporting.views._access import _update_queryset
 from risks import actions as risk_actions
 from risks.models import RiskReview
 
-from . import factories
+from .. import factories
 
 NS, DRAFT, SUBMITTED, RETURNED, APPROVED, PUBLISHED = (
     "NOT_STARTED",

@@ -21,8 +21,8 @@ from reporting.models import WorkstreamUpdate
 from risks import actions as risk_actions
 from risks.models import RiskReview
 
-from . import factories
-from .updates.support import approve, submit, url
+from .. import factories
+from ..updates.support import approve, submit, url
 
 SIGN_IN = "sign in"
 DAY = datetime.timedelta(days=1)
