@@ -27,7 +27,7 @@ from packs.models import BoardPack, PublishedPack
 from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from risks.models import RiskReview
 
-from . import factories
+from .. import factories
 
 ROLES = ("anonymous", "outsider", "board", "lead", "other_lead", "governance", "admin")
 SIGN_IN = "sign in"

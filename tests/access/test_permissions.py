@@ -5,7 +5,7 @@ from ics_portal.permissions import has_permission
 from ics_portal.status import DeliveryStatus, WorkflowState
 from reporting import actions
 
-from . import factories
+from .. import factories
 
 
 @pytest.fixture

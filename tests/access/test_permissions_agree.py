@@ -9,8 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 from ics_portal.models import ReportingCycle
 from ics_portal.permissions import PERMISSIONS, has_permission
 
-from . import factories
-from .updates.support import approve, submit
+from .. import factories
+from ..updates.support import approve, submit
 
 
 @pytest.fixture

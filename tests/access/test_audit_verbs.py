@@ -6,7 +6,7 @@ import pytest
 from ics_portal.audit import AuditVerb, record
 from ics_portal.models import AuditEvent
 
-from . import factories
+from .. import factories
 
 
 def test_a_verb_not_in_the_list_is_refused(db):
