@@ -14,7 +14,7 @@ from packs.models import BoardPack, PublishedPack
 from reporting import actions as update_actions
 from reporting.models import WorkstreamUpdate
 
-from . import factories
+from .. import factories
 
 
 @pytest.fixture(autouse=True)
