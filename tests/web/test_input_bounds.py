@@ -21,8 +21,8 @@ from risks.forms import RiskForm
 from risks.models import BAFRisk
 from workstreams.models import Milestone
 
-from . import factories
-from .updates.support import form_data, url
+from .. import factories
+from ..updates.support import form_data, url
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 RANGE = "between 1 April 2000 and 31 March 2101"

@@ -18,7 +18,7 @@ from reporting import actions
 from reporting.models import ReminderSent, WorkstreamUpdate
 from risks.models import BAFRisk
 
-from . import factories
+from .. import factories
 
 OUR_APPS = tuple(settings.PORTAL_APPS)
 

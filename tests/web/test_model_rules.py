@@ -16,7 +16,7 @@ from ics_portal.status import STATUS_COLOURS, DeliveryStatus, status_from_word
 from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from risks.models import BAFRisk, RiskMatrix, RiskReview
 
-from . import factories
+from .. import factories
 
 # --- risk scores and bands --------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from packs.render import render_pack_html, render_pdf
 from reporting import numbers
 from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 
-from . import factories
+from .. import factories
 
 STATES = list(WorkflowState)
 STATUSES = [*DeliveryStatus.values, ""]  # "" : no status chosen

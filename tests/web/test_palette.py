@@ -17,7 +17,7 @@ from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.templatetags.portal import status_tag, workflow_tag
 from packs.render import render_pack_html
 
-from . import factories
+from .. import factories
 
 BASE = Path(settings.BASE_DIR)
 PALETTE_CSS = BASE / "static" / "portal" / "palette.css"

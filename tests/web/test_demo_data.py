@@ -16,7 +16,7 @@ from reporting.models import (
 from risks.models import BAFRisk, RiskReview
 from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
 
-DEMO = Path(__file__).resolve().parents[1] / "fixtures" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 MODELS = [
     User,
     Theme,
