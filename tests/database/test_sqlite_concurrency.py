@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(tmp_path, database_url: str) -> dict[str, str]:
@@ -87,8 +87,8 @@ def test_concurrent_autosaves_and_the_task_worker_never_see_database_is_locked(
 ):
     worker_log = tmp_path / "worker.log"
     result = subprocess.run(
-        [sys.executable, "-m", "tests.sqlite_contention", "--seconds", "6", "--clients", "6"]
-        + ["--packs", "2", "--worker-log", str(worker_log)],
+        [sys.executable, "-m", "tests.database.sqlite_contention", "--seconds", "6"]
+        + ["--clients", "6", "--packs", "2", "--worker-log", str(worker_log)],
         cwd=ROOT,
         env=_env(tmp_path, f"sqlite:///{schema_file}"),
         capture_output=True,

@@ -1,10 +1,10 @@
 """Autosaves meeting the task worker on a file SQLite database, as `make run` has them.
 
-Run by tests/test_sqlite_concurrency.py in a process of its own (not collected by pytest), so
-Django is configured by ics_portal/settings.py from DATABASE_URL exactly as `make run` is, not
-by the test settings:
+Run by tests/database/test_sqlite_concurrency.py in a process of its own (not collected by
+pytest), so Django is configured by ics_portal/settings.py from DATABASE_URL exactly as
+`make run` is, not by the test settings:
 
-    DATABASE_URL=sqlite:////tmp/x.sqlite3 python -m tests.sqlite_contention --seconds 6
+    DATABASE_URL=sqlite:////tmp/x.sqlite3 python -m tests.database.sqlite_contention --seconds 6
 
 The database must already hold the schema. This sets up a lead with one update per client and
 a few board packs, starts the real task worker (`manage.py db_worker`) on the same file, and
@@ -13,8 +13,8 @@ fast as they can: half post to the real autosave view, half call `actions.save_u
 board-pack generation is requested for the worker. Then it checks that every save landed and
 prints one line of JSON with what happened (see `main`).
 
-`python -m tests.sqlite_contention worker` runs the real worker loop, noting on stderr each
-"database is locked" it would otherwise swallow silently when claiming a task.
+`python -m tests.database.sqlite_contention worker` runs the real worker loop, noting on stderr
+each "database is locked" it would otherwise swallow silently when claiming a task.
 """
 
 import argparse
@@ -32,7 +32,7 @@ import django
 
 from ics_portal.workflow.errors import StaleUpdateError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOCKED_NOTE = "worker claim: database is locked"
 
 
@@ -65,7 +65,7 @@ def _make_data(clients: int, packs: int):
     from ics_portal.roles import GOVERNANCE_OFFICER, SYSTEM_LEAD
     from reporting.models import WorkstreamUpdate
 
-    from . import factories
+    from .. import factories
 
     lead = User.objects.create(email="lead@example.nhs.uk", full_name="Lee Lead")
     lead.groups.add(Group.objects.get_or_create(name=SYSTEM_LEAD.group_name)[0])
@@ -116,7 +116,7 @@ class Saver(threading.Thread):
         from reporting import actions
         from reporting.models import WorkstreamUpdate
 
-        from .updates.support import form_data
+        from ..updates.support import form_data
 
         client = None
         if self.through_view:
@@ -234,7 +234,7 @@ def main(argv: list[str]) -> dict:
     log_path = Path(args.worker_log or os.devnull)
     with open(log_path, "w") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "tests.sqlite_contention", "worker"]
+            [sys.executable, "-m", "tests.database.sqlite_contention", "worker"]
             + ["--interval", "0.05", "--no-startup-delay", "--no-reload", "-v", "1"],
             cwd=ROOT,
             stdout=log,
