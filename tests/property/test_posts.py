@@ -167,7 +167,9 @@ TARGETS = [
 
 def _our_models():
     return [
-        model for label in django_settings.PORTAL_APPS for model in apps.get_app_config(label).get_models()
+        model
+        for label in django_settings.PORTAL_APPS
+        for model in apps.get_app_config(label).get_models()
     ]
 
 
