@@ -1,6 +1,6 @@
 """Benchmark: how long the upload checks take to refuse each spreadsheet bomb of
-tests/xlsx_bombs.py, and the most memory Python allocates doing it (tracemalloc, in a second
-run), beside a real 5,000-row workbook that must be read.
+tests/dataio/xlsx_bombs.py, and the most memory Python allocates doing it (tracemalloc, in a
+second run), beside a real 5,000-row workbook that must be read.
 
 Run: .venv/bin/python benchmarks/upload_bombs.py
 (no database needed; the bombs are built in memory and nothing is written to disk.)
@@ -21,8 +21,8 @@ import django  # noqa: E402
 django.setup()
 
 from dataio.safety import FileRejected, read_upload  # noqa: E402
-from tests import xlsx_bombs as bombs  # noqa: E402
-from tests.test_dataio_support import xlsx_bytes  # noqa: E402
+from tests.dataio import xlsx_bombs as bombs  # noqa: E402
+from tests.dataio.support import xlsx_bytes  # noqa: E402
 
 
 def real_workbook() -> bytes:

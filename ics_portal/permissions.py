@@ -11,7 +11,7 @@ Convention for views: cannot *see* an object -> 404; can see it but not do this 
 Leads act on an update only while their window is open (the cycle is open, or governance gave
 the update an extension); governance reviews in open and closed cycles and can reopen a closed
 cycle or one update. The rules are explained in docs/adr/0006-no-dead-ends.md and checked
-state by state in tests/test_workflow_state_machine.py.
+state by state in tests/workflow/test_state_machine.py.
 """
 
 import rules

@@ -1,6 +1,6 @@
 """Read models of the Board Assurance Framework: register rows, the heat map, a risk's page
 with its score history, and review lists. Each is built in a fixed number of queries, however
-many risks or quarters there are (asserted in tests/test_risks_queries.py)."""
+many risks or quarters there are (asserted in tests/risks/test_queries.py)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field

@@ -1,9 +1,22 @@
+"""Fixtures shared by every folder of tests: the settings each test runs with, one person in
+each role, and the reporting plan with an open quarter that the update, workflow, permission
+and input tests start from. A folder's own fixtures are in its conftest.py; plain helpers are
+in support modules, imported by name.
+"""
+
+import datetime
+from types import SimpleNamespace
+
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from ics_portal.roles import BOARD_MEMBER, GOVERNANCE_OFFICER, SYSTEM_LEAD
+from reporting import actions
+from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 
 from . import factories
+from .updates.support import approve_quarter, cycle_for, make_workstream
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +69,58 @@ def superuser(db):
     return factories.UserFactory(full_name="Ada Admin", is_staff=True, is_superuser=True)
 
 
+# --- the reporting plan (tests/updates/support.py has the helpers) --------------------------------
+
+
+@pytest.fixture
+def plan(lead, other_lead, governance):
+    """DIGITAL (led by `lead`: two objectives, BAF risk 07, a milestone due in Q2 and one due
+    in Q4) with an approved Q2 2021/22 update, WORKFORCE led by `other_lead`, a golden thread
+    led by `lead`, and Q3 2021/22 open (deadline in ten days) with its updates pre-filled."""
+    risk = factories.BAFRiskFactory(reference="07", title="Change and uncertainty")
+    overdue = factories.MilestoneFactory(
+        title="Shared care record procured",
+        due_date=datetime.date(2021, 9, 30),
+        due_label="Delivery by Sept 2021",
+    )
+    later = factories.MilestoneFactory(
+        title="Digital strategy agreed",
+        due_date=datetime.date(2022, 3, 31),
+        due_label="Delivery by March 2022",
+    )
+    workstream = make_workstream(lead, risks=[risk], milestones=[overdue, later])
+    other = factories.WorkstreamFactory(name="WORKFORCE", code="WF")
+    other.leads.add(other_lead)
+    thread = factories.GoldenThreadFactory(name="Health inequalities")
+    thread.system_leads.add(lead)
+    workstream.golden_threads.add(thread)
+    approve_quarter(cycle_for(2021, 2), lead=lead, governance=governance)
+    q3 = cycle_for(2021, 3, deadline=timezone.localdate() + datetime.timedelta(days=10))
+    actions.open_cycle(cycle=q3, by=governance)
+    return SimpleNamespace(
+        cycle=q3,
+        workstream=workstream,
+        other=other,
+        thread=thread,
+        risk=risk,
+        overdue=overdue,
+        later=later,
+    )
+
+
+@pytest.fixture
+def update(plan):
+    """DIGITAL's Q3 2021/22 update, not started, pre-filled from Q2."""
+    return WorkstreamUpdate.objects.get(cycle=plan.cycle, workstream=plan.workstream)
+
+
+@pytest.fixture
+def thread_update(plan):
+    return GoldenThreadUpdate.objects.get(cycle=plan.cycle, golden_thread=plan.thread)
+
+
 def pytest_terminal_summary(terminalreporter):
-    """Show the workflow state machine's figures (tests/test_workflow_state_machine.py) at the
+    """Show the workflow state machine's figures (tests/workflow/test_state_machine.py) at the
     end of the run, also when the tests ran in xdist workers (properties travel with reports)."""
     lines = [
         value

@@ -13,7 +13,7 @@ from ics_portal.models import AuditEvent
 from risks.matrix import colour_style
 from workstreams.models import Workstream
 
-from ..test_dataio_support import example
+from ..dataio.support import example
 from .conftest import DEMO_PASSWORD, axe_violations, sign_in
 
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from dataio import running, uploads
 from dataio.models import ImportJob
 
-from ..test_dataio_support import example
+from ..dataio.support import example
 from .conftest import DEMO_PASSWORD, axe_violations, sign_in
 
 

@@ -1,0 +1,349 @@
+import datetime
+import hashlib
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from ics_portal.status import DeliveryStatus, WorkflowState
+from ics_portal.workflow import actions as workflow
+from ics_portal.workflow.errors import ActionError
+from packs import actions
+from packs.content import build_pack_content
+from packs.defaults import default_pack
+from packs.models import BoardPack, PublishedPack
+from reporting import actions as update_actions
+from reporting.models import WorkstreamUpdate
+
+from .. import factories
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def generate(django_capture_on_commit_callbacks, governance):
+    """Queue generation and run the (immediate) task as the commit would."""
+
+    def run(pack):
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.request_generation(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+        return BoardPack.objects.get(pk=pack.pk)
+
+    return run
+
+
+@pytest.fixture
+def cycle(db):
+    return factories.ReportingCycleFactory(fy_start_year=2021, quarter=2)
+
+
+def _approved_update(
+    cycle, lead, governance, *, name, status=DeliveryStatus.ON_TRACK, progress="<p>Done</p>"
+):
+    workstream = factories.WorkstreamFactory(name=name)
+    workstream.leads.add(lead)
+    objective = factories.ObjectiveFactory(workstream=workstream, number=1, text="Agree priorities")
+    update = factories.WorkstreamUpdateFactory(cycle=cycle, workstream=workstream)
+    update = update_actions.save_update(
+        update=update,
+        base_version=update.version,
+        by=lead,
+        fields={
+            "overall_status": status,
+            "forecast_status": status,
+            "nothing_to_escalate": True,
+            "status_explanation": "Slipped" if status != DeliveryStatus.ON_TRACK else "",
+        },
+        objective_progress={objective.pk: progress},
+    )
+    workflow.submit(update=update, by=lead)
+    return workflow.approve(update=update, by=governance)
+
+
+def _pack(cycle, governance, **extra):
+    template = default_pack(cycle)
+    fields = {
+        f: getattr(template, f)
+        for f in (
+            "meeting",
+            "date_of_meeting",
+            "title",
+            "purpose",
+            "purpose_of_paper",
+            "recommendation",
+            "sections",
+        )
+    }
+    fields.update(
+        lead="Jan Thomas, Accountable Officer", author="Sharon Fox, Director of Governance"
+    )
+    fields.update(extra)
+    return actions.create_pack(cycle=cycle, by=governance, **fields)
+
+
+def test_pack_lists_unapproved_updates_instead_of_dropping_them(cycle, lead, governance):
+    _approved_update(cycle, lead, governance, name="DIGITAL")
+    factories.WorkstreamUpdateFactory(
+        cycle=cycle, workstream=factories.WorkstreamFactory(name="ESTATES")
+    )
+    content = build_pack_content(cycle, _pack(cycle, governance))
+    assert ("ESTATES", "Not submitted") in content.missing
+    names = [w.workstream.name for t in content.themes for w in t.workstreams]
+    assert {"DIGITAL", "ESTATES"} <= set(names)
+
+
+def test_exception_mode_keeps_only_at_risk_and_delayed(cycle, lead, governance):
+    _approved_update(cycle, lead, governance, name="DIGITAL")
+    _approved_update(cycle, lead, governance, name="WORKFORCE", status=DeliveryStatus.DELAYED)
+    content = build_pack_content(cycle, _pack(cycle, governance, exception_only=True))
+    names = [w.workstream.name for t in content.themes for w in t.workstreams]
+    assert names == ["WORKFORCE"]
+
+
+def test_generate_publish_and_published_version_is_immutable(cycle, lead, governance, generate):
+    update = _approved_update(
+        cycle, lead, governance, name="DIGITAL", progress="<p>Original words</p>"
+    )
+    pack = _pack(cycle, governance)
+    pack = generate(pack)
+    # The immediate task backend in tests runs the render on commit.
+    assert pack.state == BoardPack.State.READY, pack.generation_error
+    assert pack.draft_page_count >= 4
+    published = actions.publish_pack(pack=pack, by=governance)
+    data = published.pdf.open("rb").read()
+    assert hashlib.sha256(data).hexdigest() == published.sha256
+    assert data.startswith(b"%PDF")
+    assert "Original words" in published.html
+    # Later edits to the data never change the published version.
+    WorkstreamUpdate.objects.filter(pk=update.pk).update(state=WorkflowState.DRAFT)
+    update.objective_progress.update(progress="<p>Rewritten later</p>")
+    published.refresh_from_db()
+    assert "Original words" in published.html and "Rewritten later" not in published.html
+    assert hashlib.sha256(published.pdf.open("rb").read()).hexdigest() == published.sha256
+    published.title = "Changed"
+    with pytest.raises(ValueError):
+        published.save()
+
+
+def test_publishing_marks_contents_published(cycle, lead, governance, generate):
+    update = _approved_update(cycle, lead, governance, name="DIGITAL")
+    pack = _pack(cycle, governance)
+    generate(pack)
+    actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+    update.refresh_from_db()
+    assert update.state == WorkflowState.PUBLISHED
+
+
+def test_cannot_publish_before_generating(cycle, governance):
+    with pytest.raises(ActionError):
+        actions.publish_pack(pack=_pack(cycle, governance), by=governance)
+
+
+def test_withdraw_needs_reason_then_new_version_can_be_published(cycle, lead, governance, generate):
+    _approved_update(cycle, lead, governance, name="DIGITAL")
+    pack = _pack(cycle, governance)
+    generate(pack)
+    first = actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+    with pytest.raises(ActionError):
+        actions.withdraw_published(published=first, by=governance, reason="  ")
+    actions.withdraw_published(published=first, by=governance, reason="Wrong meeting date")
+    generate(pack)
+    second = actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+    assert second.number == 2
+    from ics_portal.models import AuditEvent
+
+    assert AuditEvent.objects.filter(verb="pack.withdraw", comment="Wrong meeting date").exists()
+
+
+@pytest.fixture
+def published_public(cycle, lead, governance, generate):
+    _approved_update(cycle, lead, governance, name="DIGITAL")
+    pack = _pack(
+        cycle,
+        governance,
+        visibility=BoardPack.Visibility.PUBLIC,
+        embargo_until=timezone.now() - datetime.timedelta(hours=1),
+    )
+    generate(pack)
+    return actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+
+
+def test_public_pack_readable_without_signing_in_after_embargo(client, published_public):
+    response = client.get(reverse("packs:published_list"))
+    assert published_public.title in response.content.decode()
+    detail = client.get(reverse("packs:published_detail", args=[published_public.pk]))
+    assert published_public.sha256 in detail.content.decode()
+    pdf = client.get(reverse("packs:published_pdf", args=[published_public.pk]))
+    assert pdf.status_code == 200
+    assert hashlib.sha256(b"".join(pdf.streaming_content)).hexdigest() == published_public.sha256
+
+
+def test_public_pack_hidden_before_embargo(client, published_public):
+    PublishedPack.objects.filter(pk=published_public.pk).update(
+        embargo_until=timezone.now() + datetime.timedelta(days=2)
+    )
+    assert (
+        client.get(reverse("packs:published_detail", args=[published_public.pk])).status_code == 404
+    )
+    assert (
+        published_public.title not in client.get(reverse("packs:published_list")).content.decode()
+    )
+
+
+def test_members_pack_needs_board_member(
+    client, cycle, lead, governance, board_member, outsider, generate
+):
+    _approved_update(cycle, lead, governance, name="DIGITAL")
+    pack = _pack(cycle, governance)
+    generate(pack)
+    published = actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+    url = reverse("packs:published_detail", args=[published.pk])
+    assert client.get(url).status_code == 404
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(board_member)
+    assert client.get(url).status_code == 200
+
+
+def test_withdrawn_version_hidden_from_board(client, published_public, governance, board_member):
+    actions.withdraw_published(published=published_public, by=governance, reason="Error in figures")
+    client.force_login(board_member)
+    assert (
+        client.get(reverse("packs:published_detail", args=[published_public.pk])).status_code == 404
+    )
+
+
+@pytest.mark.parametrize("name", ["packs:list", "packs:create"])
+def test_pack_management_pages_are_governance_only(client, name, board_member, lead, governance):
+    url = reverse(name)
+    assert client.get(url).status_code == 302
+    for person in (board_member, lead):
+        client.force_login(person)
+        assert client.get(url).status_code == 404
+    client.force_login(governance)
+    assert client.get(url).status_code == 200
+
+
+def test_governance_compiles_previews_and_publishes_through_pages(
+    client, cycle, lead, governance, django_capture_on_commit_callbacks
+):
+    _approved_update(
+        cycle, lead, governance, name="DIGITAL", progress="<p>Shared care record live</p>"
+    )
+    client.force_login(governance)
+    response = client.post(
+        reverse("packs:create"),
+        {
+            "cycle": cycle.pk,
+            "title": "Development plan progress report",
+            "meeting": "System Partnership Board Meeting in Public",
+            "date_of_meeting": "2021-10-27",
+            "agenda_item": "03.1",
+            "lead": "Jan Thomas",
+            "author": "Sharon Fox",
+            "purpose": "ASSURE",
+            "purpose_of_paper": "To report progress.",
+            "recommendation": "The Board is asked to note the report.",
+            "sections": ["summary", "workstreams", "risk_register"],
+            "visibility": "PUBLIC",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pack = BoardPack.objects.get()
+    assert pack.embargo_until.date() == datetime.date(2021, 10, 20)
+    preview = client.get(reverse("packs:preview", args=[pack.pk]))
+    assert "Shared care record live" in preview.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("packs:generate", args=[pack.pk]))
+    detail = client.get(reverse("packs:detail", args=[pack.pk])).content.decode()
+    assert "Draft PDF ready" in detail
+    client.post(reverse("packs:publish", args=[pack.pk]))
+    assert PublishedPack.objects.filter(pack=pack).count() == 1
+
+
+def test_pack_form_requires_cover_fields(client, cycle, governance):
+    client.force_login(governance)
+    response = client.post(reverse("packs:create"), {"cycle": cycle.pk})
+    assert response.status_code == 200
+    assert not BoardPack.objects.exists()
+
+
+def test_pack_build_query_count_does_not_grow_with_workstreams(
+    cycle, lead, governance, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from packs.render import render_pack_html
+
+    for i in range(3):
+        _approved_update(cycle, lead, governance, name=f"SMALL {i}")
+        factories.BAFRiskFactory()
+    pack = _pack(cycle, governance)
+    with CaptureQueriesContext(connection) as small:
+        render_pack_html(pack)
+    for i in range(30):
+        _approved_update(cycle, lead, governance, name=f"LARGE {i}")
+        factories.BAFRiskFactory()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        render_pack_html(pack)
+
+
+def test_pack_form_keeps_the_meeting_date_for_a_date_input(client, cycle, governance):
+    pack = BoardPack.objects.create(
+        cycle=cycle,
+        title="Pack",
+        meeting="Board",
+        date_of_meeting=datetime.date(2027, 1, 4),
+        lead="Lead",
+        author="Author",
+        purpose="ASSURE",
+        purpose_of_paper="To report.",
+        recommendation="Note.",
+        sections=["summary"],
+    )
+    client.force_login(governance)
+    html = client.get(reverse("packs:edit", args=[pack.pk])).content.decode()
+    assert 'type="date" name="date_of_meeting" value="2027-01-04"' in html
+    assert "---------" not in html
+
+
+def test_a_new_pack_starts_from_the_last_packs_lead_and_author(cycle, governance):
+    from packs.defaults import default_pack
+
+    assert default_pack(cycle).lead == ""
+    BoardPack.objects.create(
+        cycle=cycle,
+        title="Pack",
+        meeting="Board",
+        date_of_meeting=datetime.date(2021, 10, 27),
+        agenda_item="03.1",
+        lead="Jan Thomas, Joint Accountable Officer",
+        author="Sharon Fox, Director of Governance",
+        purpose="ASSURE",
+        purpose_of_paper="To report.",
+        recommendation="Note.",
+        sections=["summary"],
+    )
+    next_cycle = factories.ReportingCycleFactory(fy_start_year=2021, quarter=3)
+    pack = default_pack(next_cycle)
+    assert pack.lead == "Jan Thomas, Joint Accountable Officer"
+    assert pack.author == "Sharon Fox, Director of Governance"
+    assert pack.agenda_item == "03.1"
+
+
+def test_a_pack_can_be_edited_after_its_creator_is_deleted(cycle, governance, superuser):
+    from packs.actions import create_pack, edit_pack
+    from packs.defaults import default_pack
+
+    pack = default_pack(cycle)
+    fields = {f: getattr(pack, f) for f in ("title", "meeting", "date_of_meeting", "purpose")}
+    fields |= {"lead": "A", "author": "B", "purpose_of_paper": "P", "recommendation": "R"}
+    pack = create_pack(cycle=cycle, by=governance, sections=["summary"], **fields)
+    governance.delete()
+    pack.refresh_from_db()
+    edited = edit_pack(pack=pack, by=superuser, title="Renamed")
+    assert edited.title == "Renamed" and edited.created_by is None
