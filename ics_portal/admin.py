@@ -18,7 +18,7 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AuditEvent, Organisation, User
-from .permissions import has_permission
+from .permissions import Perm, has_permission
 from .richtext import media_with_nonce
 
 # --- shared by every app's admin --------------------------------------------------------------
@@ -51,11 +51,13 @@ class SpreadsheetLinksMixin:
 
         extra_context = extra_context or {}
         for kind, resource in RESOURCES.items():
-            if resource._meta.model is self.model and has_permission(request.user, "data.import"):
+            if resource._meta.model is self.model and has_permission(
+                request.user, Perm.DATA_IMPORT
+            ):
                 extra_context["spreadsheet_import_url"] = (
                     f"{reverse('dataio:index')}?kind={kind}#import"
                 )
-                if kind in EXPORT_KINDS and has_permission(request.user, "data.export"):
+                if kind in EXPORT_KINDS and has_permission(request.user, Perm.DATA_EXPORT):
                     extra_context["spreadsheet_export_url"] = reverse("dataio:export", args=[kind])
         return super().changelist_view(request, extra_context)
 

@@ -81,7 +81,7 @@ def workflow_window(update, user) -> WorkflowWindow:
     """No queries beyond the permission checks the page already makes."""
     from django.urls import reverse
 
-    from ics_portal.permissions import closed_window_message, has_permission, leads_update
+    from ics_portal.permissions import Perm, closed_window_message, has_permission, leads_update
 
     is_review = update._meta.label == "risks.RiskReview"
     if is_review:
@@ -107,8 +107,8 @@ def workflow_window(update, user) -> WorkflowWindow:
         lead_message=closed_window_message(update) if shut and leads_update(user, update) else "",
         extended_until=update.extended_until if waiting else None,
         extension_active=update.has_extension,
-        extend_url=urls["extend"] if has_permission(user, "update.extend", update) else "",
-        reopen_url=urls["reopen"] if has_permission(user, "update.reopen", update) else "",
+        extend_url=urls["extend"] if has_permission(user, Perm.UPDATE_EXTEND, update) else "",
+        reopen_url=urls["reopen"] if has_permission(user, Perm.UPDATE_REOPEN, update) else "",
     )
 
 
