@@ -3,16 +3,18 @@ give one update a late-submission extension, or send an approved (unpublished) u
 its leads. Each page asks for the reason, which the leads are emailed and the audit keeps."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats
+
+from ics_portal.permissions import Perm
+from ics_portal.views_support import requires
 
 from .. import actions, reminders
 from ..actions import ActionError, SubmissionInvalid
 from ..models import ReportingCycle
 from ..workflow_forms import ExtensionForm, ReopenCycleForm, ReopenUpdateForm, default_until
-from ._access import cycle_page, describe, load_update, require
+from ._access import describe, load_cycle, load_update
 
 
 def _day(value) -> str:
@@ -33,9 +35,8 @@ def reason_page(request, template_context: dict) -> HttpResponse:
     return render(request, "reporting/reason_form.html", template_context)
 
 
-@cycle_page("cycle.manage")
+@requires(Perm.CYCLE_MANAGE, Perm.CYCLE_REOPEN, see=Perm.CYCLE_VIEW_PROGRESS, load=load_cycle)
 def cycle_reopen(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
-    require(request, "cycle.reopen", cycle)
     form = ReopenCycleForm(request.POST or None, cycle=cycle)
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,11 +90,9 @@ def _update_context(update, form, **extra) -> dict:
     }
 
 
-@login_required
-def update_extend(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+@requires(Perm.UPDATE_EXTEND, load=load_update)
+def update_extend(request: HttpRequest, update) -> HttpResponse:
     """A late-submission extension for one update while the cycle stays closed."""
-    update = load_update(request, kind, pk)
-    require(request, "update.extend", update)
     form = ExtensionForm(request.POST or None, initial={"extended_until": default_until(update)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -128,11 +127,9 @@ def update_extend(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def update_reopen(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+@requires(Perm.UPDATE_REOPEN, load=load_update)
+def update_reopen(request: HttpRequest, update) -> HttpResponse:
     """Send an approved update that is not yet in a published pack back to its leads."""
-    update = load_update(request, kind, pk)
-    require(request, "update.reopen", update)
     closed = update.cycle.status == ReportingCycle.Status.CLOSED
     form = ReopenUpdateForm(
         request.POST or None,
