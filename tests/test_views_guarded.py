@@ -1,5 +1,7 @@
 """Every view goes through one door (issue 10): ics_portal.views_support.requires signs the
-person in, loads the object, then checks the permission, so no view can forget a check."""
+person in, loads the object, then checks the permission, so no view can forget a check. A URL
+whose view is not wrapped fails here unless it is on the allow-list, with the reason it is open.
+"""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -12,6 +14,46 @@ from ics_portal.views_support import requires
 from risks.models import BAFRisk
 
 from . import factories
+from .test_url_walk import _patterns
+
+PUBLISHED = (
+    "Papers for board meetings held in public are for everyone; what each person may read, "
+    "signed in or not, is permissions.readable_published (Perm.PACK_READ as a filter)."
+)
+SIGNING_IN = "Signing in, out and resetting a password happen while not signed in."
+
+# URL name: why its view is open to everyone. Nothing else may be.
+OPEN_TO_EVERYONE = {
+    "login": SIGNING_IN,
+    "logout": SIGNING_IN,
+    "password_reset": SIGNING_IN,
+    "password_reset_done": SIGNING_IN,
+    "password_reset_confirm": SIGNING_IN,
+    "password_reset_complete": SIGNING_IN,
+    "accessibility": "The accessibility statement must be reachable by everyone.",
+    "packs:published_list": PUBLISHED,
+    "packs:published_detail": PUBLISHED,
+    "packs:published_html": PUBLISHED,
+    "packs:published_pdf": PUBLISHED,
+}
+
+
+def test_every_view_is_wrapped_by_requires_unless_it_is_open_to_everyone():
+    unguarded, needlessly_listed = [], []
+    for name, pattern in _patterns():
+        guard = getattr(pattern.callback, "guard", None)
+        if name in OPEN_TO_EVERYONE:
+            if guard is not None:
+                needlessly_listed.append(name)
+        elif guard is None:
+            unguarded.append(name)
+    assert unguarded == [], "wrap these views in @requires(...), or list them with the reason"
+    assert needlessly_listed == [], "these views are guarded now: take them off the list"
+
+
+def test_the_allow_list_names_only_urls_that_exist():
+    assert set(OPEN_TO_EVERYONE) <= {name for name, _ in _patterns()}
+
 
 # --- what the decorator does, in order --------------------------------------------------------
 
