@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from ics_portal import roles
+from ics_portal.permissions import imports_visible_to
 
 from . import uploads
 from .models import ImportJob
@@ -84,6 +84,4 @@ def recent_imports(user, *, limit: int = 5) -> list[ImportJob]:
     """The latest background imports `user` may follow: all for governance, else their own.
     One query, however many there are."""
     jobs = ImportJob.objects.select_related("owner__organisation").order_by("-created_at", "-id")
-    if not roles.is_governance(user):
-        jobs = jobs.filter(owner=user)
-    return list(jobs[:limit])
+    return list(imports_visible_to(user, jobs)[:limit])

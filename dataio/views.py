@@ -1,24 +1,23 @@
 """Governance's import and export pages: upload a spreadsheet, see what it would create and
 change (and every problem in it), confirm; download the registers and returns.
 
-Only governance (``data.import`` / ``data.export``) sees these pages; anyone else signed in
-gets a 404, as for the other governance-only pages. A file is parsed once, on upload; the
+Only governance (``Perm.DATA_VIEW``: ``data.import`` or ``data.export``) sees these pages;
+anyone else signed in gets a 404, as for the other governance-only pages. A file is parsed once, on upload; the
 preview and the import read its kept rows (uploads.py). An import of more than
 IMPORT_BACKGROUND_ROWS rows runs in the task worker, and its page (for whoever started it,
 and governance) shows its progress and then how it ended.
 """
 
-from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from ics_portal.permissions import has_permission
+from ics_portal.permissions import Perm
+from ics_portal.views_support import requires
 from reporting.presenters import current_cycle
 
 from . import actions, exporters, presenters, safety, uploads
@@ -32,22 +31,6 @@ SESSION_KEY = "dataio_upload"
 EXAMPLES = Path(settings.BASE_DIR) / "fixtures" / "import"
 # The preview lists this many rows to create and to change; the counts are always complete.
 PREVIEW_ROWS = 500
-
-
-def governance_only(*perms: str):
-    """Signed in and holding one of `perms`, else 404."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not any(has_permission(request.user, p) for p in perms):
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _example_files() -> dict[str, Path]:
@@ -67,8 +50,6 @@ def _index(request: HttpRequest, form: ImportForm | None = None, status: int = 2
         {
             "form": form or ImportForm(),
             "kinds": kinds,
-            "can_import": has_permission(request.user, "data.import"),
-            "can_export": has_permission(request.user, "data.export"),
             "register_export": exporters.EXPORT_KINDS["risk-register"],
             "plan_exports": [exporters.EXPORT_KINDS[k] for k in IMPORT_ORDER if k != "updates"],
             "cycle_form": CycleForm(initial={"cycle": cycle}) if cycle else None,
@@ -78,7 +59,7 @@ def _index(request: HttpRequest, form: ImportForm | None = None, status: int = 2
     )
 
 
-@governance_only("data.import", "data.export")
+@requires(see=Perm.DATA_VIEW)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     # ?kind=workstreams (the admin's "Import from a spreadsheet" link) pre-selects the kind.
@@ -87,7 +68,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return _index(request, form)
 
 
-@governance_only("data.import")
+@requires(see=Perm.DATA_IMPORT)
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
@@ -147,7 +128,7 @@ def _preview(
     )
 
 
-@governance_only("data.import")
+@requires(see=Perm.DATA_IMPORT)
 @require_GET
 def preview(request: HttpRequest) -> HttpResponse:
     pending, sheet = _pending(request)
@@ -158,7 +139,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     return _preview(request, pending, report, in_background=in_background)
 
 
-@governance_only("data.import")
+@requires(see=Perm.DATA_IMPORT)
 @require_POST
 def confirm(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("token", "")
@@ -193,27 +174,22 @@ def confirm(request: HttpRequest) -> HttpResponse:
     return redirect("dataio:index")
 
 
-def _visible_job(request: HttpRequest, pk: int) -> ImportJob:
-    job = get_object_or_404(ImportJob.objects.select_related("owner__organisation"), pk=pk)
-    if not has_permission(request.user, "data.view_import", job):
-        raise Http404
-    return job
+def _load_job(request: HttpRequest, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.select_related("owner__organisation"), pk=pk)
 
 
-@login_required
-@require_GET
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+@requires(see=Perm.DATA_VIEW_IMPORT, load=_load_job, methods=("GET",))
+def import_job(request: HttpRequest, job: ImportJob) -> HttpResponse:
     """An import running in the task worker: its progress, then how it ended."""
-    progress = presenters.import_progress(_visible_job(request, pk))
+    progress = presenters.import_progress(job)
     return render(request, "dataio/import_job.html", {"progress": progress, "job": progress.job})
 
 
-@login_required
-@require_GET
-def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+@requires(see=Perm.DATA_VIEW_IMPORT, load=_load_job, methods=("GET",))
+def import_job_progress(request: HttpRequest, job: ImportJob) -> HttpResponse:
     """The progress fragment, polled by htmx every two seconds until the import ends. The
     screen-reader announcement is sent along only when it has changed."""
-    progress = presenters.import_progress(_visible_job(request, pk))
+    progress = presenters.import_progress(job)
     return render(
         request,
         "dataio/_import_progress.html",
@@ -225,7 +201,7 @@ def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@governance_only("data.import")
+@requires(see=Perm.DATA_IMPORT)
 @require_POST
 def cancel(request: HttpRequest) -> HttpResponse:
     _forget_upload(request)
@@ -239,7 +215,7 @@ def _forget_upload(request: HttpRequest) -> None:
         uploads.discard(pending.get("token", ""))
 
 
-@governance_only("data.export")
+@requires(see=Perm.DATA_EXPORT)
 @require_GET
 def download(request: HttpRequest, kind: str) -> HttpResponse:
     spec = exporters.EXPORT_KINDS.get(kind)
@@ -260,7 +236,7 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
     return response
 
 
-@governance_only("data.import")
+@requires(see=Perm.DATA_IMPORT)
 @require_GET
 def example(request: HttpRequest, kind: str) -> FileResponse:
     path = _example_files().get(kind)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AuditEvent, Organisation, User
-from .permissions import has_permission
+from .permissions import Perm, has_permission
 from .richtext import media_with_nonce
 from .status import WorkflowState
 from .workflow import actions as workflow
@@ -61,12 +61,12 @@ class SpreadsheetLinksMixin:
     def changelist_view(self, request, extra_context=None):
         extra_context = extra_context or {}
         found = SPREADSHEET_KINDS.get(self.model)
-        if found and has_permission(request.user, "data.import"):
+        if found and has_permission(request.user, Perm.DATA_IMPORT):
             kind, exportable = found
             extra_context["spreadsheet_import_url"] = (
                 f"{reverse('dataio:index')}?kind={kind}#import"
             )
-            if exportable and has_permission(request.user, "data.export"):
+            if exportable and has_permission(request.user, Perm.DATA_EXPORT):
                 extra_context["spreadsheet_export_url"] = reverse("dataio:export", args=[kind])
         return super().changelist_view(request, extra_context)
 

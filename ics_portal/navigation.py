@@ -1,10 +1,12 @@
-"""The header navigation, by role. Items are (label, url name); the current one is marked."""
+"""The header navigation. Items are (label, url name); the current one is marked. A section's
+link shows to whoever holds the permission its pages ask for first (ics_portal/permissions.py)."""
 
 from dataclasses import dataclass
 
+from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 
-from .roles import BOARD_MEMBER, SYSTEM_LEAD, has_role, is_governance
+from .permissions import Perm, has_permission
 
 
 @dataclass(frozen=True)
@@ -14,18 +16,27 @@ class NavItem:
     current: bool
 
 
-def _items_for(user) -> list[tuple[str, str]]:
-    items = [("Home", "home")]
-    if has_role(user, SYSTEM_LEAD):
-        items.append(("My updates", "reporting:my_updates"))
-    if is_governance(user):
-        items.append(("Reporting cycles", "reporting:cycle_list"))
-        items.append(("Board packs", "packs:list"))
-        items.append(("Import and export", "dataio:index"))
-    if is_governance(user) or has_role(user, BOARD_MEMBER) or has_role(user, SYSTEM_LEAD):
-        items.append(("Risks", "risks:register"))
-    items.append(("Reports", "packs:published_list"))
-    if user.is_staff:
+# (label, url name, the permission the link needs; None: everyone signed in)
+_SECTIONS = (
+    ("Home", "home", None),
+    ("My updates", "reporting:my_updates", Perm.UPDATE_WRITE),
+    ("Reporting cycles", "reporting:cycle_list", Perm.CYCLE_VIEW_PROGRESS),
+    ("Board packs", "packs:list", Perm.PACK_MANAGE),
+    ("Import and export", "dataio:index", Perm.DATA_VIEW),
+    ("Risks", "risks:register", Perm.RISK_VIEW),
+    ("Reports", "packs:published_list", None),
+)
+
+
+def _items_for(request) -> list[tuple[str, str]]:
+    user = request.user
+    items = [
+        (label, name)
+        for label, name, perm in _SECTIONS
+        if perm is None or has_permission(user, perm)
+    ]
+    # The admin's own rule (active staff), so the link shows exactly when the admin lets one in.
+    if admin.site.has_permission(request):
         items.append(("Admin", "admin:index"))
     return items
 
@@ -35,7 +46,7 @@ def navigation_for(request) -> list[NavItem]:
     if user is None or not user.is_authenticated:
         return []
     result = []
-    for label, name in _items_for(user):
+    for label, name in _items_for(request):
         try:
             url = reverse(name)
         except NoReverseMatch:

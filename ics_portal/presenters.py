@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ics_portal.models import ReportingCycle
-from ics_portal.permissions import has_permission, leads_update
+from ics_portal.permissions import Perm, has_permission, leads_update
 from ics_portal.status import WorkflowState
 
 from .workflow.kinds import kind_of
@@ -46,9 +46,9 @@ def workflow_window(update, user) -> WorkflowWindow:
         extended_until=update.extended_until if waiting else None,
         extension_active=update.has_extension,
         extend_url=kind.action_url(update, "extend")
-        if has_permission(user, "update.extend", update)
+        if has_permission(user, Perm.UPDATE_EXTEND, update)
         else "",
         reopen_url=kind.action_url(update, "reopen")
-        if has_permission(user, "update.reopen", update)
+        if has_permission(user, Perm.UPDATE_REOPEN, update)
         else "",
     )

@@ -1,7 +1,6 @@
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponseServerError
 from django.shortcuts import render
@@ -11,27 +10,26 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from packs.views import visible_published
 from reporting import numbers, presenters
 
-from .permissions import has_permission
-from .roles import BOARD_MEMBER, SYSTEM_LEAD, has_role, is_governance
+from .permissions import Perm, has_permission
+from .views_support import requires
 
 HOME_REPORTS = 5
 
 
-@login_required
+@requires()
 def home(request):
-    """One page, a panel per role the person holds: what I owe, cycle progress, reports."""
+    """One page, a panel per role the person holds: what I owe, cycle progress, reports. The
+    template shows each panel by the same permission (perms.…)."""
     user = request.user
-    context = {"is_lead": has_role(user, SYSTEM_LEAD), "is_governance": is_governance(user)}
-    context["is_board"] = has_role(user, BOARD_MEMBER)
-    if context["is_lead"]:
+    context = {}
+    if has_permission(user, Perm.UPDATE_WRITE):
         context["owed"] = presenters.my_updates(user)
-    if context["is_governance"]:
+    if has_permission(user, Perm.CYCLE_VIEW_PROGRESS):
         cycle = presenters.current_cycle()
         context["progress"] = numbers.cycle_counts(cycle) if cycle else None
-    if has_permission(user, "pack.view_published"):
+    if has_permission(user, Perm.PACK_VIEW_PUBLISHED):
         reports = visible_published(user).order_by("-pack__date_of_meeting", "-published_at")
         context["reports"] = list(reports[:HOME_REPORTS])
-    context["has_role"] = any(context[k] for k in ("is_lead", "is_governance", "is_board"))
     return render(request, "home.html", context)
 
 

@@ -16,10 +16,9 @@ from ics_portal.status import WorkflowState
 from ics_portal.workflow.errors import ActionError
 from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 
-from .models import BoardPack, PublishedPack
+from .models import EDITABLE_PACK_STATES, BoardPack, PublishedPack
 from .tasks import generate_board_pack
 
-EDITABLE_PACK_STATES = {BoardPack.State.DRAFT, BoardPack.State.READY, BoardPack.State.WITHDRAWN}
 COVER_FIELDS = (
     "meeting",
     "date_of_meeting",

@@ -68,7 +68,7 @@ class BoardPackAdmin(PortalModelAdmin):
         return readonly
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.state not in pack_actions.EDITABLE_PACK_STATES:
+        if obj is not None and not obj.is_editable:
             return False
         return super().has_change_permission(request, obj)
 

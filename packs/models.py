@@ -94,9 +94,20 @@ class BoardPack(models.Model):
         return f"{self.title} ({self.cycle})"
 
     @property
+    def is_editable(self) -> bool:
+        """Its cover sheet can still change: not generating, not published."""
+        return self.state in EDITABLE_PACK_STATES
+
+    @property
     def section_labels(self) -> list[str]:
         labels = dict(self.Section.choices)
         return [labels[s] for s in self.sections if s in labels]
+
+
+# States in which a pack's cover sheet and sections can still change.
+EDITABLE_PACK_STATES = frozenset(
+    {BoardPack.State.DRAFT, BoardPack.State.READY, BoardPack.State.WITHDRAWN}
+)
 
 
 class PublishedPack(models.Model):

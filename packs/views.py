@@ -3,16 +3,13 @@ public read what was published."""
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from ics_portal.models import ReportingCycle
-from ics_portal.permissions import has_permission
+from ics_portal.permissions import Perm, readable_published
+from ics_portal.views_support import requires
 from ics_portal.workflow.errors import ActionError
 
 from . import actions
@@ -22,19 +19,12 @@ from .models import BoardPack, PublishedPack
 from .render import render_pack_html
 
 
-def _governance_only(request):
-    if not has_permission(request.user, "pack.manage"):
-        raise Http404
-
-
-def _pack(request, pk) -> BoardPack:
-    _governance_only(request)
+def load_pack(request, pk) -> BoardPack:
     return get_object_or_404(BoardPack.objects.select_related("cycle", "created_by"), pk=pk)
 
 
-@login_required
+@requires(see=Perm.PACK_MANAGE)
 def pack_list(request):
-    _governance_only(request)
     packs = BoardPack.objects.select_related("cycle").order_by("-date_of_meeting", "-pk")
     return render(request, "packs/pages/list.html", {"packs": packs})
 
@@ -50,9 +40,8 @@ def _linked_cycle(request) -> ReportingCycle | None:
         raise Http404 from None
 
 
-@login_required
+@requires(see=Perm.PACK_MANAGE)
 def pack_create(request):
-    _governance_only(request)
     cycle = _linked_cycle(request)
     if request.method == "POST":
         form = BoardPackForm(request.POST)
@@ -84,11 +73,8 @@ def pack_create(request):
     return render(request, "packs/pages/form.html", {"form": form, "pack": None})
 
 
-@login_required
-def pack_edit(request, pk):
-    pack = _pack(request, pk)
-    if pack.state not in actions.EDITABLE_PACK_STATES:
-        raise PermissionDenied("This pack cannot be edited now.")
+@requires(Perm.PACK_EDIT, see=Perm.PACK_MANAGE, load=load_pack)
+def pack_edit(request, pack):
     form = BoardPackForm(request.POST or None, instance=pack, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,9 +89,8 @@ def pack_edit(request, pk):
     return render(request, "packs/pages/form.html", {"form": form, "pack": pack})
 
 
-@login_required
-def pack_detail(request, pk):
-    pack = _pack(request, pk)
+@requires(see=Perm.PACK_MANAGE, load=load_pack)
+def pack_detail(request, pack):
     versions = pack.published_versions.select_related("published_by", "withdrawn_by")
     return render(
         request,
@@ -114,24 +99,20 @@ def pack_detail(request, pk):
     )
 
 
-@login_required
-def pack_progress(request, pk):
+@requires(see=Perm.PACK_MANAGE, load=load_pack)
+def pack_progress(request, pack):
     """The generation status fragment, polled by htmx while the PDF renders."""
-    pack = _pack(request, pk)
     return render(request, "packs/pages/_progress.html", {"pack": pack})
 
 
-@login_required
-def pack_preview(request, pk):
+@requires(see=Perm.PACK_MANAGE, load=load_pack)
+def pack_preview(request, pack):
     """The live HTML report, built now from the current data."""
-    pack = _pack(request, pk)
     return HttpResponse(render_pack_html(pack))
 
 
-@login_required
-@require_POST
-def pack_generate(request, pk):
-    pack = _pack(request, pk)
+@requires(see=Perm.PACK_MANAGE, load=load_pack, methods=("POST",))
+def pack_generate(request, pack):
     try:
         actions.request_generation(pack=pack, by=request.user)
     except ActionError as error:
@@ -141,9 +122,8 @@ def pack_generate(request, pk):
     return redirect("packs:detail", pk=pack.pk)
 
 
-@login_required
-def pack_draft_pdf(request, pk):
-    pack = _pack(request, pk)
+@requires(see=Perm.PACK_MANAGE, load=load_pack)
+def pack_draft_pdf(request, pack):
     if not pack.draft_pdf:
         raise Http404
     return FileResponse(
@@ -153,10 +133,8 @@ def pack_draft_pdf(request, pk):
     )
 
 
-@login_required
-@require_POST
-def pack_publish(request, pk):
-    pack = _pack(request, pk)
+@requires(see=Perm.PACK_MANAGE, load=load_pack, methods=("POST",))
+def pack_publish(request, pack):
     try:
         published = actions.publish_pack(pack=pack, by=request.user)
     except ActionError as error:
@@ -166,12 +144,12 @@ def pack_publish(request, pk):
     return redirect("packs:detail", pk=pack.pk)
 
 
-@login_required
-@require_POST
-def published_withdraw(request, pk):
-    if not has_permission(request.user, "pack.manage"):
-        raise Http404
-    published = get_object_or_404(PublishedPack, pk=pk)
+def _load_published(request, pk) -> PublishedPack:
+    return get_object_or_404(PublishedPack, pk=pk)
+
+
+@requires(see=Perm.PACK_MANAGE, load=_load_published, methods=("POST",))
+def published_withdraw(request, published):
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
@@ -199,18 +177,17 @@ def published_withdraw(request, pk):
 
 
 # --- reading published packs ------------------------------------------------------------------
+# Public pages (tests/test_views_guarded.py's allow-list): what each person may read, signed in
+# or not, is the rule Perm.PACK_READ as a filter.
 
 
 def visible_published(user):
     """Published versions this person may read: members see every live version; anyone sees
-    public versions once their embargo has passed; governance also sees withdrawn ones."""
-    qs = PublishedPack.objects.select_related("pack__cycle").defer("html")
-    if has_permission(user, "pack.manage"):
-        return qs
-    public = Q(visibility=BoardPack.Visibility.PUBLIC, embargo_until__lte=timezone.now())
-    if has_permission(user, "pack.view_published"):
-        return qs.filter(withdrawn_at__isnull=True)
-    return qs.filter(public, withdrawn_at__isnull=True)
+    public versions once their embargo has passed; governance also sees withdrawn ones
+    (permissions.readable_published)."""
+    return readable_published(
+        user, PublishedPack.objects.select_related("pack__cycle").defer("html")
+    )
 
 
 def published_list(request):

@@ -10,7 +10,7 @@ from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
 
 from ics_portal.models import ReportingCycle, User
-from ics_portal.permissions import has_permission
+from ics_portal.permissions import Perm, has_permission
 from ics_portal.workflow.history import latest_approved
 from ics_portal.workflow.queries import shown_to_leads
 from ics_portal.workflow.states import (
@@ -410,7 +410,7 @@ def _update_url(update, kind: str) -> str | None:
 
 def citing_updates(risk: BAFRisk, user) -> list[CitingUpdate]:
     """Workstream and golden-thread updates that linked this risk, newest quarter first, only
-    those `user` may see (has_permission "update.view")."""
+    those `user` may see (has_permission Perm.UPDATE_VIEW)."""
     workstream_updates = risk.workstream_updates.select_related(
         "cycle", "workstream"
     ).prefetch_related(
@@ -425,13 +425,13 @@ def citing_updates(risk: BAFRisk, user) -> list[CitingUpdate]:
             "Workstream update", u.workstream.name, u.cycle, u, _update_url(u, "workstream")
         )
         for u in workstream_updates
-        if has_permission(user, "update.view", u)
+        if has_permission(user, Perm.UPDATE_VIEW, u)
     ] + [
         CitingUpdate(
             "Golden thread update", str(u.golden_thread), u.cycle, u, _update_url(u, "thread")
         )
         for u in thread_updates
-        if has_permission(user, "update.view", u)
+        if has_permission(user, Perm.UPDATE_VIEW, u)
     ]
     rows.sort(key=lambda r: (r.kind, r.subject))
     rows.sort(key=lambda r: r.cycle.period, reverse=True)  # newest quarter first, stable
@@ -471,7 +471,7 @@ def risk_page(risk: BAFRisk, user) -> RiskPage:
         for review in risk.reviews.filter(cycle__status=ReportingCycle.Status.OPEN)
         .exclude(state__in=READABLE_BY_BOARD_STATES)
         .select_related("cycle", "risk")
-        if has_permission(user, "update.view", review)
+        if has_permission(user, Perm.UPDATE_VIEW, review)
     ]
     attach_matrix(open_reviews, matrices)
     return RiskPage(

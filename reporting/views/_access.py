@@ -1,20 +1,17 @@
-"""Loading and permission checks shared by the reporting views, so each view body is short.
+"""Loaders and sign-in answers for the reporting views' decorator (ics_portal.views_support
+.requires), so each view body is short.
 
 Cannot see -> 404 (an outsider does not learn what exists); can see but may not do this -> 403.
 """
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
 
 from ics_portal.models import ReportingCycle, User
-from ics_portal.permissions import has_permission, refusal
+from ics_portal.permissions import Perm, has_permission
 from workstreams.models import Objective
 
 from ..models import GoldenThreadUpdate, MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
@@ -55,9 +52,13 @@ def load_update(request, kind: str, pk: int):
     if kind not in UPDATE_KINDS:
         raise Http404
     update = get_object_or_404(_update_queryset(kind), pk=pk)
-    if not has_permission(request.user, "update.view", update):
+    if not has_permission(request.user, Perm.UPDATE_VIEW, update):
         raise Http404
     return update
+
+
+def load_cycle(request, pk: int) -> ReportingCycle:
+    return get_object_or_404(ReportingCycle, pk=pk)
 
 
 def describe(update) -> dict:
@@ -80,49 +81,15 @@ def describe(update) -> dict:
     }
 
 
-def require(request, perm: str, obj=None) -> None:
-    """403 unless the person may do `perm` (to an object they can already see); the 403 page
-    says why and what to do instead (permissions.refusal)."""
-    if not has_permission(request.user, perm, obj):
-        raise PermissionDenied(refusal(request.user, perm, obj))
-
-
-def cycle_page(perm: str = "cycle.view_progress"):
-    """Signed in and allowed to see reporting cycles (governance), else 404; then `perm`,
-    else 403. Loads the cycle named by `pk` when the URL has one."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not has_permission(request.user, "cycle.view_progress"):
-                raise Http404
-            require(request, perm)
-            if "pk" in kwargs:
-                kwargs["cycle"] = get_object_or_404(ReportingCycle, pk=kwargs.pop("pk"))
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def login_required_or_restore(view):
-    """login_required for the edit form's own URLs. A save posted after the session expired
-    sends the person to sign in and then back to the edit page with `restore=1`, where the
-    page's script puts back the text this browser kept (the post itself cannot survive the
-    sign-in)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        target = request.get_full_path()
-        if request.method == "POST":
-            target = reverse("reporting:update_edit", kwargs=kwargs) + "?restore=1"
-        return redirect_to_login(target)
-
-    return wrapped
+def sign_in_then_restore(request, **kwargs):
+    """Sign-in for the edit form's own URLs (`requires(anonymous=...)`). A save posted after
+    the session expired sends the person to sign in and then back to the edit page with
+    `restore=1`, where the page's script puts back the text this browser kept (the post itself
+    cannot survive the sign-in)."""
+    target = request.get_full_path()
+    if request.method == "POST":
+        target = reverse("reporting:update_edit", kwargs=kwargs) + "?restore=1"
+    return redirect_to_login(target)
 
 
 def restore_url(path: str) -> str | None:
@@ -141,24 +108,18 @@ def restore_url(path: str) -> str | None:
     return reverse("reporting:update_edit", kwargs=match.kwargs) + "?restore=1"
 
 
-def signed_in_or_notice(view):
-    """login_required, except that an htmx request (autosave) gets a short notice to show in
-    place: following the redirect would put the sign-in page inside the status message."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if getattr(request, "htmx", False):
-            return render(
-                request,
-                "reporting/_autosave_status.html",
-                {
-                    "problem": "You have been signed out, so this was not saved. Your text is "
-                    "kept in this browser.",
-                    "sign_in_url": redirect_to_login(restore_url(request.path) or "/").url,
-                },
-            )
-        return redirect_to_login(request.get_full_path())
-
-    return wrapped
+def signed_out_notice(request, **kwargs):
+    """Sign-in for autosave (`requires(anonymous=...)`): an htmx request gets a short notice to
+    show in place, since following the redirect would put the sign-in page inside the status
+    message; anything else is sent to sign in."""
+    if getattr(request, "htmx", False):
+        return render(
+            request,
+            "reporting/_autosave_status.html",
+            {
+                "problem": "You have been signed out, so this was not saved. Your text is "
+                "kept in this browser.",
+                "sign_in_url": redirect_to_login(restore_url(request.path) or "/").url,
+            },
+        )
+    return redirect_to_login(request.get_full_path())

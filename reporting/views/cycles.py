@@ -10,15 +10,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ics_portal.models import ReportingCycle, User
-from ics_portal.permissions import has_permission
+from ics_portal.permissions import Perm, has_permission
+from ics_portal.views_support import requires
 from ics_portal.workflow.errors import ActionError
 
 from .. import actions, numbers, reminders
 from ..forms import CycleForm
-from ._access import cycle_page
+from ._access import load_cycle
 
 
-@cycle_page()
+@requires(see=Perm.CYCLE_VIEW_PROGRESS)
 def cycle_list(request: HttpRequest) -> HttpResponse:
     cycles = list(ReportingCycle.objects.order_by("-fy_start_year", "-quarter"))
     counts = numbers.counts_by_cycle(cycles)
@@ -27,12 +28,11 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         "reporting/cycle_list.html",
         {
             "rows": [(cycle, counts[cycle.pk]) for cycle in cycles],
-            "can_manage": has_permission(request.user, "cycle.manage"),
         },
     )
 
 
-@cycle_page("cycle.manage")
+@requires(Perm.CYCLE_MANAGE, see=Perm.CYCLE_VIEW_PROGRESS)
 def cycle_create(request: HttpRequest) -> HttpResponse:
     form = CycleForm(request.POST or None, initial=CycleForm.initial_for_next_quarter())
     if request.method == "POST" and form.is_valid():
@@ -48,7 +48,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/cycle_form.html", {"form": form})
 
 
-@cycle_page()
+@requires(see=Perm.CYCLE_VIEW_PROGRESS, load=load_cycle)
 def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
     """The progress page: counts overall and per theme, statuses, every update with its leads,
     and everyone who still owes an update or a risk review (whom "remind all" emails)."""
@@ -70,14 +70,13 @@ def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
             "outstanding": outstanding,
             "days_left": (cycle.submission_deadline - timezone.localdate()).days,
             "reminder_days": settings.REMINDER_DAYS_BEFORE,
-            "can_manage": has_permission(user, "cycle.manage"),
-            "can_remind": cycle.is_open and has_permission(user, "cycle.send_reminders"),
-            "can_reopen": has_permission(user, "cycle.reopen", cycle),
+            "can_remind": cycle.is_open and has_permission(user, Perm.CYCLE_SEND_REMINDERS),
+            "can_reopen": has_permission(user, Perm.CYCLE_REOPEN, cycle),
         },
     )
 
 
-@cycle_page("cycle.manage")
+@requires(Perm.CYCLE_MANAGE, see=Perm.CYCLE_VIEW_PROGRESS, load=load_cycle)
 @require_POST
 def cycle_open(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
     try:
@@ -94,7 +93,7 @@ def cycle_open(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
     return redirect(cycle)
 
 
-@cycle_page("cycle.manage")
+@requires(Perm.CYCLE_MANAGE, see=Perm.CYCLE_VIEW_PROGRESS, load=load_cycle)
 @require_POST
 def cycle_close(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
     try:
@@ -106,7 +105,7 @@ def cycle_close(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
     return redirect(cycle)
 
 
-@cycle_page("cycle.send_reminders")
+@requires(Perm.CYCLE_SEND_REMINDERS, see=Perm.CYCLE_VIEW_PROGRESS, load=load_cycle)
 @require_POST
 def cycle_remind(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
     """Remind one outstanding lead (`person`) or all of them; once a day each at most."""

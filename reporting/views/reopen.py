@@ -3,12 +3,13 @@ give one update a late-submission extension, or send an approved (unpublished) u
 its leads. Each page asks for the reason, which the leads are emailed and the audit keeps."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import formats
 
 from ics_portal.models import ReportingCycle
+from ics_portal.permissions import Perm
+from ics_portal.views_support import requires
 from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError
 from ics_portal.workflow.forms import (
@@ -20,16 +21,15 @@ from ics_portal.workflow.forms import (
 from ics_portal.workflow.views import add_action_errors, reason_page
 
 from .. import actions, reminders
-from ._access import cycle_page, describe, load_update, require
+from ._access import describe, load_cycle, load_update
 
 
 def _day(value) -> str:
     return formats.date_format(value, "j F Y")
 
 
-@cycle_page("cycle.manage")
+@requires(Perm.CYCLE_MANAGE, Perm.CYCLE_REOPEN, see=Perm.CYCLE_VIEW_PROGRESS, load=load_cycle)
 def cycle_reopen(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
-    require(request, "cycle.reopen", cycle)
     form = ReopenCycleForm(request.POST or None, cycle=cycle)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,11 +83,9 @@ def _update_context(update, form, **extra) -> dict:
     }
 
 
-@login_required
-def update_extend(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+@requires(Perm.UPDATE_EXTEND, load=load_update)
+def update_extend(request: HttpRequest, update) -> HttpResponse:
     """A late-submission extension for one update while the cycle stays closed."""
-    update = load_update(request, kind, pk)
-    require(request, "update.extend", update)
     form = ExtensionForm(request.POST or None, initial={"extended_until": default_until(update)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,11 +120,9 @@ def update_extend(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def update_reopen(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+@requires(Perm.UPDATE_REOPEN, load=load_update)
+def update_reopen(request: HttpRequest, update) -> HttpResponse:
     """Send an approved update that is not yet in a published pack back to its leads."""
-    update = load_update(request, kind, pk)
-    require(request, "update.reopen", update)
     closed = update.cycle.status == ReportingCycle.Status.CLOSED
     form = ReopenUpdateForm(
         request.POST or None,

@@ -3,17 +3,17 @@ with comments or approves it (approved updates are locked). After the cycle clos
 carries the date the lead has until to resubmit (docs/adr/0006)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
+from ics_portal.permissions import Perm
+from ics_portal.views_support import requires
 from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError, SubmissionInvalid
 from ics_portal.workflow.forms import return_form_for
 
 from .. import review
-from ._access import describe, load_update, require
+from ._access import describe, load_update
 
 
 def _review_page(request, update, *, return_form=None) -> HttpResponse:
@@ -32,18 +32,13 @@ def _review_page(request, update, *, return_form=None) -> HttpResponse:
     )
 
 
-@login_required
-def update_review(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    update = load_update(request, kind, pk)
-    require(request, "update.review", update)
+@requires(Perm.UPDATE_REVIEW, load=load_update)
+def update_review(request: HttpRequest, update) -> HttpResponse:
     return _review_page(request, update)
 
 
-@login_required
-@require_POST
-def update_return(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    update = load_update(request, kind, pk)
-    require(request, "update.review", update)
+@requires(Perm.UPDATE_REVIEW, load=load_update, methods=("POST",))
+def update_return(request: HttpRequest, update) -> HttpResponse:
     form = return_form_for(update, request.POST)
     if form.is_valid():
         try:
@@ -67,11 +62,8 @@ def update_return(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return _review_page(request, update, return_form=form)
 
 
-@login_required
-@require_POST
-def update_approve(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    update = load_update(request, kind, pk)
-    require(request, "update.review", update)
+@requires(Perm.UPDATE_REVIEW, load=load_update, methods=("POST",))
+def update_approve(request: HttpRequest, update) -> HttpResponse:
     try:
         workflow.approve(update=update, by=request.user)
     except ActionError as error:

@@ -6,38 +6,31 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from ics_portal.permissions import has_permission
-from ics_portal.roles import SYSTEM_LEAD, has_role, is_governance
+from ics_portal.permissions import Perm, has_permission
+from ics_portal.views_support import require, requires
 from ics_portal.workflow import actions as workflow
 from ics_portal.workflow import merge
 from ics_portal.workflow.errors import ActionError, SubmissionInvalid
 
 from .. import actions, edit_presenters, presenters, review
 from ..forms import form_for
-from ._access import (
-    describe,
-    load_update,
-    login_required_or_restore,
-    require,
-    signed_in_or_notice,
-)
+from ._access import describe, load_update, sign_in_then_restore, signed_out_notice
 
 
-@login_required
-def my_updates(request: HttpRequest) -> HttpResponse:
+def _my_rows(request) -> list:
+    return presenters.my_updates(request.user)
+
+
+@requires(see=Perm.UPDATE_LIST_OWN, load=_my_rows)
+def my_updates(request: HttpRequest, rows: list) -> HttpResponse:
     """Everything the person leads or deputises in the open cycle, outstanding first."""
-    user = request.user
-    rows = presenters.my_updates(user)
-    if not rows and not (has_role(user, SYSTEM_LEAD) or is_governance(user)):
-        raise Http404
     return render(
         request,
         "reporting/my_updates.html",
@@ -53,10 +46,10 @@ def _page_context(request, update) -> dict:
         "update": update,
         "cycle": update.cycle,
         "days_left": (update.cycle.submission_deadline - timezone.localdate()).days,
-        "can_edit": has_permission(user, "update.edit", update),
-        "can_submit": has_permission(user, "update.submit", update),
-        "can_withdraw": has_permission(user, "update.withdraw", update),
-        "can_review": has_permission(user, "update.review", update),
+        "can_edit": has_permission(user, Perm.UPDATE_EDIT, update),
+        "can_submit": has_permission(user, Perm.UPDATE_SUBMIT, update),
+        "can_withdraw": has_permission(user, Perm.UPDATE_WITHDRAW, update),
+        "can_review": has_permission(user, Perm.UPDATE_REVIEW, update),
         "headings": review.quarter_headings(update.cycle),
         # What the reviewer asked to change when returning it: listed at the top and marked
         # at each section (by key; objectives by number).
@@ -70,9 +63,8 @@ def _page_context(request, update) -> dict:
     }
 
 
-@login_required
-def update_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    update = load_update(request, kind, pk)
+@requires(load=load_update)
+def update_detail(request: HttpRequest, update) -> HttpResponse:
     return render(request, "reporting/update_detail.html", _page_context(request, update))
 
 
@@ -124,32 +116,46 @@ _OUT_OF_DATE = (
 )
 
 
-@login_required_or_restore
-def update_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    update = load_update(request, kind, pk)
+def _edit_refused(request, update) -> HttpResponse:
+    """The edit page for someone who may not edit: 403 saying why; a save posted by one of the
+    update's writers since it moved on: what they typed, given back (_refused)."""
     if request.method != "POST":
-        require(request, "update.edit", update)
+        require(request, Perm.UPDATE_EDIT, update)
+    return _refused(request, update)
+
+
+@requires(
+    Perm.UPDATE_EDIT, load=load_update, anonymous=sign_in_then_restore, otherwise=_edit_refused
+)
+def update_edit(request: HttpRequest, update) -> HttpResponse:
+    if request.method != "POST":
         return _edit_page(request, update)
-    if not has_permission(request.user, "update.edit", update):
-        return _refused(request, update)
     return _save(request, update, submitting=False)
 
 
-@login_required_or_restore
-@require_POST
-def update_submit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def _submit_refused(request, update) -> HttpResponse:
+    """403 saying why, unless the person typed into the form of an update that moved on while
+    they typed (they could have edited it, but not now): then what they typed, given back."""
+    if has_permission(request.user, Perm.UPDATE_EDIT, update) or not _writes(request, update):
+        require(request, Perm.UPDATE_SUBMIT, update)
+    return _refused(request, update)
+
+
+@requires(
+    Perm.UPDATE_SUBMIT,
+    load=load_update,
+    methods=("POST",),
+    anonymous=sign_in_then_restore,
+    otherwise=_submit_refused,
+)
+def update_submit(request: HttpRequest, update) -> HttpResponse:
     """The form's Submit button: save what is on the form, then submit it for review."""
-    update = load_update(request, kind, pk)
-    if not has_permission(request.user, "update.submit", update):
-        if has_permission(request.user, "update.edit", update) or not _writes(request, update):
-            require(request, "update.submit", update)
-        return _refused(request, update)
     return _save(request, update, submitting=True)
 
 
 def _writes(request, update) -> bool:
     """Whether the person is one who writes this update (a lead, a deputy or governance)."""
-    return has_permission(request.user, "update.history", update)
+    return has_permission(request.user, Perm.UPDATE_HISTORY, update)
 
 
 def _refused(request, update) -> HttpResponse:
@@ -239,23 +245,25 @@ def _save(request, update, *, submitting: bool) -> HttpResponse:
     return redirect(f"{submitted.get_absolute_url()}?saved={submitted.version}")
 
 
+def _autosave_refused(request, update) -> HttpResponse:
+    """Autosave for an update that moved on while the person typed: say so in place."""
+    if not _writes(request, update):
+        raise PermissionDenied
+    why = edit_presenters.why_not_editable(update)
+    return render(
+        request,
+        "reporting/_autosave_status.html",
+        {"problem": f"Not saved: {why} Your text is still on this page: copy it before you leave."},
+    )
+
+
 @require_POST
-@signed_in_or_notice
-def update_autosave(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+@requires(
+    Perm.UPDATE_EDIT, load=load_update, anonymous=signed_out_notice, otherwise=_autosave_refused
+)
+def update_autosave(request: HttpRequest, update) -> HttpResponse:
     """htmx saves the draft while the person types; answers with a status message (and the
     new version and section bases, swapped into the form out of band)."""
-    update = load_update(request, kind, pk)
-    if not has_permission(request.user, "update.edit", update):
-        if not _writes(request, update):
-            raise PermissionDenied
-        why = edit_presenters.why_not_editable(update)
-        return render(
-            request,
-            "reporting/_autosave_status.html",
-            {
-                "problem": f"Not saved: {why} Your text is still on this page: copy it before you leave."
-            },
-        )
     if merge.parse_resolutions(request.POST) or "conflicts_open" in request.POST:
         return render(
             request,
@@ -295,11 +303,8 @@ def update_autosave(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(request, "reporting/_autosave_status.html", context)
 
 
-@login_required
-@require_POST
-def update_withdraw(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    update = load_update(request, kind, pk)
-    require(request, "update.withdraw", update)
+@requires(Perm.UPDATE_WITHDRAW, load=load_update, methods=("POST",))
+def update_withdraw(request: HttpRequest, update) -> HttpResponse:
     try:
         workflow.withdraw(update=update, by=request.user)
     except ActionError as error:

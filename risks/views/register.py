@@ -3,18 +3,18 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ics_portal.permissions import has_permission
+from ics_portal.permissions import Perm
+from ics_portal.views_support import requires
 
 from .. import presenters
 from ..forms import RegisterFilterForm
 from ..matrix import CONSEQUENCE_WORDS, LIKELIHOOD_WORDS
 from ..models import SCORE_BASES
-from ._access import risk_reader
 
 BASIS_LABELS = {"current": "Current", "target": "Target", "initial": "Initial"}
 
 
-@risk_reader
+@requires(see=Perm.RISK_VIEW)
 def register(request: HttpRequest) -> HttpResponse:
     matrices = presenters.matrices_by_id()
     matrix = presenters.matrix_in_force(matrices)
@@ -40,12 +40,11 @@ def register(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "cell": cell,
             "matrix": matrix,
-            "can_manage": has_permission(request.user, "risk.manage"),
         },
     )
 
 
-@risk_reader
+@requires(see=Perm.RISK_VIEW)
 def heat_map(request: HttpRequest) -> HttpResponse:
     basis = request.GET.get("basis", "current")
     if basis not in SCORE_BASES:

@@ -3,18 +3,19 @@ extension for one not yet submitted, or an accepted review sent back to its owne
 rules and reason page as updates (reporting.views.reopen)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import formats
 
+from ics_portal.permissions import Perm
+from ics_portal.views_support import requires
 from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError
 from ics_portal.workflow.forms import ExtensionForm, ReopenUpdateForm, default_until
 from ics_portal.workflow.views import add_action_errors, reason_page
 
 from ..models import RiskReview
-from ._access import load_review, require
+from ._access import load_review
 
 
 def _context(review: RiskReview, form, **extra) -> dict:
@@ -27,10 +28,8 @@ def _context(review: RiskReview, form, **extra) -> dict:
     }
 
 
-@login_required
-def review_extend(request: HttpRequest, pk: int) -> HttpResponse:
-    review = load_review(request, pk)
-    require(request, "update.extend", review)
+@requires(Perm.UPDATE_EXTEND, load=load_review)
+def review_extend(request: HttpRequest, review: RiskReview) -> HttpResponse:
     form = ExtensionForm(
         request.POST or None,
         who="the owner",
@@ -70,10 +69,8 @@ def review_extend(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    review = load_review(request, pk)
-    require(request, "update.reopen", review)
+@requires(Perm.UPDATE_REOPEN, load=load_review)
+def review_reopen(request: HttpRequest, review: RiskReview) -> HttpResponse:
     closed = review.cycle.status == "CLOSED"
     form = ReopenUpdateForm(
         request.POST or None,

@@ -2,28 +2,25 @@
 workflow and its permissions are the update workflow's (reporting.actions, "update.*")."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
-from ics_portal.permissions import has_permission
+from ics_portal.permissions import Perm, has_permission
+from ics_portal.views_support import require, requires
 from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError, StaleUpdateError
 
 from .. import actions, presenters
 from ..forms import RiskReviewForm, return_review_form_for
-from ..models import BAFRisk, RiskReview
-from ._access import add_action_errors, load_review, require
+from ..models import RiskReview
+from ._access import add_action_errors, load_review
 
 
-@login_required
+@requires(see=Perm.RISK_LIST_REVIEWS)
 def review_list(request: HttpRequest) -> HttpResponse:
     """ "My risk reviews" for an owner; every review in open cycles for governance."""
     user = request.user
-    if not (has_permission(user, "risk.view") or BAFRisk.objects.filter(owner=user).exists()):
-        raise Http404
-    manages = has_permission(user, "risk.manage")
+    manages = has_permission(user, Perm.RISK_MANAGE)
     return render(
         request,
         "risks/reviews.html",
@@ -37,10 +34,10 @@ def review_list(request: HttpRequest) -> HttpResponse:
 def _review_page(request, review: RiskReview, *, form=None, return_form=None, stored=None):
     user = request.user
     last = presenters.previous_review_score(review)
-    can_edit = has_permission(user, "update.edit", review)
+    can_edit = has_permission(user, Perm.UPDATE_EDIT, review)
     if form is None and can_edit:
         form = RiskReviewForm(instance=review, last_quarter=last)
-    can_review = has_permission(user, "update.review", review)
+    can_review = has_permission(user, Perm.UPDATE_REVIEW, review)
     return render(
         request,
         "risks/review.html",
@@ -52,8 +49,8 @@ def _review_page(request, review: RiskReview, *, form=None, return_form=None, st
             "target": review.target_score,
             "change": presenters.direction(review.score, last.score if last else None),
             "form": form if can_edit else None,
-            "can_submit": has_permission(user, "update.submit", review),
-            "can_withdraw": has_permission(user, "update.withdraw", review),
+            "can_submit": has_permission(user, Perm.UPDATE_SUBMIT, review),
+            "can_withdraw": has_permission(user, Perm.UPDATE_WITHDRAW, review),
             "can_review": can_review,
             "return_form": return_form or (return_review_form_for(review) if can_review else None),
             "stored": stored,
@@ -61,15 +58,14 @@ def _review_page(request, review: RiskReview, *, form=None, return_form=None, st
     )
 
 
-@login_required
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    review = load_review(request, pk)
+@requires(load=load_review)
+def review_detail(request: HttpRequest, review: RiskReview) -> HttpResponse:
     if request.method != "POST":
         return _review_page(request, review)
-    require(request, "update.edit", review)
+    require(request, Perm.UPDATE_EDIT, review)
     submitting = request.POST.get("action") == "submit"
     if submitting:
-        require(request, "update.submit", review)
+        require(request, Perm.UPDATE_SUBMIT, review)
     last = presenters.previous_review_score(review)
     form = RiskReviewForm(request.POST, instance=review, last_quarter=last)
     if not form.is_valid():
@@ -83,14 +79,14 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except StaleUpdateError as error:
         # Keep the person's text, show the stored one, and let a second save be deliberate.
-        fresh = load_review(request, pk)
+        fresh = load_review(request, review.pk)
         data = request.POST.copy()
         data["version"] = error.current.version
         form = RiskReviewForm(data, instance=fresh, last_quarter=last)
         form.is_valid()
         form.add_error(None, f"{error} Their version is shown below; check it, then save again.")
-        stored = RiskReview.objects.select_related("matrix").get(pk=pk)
-        return _review_page(request, load_review(request, pk), form=form, stored=stored)
+        stored = RiskReview.objects.select_related("matrix").get(pk=review.pk)
+        return _review_page(request, load_review(request, review.pk), form=form, stored=stored)
     except ActionError as error:
         add_action_errors(form, error)
         return _review_page(request, review, form=form)
@@ -100,13 +96,13 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         workflow.submit(update=saved, by=request.user)
     except ActionError as error:
-        fresh = load_review(request, pk)
+        fresh = load_review(request, review.pk)
         data = request.POST.copy()
         data["version"] = fresh.version
         form = RiskReviewForm(data, instance=fresh, last_quarter=last)
         form.is_valid()
         add_action_errors(form, error)
-        return _review_page(request, load_review(request, pk), form=form)
+        return _review_page(request, load_review(request, review.pk), form=form)
     messages.success(
         request,
         "Review submitted. The governance team will accept it or return it with comments.",
@@ -114,11 +110,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{saved.get_absolute_url()}?saved={saved.version}")
 
 
-@login_required
-@require_POST
-def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    review = load_review(request, pk)
-    require(request, "update.withdraw", review)
+@requires(Perm.UPDATE_WITHDRAW, load=load_review, methods=("POST",))
+def review_withdraw(request: HttpRequest, review: RiskReview) -> HttpResponse:
     try:
         workflow.withdraw(update=review, by=request.user)
     except ActionError as error:
@@ -128,11 +121,8 @@ def review_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(review)
 
 
-@login_required
-@require_POST
-def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    review = load_review(request, pk)
-    require(request, "update.review", review)
+@requires(Perm.UPDATE_REVIEW, load=load_review, methods=("POST",))
+def review_accept(request: HttpRequest, review: RiskReview) -> HttpResponse:
     try:
         workflow.approve(update=review, by=request.user)
     except ActionError as error:
@@ -144,11 +134,8 @@ def review_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(review.risk)
 
 
-@login_required
-@require_POST
-def review_return(request: HttpRequest, pk: int) -> HttpResponse:
-    review = load_review(request, pk)
-    require(request, "update.review", review)
+@requires(Perm.UPDATE_REVIEW, load=load_review, methods=("POST",))
+def review_return(request: HttpRequest, review: RiskReview) -> HttpResponse:
     form = return_review_form_for(review, request.POST)
     if form.is_valid():
         try:

@@ -1,22 +1,21 @@
 """A risk's page (read by everyone who reads the BAF) and governance's create / edit / close."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ics_portal.permissions import has_permission
+from ics_portal.permissions import Perm
+from ics_portal.views_support import requires
 from ics_portal.workflow.errors import ActionError
 
 from .. import actions, presenters
 from ..forms import CloseRiskForm, RiskForm
 from ..models import BAFRisk
-from ._access import add_action_errors, risk_manager, risk_reader, with_risk
+from ._access import add_action_errors, load_risk
 
 
-@risk_reader
-@with_risk
+@requires(see=Perm.RISK_VIEW, load=load_risk)
 def risk_detail(request: HttpRequest, risk: BAFRisk) -> HttpResponse:
     return render(
         request,
@@ -24,12 +23,11 @@ def risk_detail(request: HttpRequest, risk: BAFRisk) -> HttpResponse:
         {
             "page": presenters.risk_page(risk, request.user),
             "risk": risk,
-            "can_manage": has_permission(request.user, "risk.manage"),
         },
     )
 
 
-@risk_manager
+@requires(Perm.RISK_MANAGE, see=Perm.RISK_VIEW)
 def risk_create(request: HttpRequest) -> HttpResponse:
     form = RiskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -48,8 +46,7 @@ def risk_create(request: HttpRequest) -> HttpResponse:
     return render(request, "risks/risk_form.html", {"form": form, "risk": None})
 
 
-@risk_manager
-@with_risk
+@requires(Perm.RISK_MANAGE, see=Perm.RISK_VIEW, load=load_risk)
 def risk_edit(request: HttpRequest, risk: BAFRisk) -> HttpResponse:
     # The form gets its own copy: validating writes what was typed onto its instance, and the
     # page links to the risk by its stored reference whatever was typed.
@@ -77,11 +74,8 @@ def risk_edit(request: HttpRequest, risk: BAFRisk) -> HttpResponse:
     return render(request, "risks/risk_form.html", {"form": form, "risk": risk})
 
 
-@risk_manager
-@with_risk
+@requires(Perm.RISK_MANAGE, Perm.RISK_CLOSE, see=Perm.RISK_VIEW, load=load_risk)
 def risk_close(request: HttpRequest, risk: BAFRisk) -> HttpResponse:
-    if not risk.is_open:
-        raise PermissionDenied("This risk is already closed.")
     form = CloseRiskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,8 +88,7 @@ def risk_close(request: HttpRequest, risk: BAFRisk) -> HttpResponse:
     return render(request, "risks/close.html", {"form": form, "risk": risk})
 
 
-@risk_manager
-@with_risk
+@requires(Perm.RISK_MANAGE, see=Perm.RISK_VIEW, load=load_risk)
 @require_POST
 def risk_reopen(request: HttpRequest, risk: BAFRisk) -> HttpResponse:
     try:
