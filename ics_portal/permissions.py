@@ -2,7 +2,7 @@
 
 Permissions are named by `Perm` members: views and actions ask
 `has_permission(user, Perm.UPDATE_EDIT, update)`; templates name them by value
-(`{% if perms.cycle.manage %}`), and tests/test_permissions_agree.py checks that every name a
+(`{% if perms.cycle.manage %}`), and tests/access/test_permissions_agree.py checks that every name a
 template uses is one. The answer depends on the person's role (a group) and their relation to
 the object (lead or deputy of this workstream, owner of this risk). Superusers count as
 governance officers but are held to the same locks (an approved update is read-only for

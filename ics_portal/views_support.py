@@ -1,5 +1,5 @@
 """How a view says who may use it: one decorator, `requires`, on every view function
-(tests/test_views_guarded.py checks each URL's view), so a view body starts with the object it
+(tests/access/test_views_guarded.py checks each URL's view), so a view body starts with the object it
 acts on and the knowledge that the person may act on it.
 
     @requires(Perm.UPDATE_REVIEW, load=load_update)

@@ -177,7 +177,7 @@ def published_withdraw(request, published):
 
 
 # --- reading published packs ------------------------------------------------------------------
-# Public pages (tests/test_views_guarded.py's allow-list): what each person may read, signed in
+# Public pages (tests/access/test_views_guarded.py's allow-list): what each person may read, signed in
 # or not, is the rule Perm.PACK_READ as a filter.
 
 
