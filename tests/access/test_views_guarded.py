@@ -12,8 +12,8 @@ from django.test import RequestFactory
 from ics_portal.permissions import Perm
 from ics_portal.views_support import requires
 from risks.models import BAFRisk
-from .. import factories
 
+from .. import factories
 from .test_url_walk import _patterns
 
 PUBLISHED = (
