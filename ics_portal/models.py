@@ -197,3 +197,8 @@ class ReportingCycle(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        """Past its submission deadline: closed, or closed and its board pack published."""
+        return self.status in (self.Status.CLOSED, self.Status.PUBLISHED)

@@ -177,7 +177,7 @@ def in_live_cycle(user, update) -> bool:
 
 @predicate
 def in_closed_cycle(user, update) -> bool:
-    return update is not None and update.cycle.status == "CLOSED"
+    return update is not None and update.cycle.is_closed
 
 
 @predicate

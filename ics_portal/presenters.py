@@ -34,7 +34,7 @@ def workflow_window(update, user) -> WorkflowWindow:
     """No queries beyond the permission checks the page already makes."""
     kind = kind_of(update)
     shut = (
-        update.cycle.status == ReportingCycle.Status.CLOSED
+        update.cycle.is_closed
         and update.state in OUTSTANDING_STATES | {WorkflowState.SUBMITTED}
         and not leads_window_open(update)
     )

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from ics_portal.audit import AuditVerb, record
 from ics_portal.models import ReportingCycle
-from ics_portal.status import WorkflowState
+from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError
-from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 
 from .models import EDITABLE_PACK_STATES, BoardPack, PublishedPack
 from .tasks import generate_board_pack
@@ -130,11 +129,13 @@ def request_generation(*, pack: BoardPack, by) -> BoardPack:
 
 
 def publish_pack(*, pack: BoardPack, by) -> PublishedPack:
-    """Freeze the generated draft as a new immutable published version."""
+    """Freeze the generated draft as a new immutable published version; the cycle must be
+    closed (ics_portal.workflow.actions.publish_cycle)."""
     with transaction.atomic():
         current = BoardPack.objects.select_for_update().get(pk=pack.pk)
         if current.state != BoardPack.State.READY or not current.draft_pdf:
             raise ActionError("Generate the PDF and check it before publishing.")
+        cycle = ReportingCycle.objects.select_for_update().get(pk=current.cycle_id)
         number = (
             current.published_versions.order_by("-number").values_list("number", flat=True).first()
             or 0
@@ -159,16 +160,17 @@ def publish_pack(*, pack: BoardPack, by) -> PublishedPack:
         published.save()
         current.state = BoardPack.State.PUBLISHED
         current.save(update_fields=["state", "updated_at"])
-        # What the pack contains is now published, and frozen for ever.
-        for model in (WorkstreamUpdate, GoldenThreadUpdate):
-            model.objects.filter(cycle=current.cycle, state=WorkflowState.APPROVED).update(
-                state=WorkflowState.PUBLISHED
-            )
+        # What the pack contains is now published, and frozen for ever (each item audited).
+        items = workflow.publish_cycle(cycle=cycle, by=by)
         record(
             by=by,
             verb=AuditVerb.PACK_PUBLISH,
             obj=published,
-            after={"sha256": published.sha256, "pages": published.page_count},
+            after={
+                "sha256": published.sha256,
+                "pages": published.page_count,
+                "items_published": items,
+            },
         )
     return published
 
@@ -186,6 +188,15 @@ def withdraw_published(*, published: PublishedPack, by, reason: str) -> Publishe
         current.withdrawn_by = by
         current.withdrawn_reason = reason
         current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
-        BoardPack.objects.filter(pk=current.pack_id).update(state=BoardPack.State.WITHDRAWN)
+        pack = BoardPack.objects.select_for_update().get(pk=current.pack_id)
+        pack.state = BoardPack.State.WITHDRAWN
+        pack.save(update_fields=["state", "updated_at"])
         record(by=by, verb=AuditVerb.PACK_WITHDRAW, obj=current, comment=reason)
+        workflow.publication_withdrawn(
+            cycle=ReportingCycle.objects.select_for_update().get(pk=pack.cycle_id),
+            by=by,
+            still_published=PublishedPack.objects.filter(
+                pack__cycle_id=pack.cycle_id, withdrawn_at__isnull=True
+            ).exists(),
+        )
     return current

@@ -199,6 +199,12 @@ def reopen_cycle(
         raise SubmissionInvalid(errors)
     with transaction.atomic():
         cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+        if cycle.status == ReportingCycle.Status.PUBLISHED:
+            raise ActionError(
+                f"The {cycle.label} board pack has been published, so the cycle cannot be "
+                "reopened. Give the updates still owed an extension instead, or withdraw the "
+                "published pack first."
+            )
         if cycle.status != ReportingCycle.Status.CLOSED:
             raise ActionError(
                 "Only a closed cycle can be reopened; this one is "

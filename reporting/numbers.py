@@ -379,7 +379,7 @@ class OwedUpdate:
     @property
     def deadline(self) -> date:
         """The last day to submit: the cycle's deadline, or the extension once it has closed."""
-        if self.cycle.status == ReportingCycle.Status.CLOSED and self.update.extended_until:
+        if self.cycle.is_closed and self.update.extended_until:
             return self.update.extended_until
         return self.cycle.submission_deadline
 
@@ -394,7 +394,7 @@ class OwedUpdate:
     @property
     def is_extended(self) -> bool:
         """The cycle is closed but governance's extension lets the leads submit this."""
-        return self.cycle.status == ReportingCycle.Status.CLOSED and self.update.has_extension
+        return self.cycle.is_closed and self.update.has_extension
 
     @property
     def is_shut(self) -> bool:

@@ -230,6 +230,6 @@ class ClosedCycleReturnReviewForm(ReturnReviewForm):
 
 def return_review_form_for(review, data=None) -> ReturnReviewForm:
     """The return form of a submitted review: with a date once the cycle is closed."""
-    if review.cycle.status == "CLOSED":
+    if review.cycle.is_closed:
         return ClosedCycleReturnReviewForm(data, initial={"extended_until": default_until(review)})
     return ReturnReviewForm(data)

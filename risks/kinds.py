@@ -13,6 +13,7 @@ class RiskReviewKind(ReviewedKind):
     audit_kind = "risk_review"
     email_prefix = "risk_review"
     fields = REVIEW_FIELDS
+    published_with_pack = False
 
     def lead_ids(self, item) -> set[int]:
         """The risk's owner writes its review."""

@@ -504,9 +504,7 @@ class ReviewRow:
     @property
     def is_extended(self) -> bool:
         """The cycle is closed but governance's extension lets the owner submit this."""
-        return (
-            self.review.cycle.status == ReportingCycle.Status.CLOSED and self.review.has_extension
-        )
+        return self.review.cycle.is_closed and self.review.has_extension
 
     @property
     def is_shut(self) -> bool:

@@ -28,7 +28,7 @@ from ics_portal.status import WorkflowState
 
 from . import merge, notify
 from .errors import ActionError, StaleUpdateError, SubmissionInvalid
-from .kinds import kind_of
+from .kinds import kind_of, reviewed_models
 from .signals import approved_work_reopened
 from .states import EDITABLE_STATES, closed_window_message, cycle_is_live, leads_window_open
 
@@ -205,7 +205,7 @@ def _validate_values(model, values: dict[str, Any]) -> None:
 def _leads_window_refusal(current) -> str:
     """Why the leads may not act on `current` now (their window is shut)."""
     cycle = current.cycle
-    if cycle.status == ReportingCycle.Status.CLOSED:
+    if cycle.is_closed:
         return closed_window_message(current)
     return (
         f"The {cycle.label} reporting cycle is not open for submissions; it is "
@@ -320,7 +320,7 @@ def return_for_changes(
     if not comment:
         errors["comment"] = "Enter comments for the lead explaining what to change"
     sections = _checked_sections(update, sections or [], errors)
-    closed = update.cycle.status == ReportingCycle.Status.CLOSED
+    closed = update.cycle.is_closed
     _checked_date(extended_until, required=closed, errors=errors)
     if errors:
         raise SubmissionInvalid(errors)
@@ -329,7 +329,7 @@ def return_for_changes(
         if current.state != WorkflowState.SUBMITTED:
             raise ActionError(f"Only a submitted {kind_of(current).noun} can be returned.")
         _refuse_unless_live(current)
-        if current.cycle.status == ReportingCycle.Status.CLOSED and extended_until is None:
+        if current.cycle.is_closed and extended_until is None:
             raise SubmissionInvalid(_checked_date_errors(required=True))
         if extended_until is not None:
             _set_extension(current, until=extended_until, reason=comment, by=by)
@@ -421,7 +421,7 @@ def extend(*, update, by, until: date, reason: str):
                 f"Only a {noun} that has not been submitted can be given an extension; this "
                 f"one is {current.state_label.lower()}."
             )
-        if current.cycle.status != ReportingCycle.Status.CLOSED:
+        if not current.cycle.is_closed:
             _refuse_unless_live(current)
             raise ActionError(
                 f"The {current.cycle.label} cycle is open, so the leads can still submit until "
@@ -451,7 +451,7 @@ def reopen(*, update, by, reason: str, extended_until: date | None = None):
     errors: dict[str, str] = {}
     if not reason:
         errors["reason"] = f"Enter why the approved {kind_of(update).noun} is being reopened"
-    closed = update.cycle.status == ReportingCycle.Status.CLOSED
+    closed = update.cycle.is_closed
     _checked_date(extended_until, required=closed, errors=errors)
     if errors:
         raise SubmissionInvalid(errors)
@@ -469,7 +469,7 @@ def reopen(*, update, by, reason: str, extended_until: date | None = None):
                 f"{current.state_label.lower()}."
             )
         _refuse_unless_live(current)
-        if current.cycle.status == ReportingCycle.Status.CLOSED and extended_until is None:
+        if current.cycle.is_closed and extended_until is None:
             raise SubmissionInvalid(_checked_date_errors(required=True))
         before = {
             "state": current.state,
@@ -515,3 +515,66 @@ def _discard_generated_packs(cycle) -> int:
     """Tell the layers above that approved work of `cycle` reopened; how many drafts went."""
     responses = approved_work_reopened.send(sender=None, cycle=cycle)
     return sum(count for _, count in responses if isinstance(count, int))
+
+
+# --- publication ------------------------------------------------------------------------------
+
+
+def publish_cycle(*, cycle, by) -> int:
+    """A board pack of `cycle` has been published (call inside its transaction): every
+    approved item of every kind published with the pack becomes published, locked for good,
+    each saved with its history and audited; the cycle is marked published. Items not yet
+    approved stay in the workflow as in a closed cycle. Returns how many were published."""
+    if not cycle.is_closed:
+        raise ActionError(
+            f"Close the {cycle.label} cycle before publishing its board pack: until then its "
+            "leads can still change and submit what the pack shows."
+        )
+    published = 0
+    for model in reviewed_models():
+        if not kind_of(model).published_with_pack:
+            continue
+        approved = model.objects.select_for_update(of=("self",)).filter(
+            cycle=cycle, state=WorkflowState.APPROVED
+        )
+        for item in approved:
+            item.state = WorkflowState.PUBLISHED
+            item.version += 1
+            item.save(update_fields=["state", "version", "updated_at"])
+            record(
+                by=by,
+                verb=_verb(item, "publish"),
+                obj=item,
+                before={"state": "APPROVED"},
+                after={"state": "PUBLISHED"},
+            )
+            published += 1
+    if cycle.status != ReportingCycle.Status.PUBLISHED:
+        before = cycle.status
+        cycle.status = ReportingCycle.Status.PUBLISHED
+        cycle.save(update_fields=["status"])
+        record(
+            by=by,
+            verb=AuditVerb.CYCLE_PUBLISH,
+            obj=cycle,
+            before={"status": before},
+            after={"status": cycle.status, "published_now": published},
+        )
+    return published
+
+
+def publication_withdrawn(*, cycle, by, still_published: bool) -> None:
+    """A published version of `cycle`'s pack was withdrawn (call inside its transaction).
+    With no other version still published, the cycle is closed again, so it can be reopened;
+    what was published stays published (the board read it)."""
+    if still_published or cycle.status != ReportingCycle.Status.PUBLISHED:
+        return
+    cycle.status = ReportingCycle.Status.CLOSED
+    cycle.save(update_fields=["status"])
+    record(
+        by=by,
+        verb=AuditVerb.CYCLE_PUBLICATION_WITHDRAWN,
+        obj=cycle,
+        before={"status": "PUBLISHED"},
+        after={"status": cycle.status},
+    )

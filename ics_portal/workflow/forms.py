@@ -168,7 +168,7 @@ class ClosedCycleReturnForm(ReturnForm):
 def return_form_for(update, data=None) -> ReturnForm:
     """The return form of a submitted update: with a date to resubmit by once the cycle is
     closed."""
-    if update.cycle.status == "CLOSED":
+    if update.cycle.is_closed:
         return ClosedCycleReturnForm(
             data, update=update, initial={"extended_until": default_until(update)}
         )

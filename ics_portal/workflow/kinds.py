@@ -24,6 +24,9 @@ class ReviewedKind:
     email_prefix = "update"
     # What its leads (or governance) write, in form order; the workflow fields never are.
     fields: tuple[str, ...] = ()
+    # Is it in its cycle's board pack, so that publishing the pack publishes it (locks it
+    # for good)? Risk reviews are not: they end at accepted (ADR 0006).
+    published_with_pack = True
 
     def lead_ids(self, item) -> set[int]:
         """Ids of the people who write it (leads, deputies, owner), from prefetched relations

@@ -4,7 +4,7 @@ all are sent after the transaction commits (ics_portal/mail.py). Submissions ema
 governance sees them on the cycle progress page."""
 
 from ics_portal.mail import send_on_commit
-from ics_portal.models import ReportingCycle, User
+from ics_portal.models import User
 
 from .kinds import kind_of
 
@@ -18,9 +18,7 @@ def resubmit_by(item):
     """The last day the leads can submit `item`: in a closed cycle, governance's extension;
     in an open one, the cycle's deadline or a later extension."""
     deadline = item.cycle.submission_deadline
-    if item.extended_until and (
-        item.cycle.status == ReportingCycle.Status.CLOSED or item.extended_until > deadline
-    ):
+    if item.extended_until and (item.cycle.is_closed or item.extended_until > deadline):
         return item.extended_until
     return deadline
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from ics_portal.models import ReportingCycle
 
-from .states import OUTSTANDING_STATES
+from .states import CLOSED_CYCLE_STATUSES, OUTSTANDING_STATES
 
 
 def shown_to_leads() -> Q:
@@ -13,7 +13,7 @@ def shown_to_leads() -> Q:
     next one opens, so a lead sees what they missed and that they must ask governance to
     reopen it); and any closed cycle where governance gave them an extension."""
     shown = Q(cycle__status=ReportingCycle.Status.OPEN) | Q(
-        cycle__status=ReportingCycle.Status.CLOSED, extended_until__gte=timezone.localdate()
+        cycle__status__in=CLOSED_CYCLE_STATUSES, extended_until__gte=timezone.localdate()
     )
     latest = (
         ReportingCycle.objects.exclude(status=ReportingCycle.Status.DRAFT)
@@ -21,6 +21,6 @@ def shown_to_leads() -> Q:
         .values_list("pk", "status")
         .first()
     )
-    if latest and latest[1] == ReportingCycle.Status.CLOSED:
+    if latest and latest[1] in CLOSED_CYCLE_STATUSES:
         shown |= Q(cycle_id=latest[0], state__in=OUTSTANDING_STATES)
     return shown

@@ -26,20 +26,29 @@ EDITABLE_STATES = {WorkflowState.NOT_STARTED, WorkflowState.DRAFT, WorkflowState
 OUTSTANDING_STATES = EDITABLE_STATES  # what a lead still owes
 REVIEWABLE_STATES = {WorkflowState.SUBMITTED}
 READABLE_BY_BOARD_STATES = {WorkflowState.APPROVED, WorkflowState.PUBLISHED}
-# Cycle statuses in which governance still reviews, returns, approves and reopens.
-LIVE_CYCLE_STATUSES = {"OPEN", "CLOSED"}
+# Cycle statuses past the submission deadline. A published cycle is a closed one whose board
+# pack has gone out: what was approved went with it and is locked for good; what was not is
+# still reviewed as in a closed cycle and goes into the pack's next version (ADR 0010).
+CLOSED_CYCLE_STATUSES = frozenset({"CLOSED", "PUBLISHED"})
+# Cycle statuses in which governance still reviews, returns, approves, extends and reopens.
+LIVE_CYCLE_STATUSES = frozenset({"OPEN"}) | CLOSED_CYCLE_STATUSES
 
 
 def cycle_is_live(cycle) -> bool:
-    """Open or closed: not a draft (nothing to review yet) and not published (frozen)."""
+    """Open, closed or published: not a draft, where there is nothing to review yet."""
     return cycle.status in LIVE_CYCLE_STATUSES
+
+
+def cycle_is_closed(cycle) -> bool:
+    """Past its submission deadline: closed, or closed and published."""
+    return cycle.status in CLOSED_CYCLE_STATUSES
 
 
 def leads_window_open(update) -> bool:
     """May the leads change, submit or withdraw this update now? While its cycle is open,
     or, once the cycle has closed, while governance's extension for it lasts."""
     cycle = update.cycle
-    return cycle.status == "OPEN" or (cycle.status == "CLOSED" and update.has_extension)
+    return cycle.status == "OPEN" or (cycle_is_closed(cycle) and update.has_extension)
 
 
 class WorkflowFields(models.Model):

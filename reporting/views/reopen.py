@@ -123,7 +123,7 @@ def update_extend(request: HttpRequest, update) -> HttpResponse:
 @requires(Perm.UPDATE_REOPEN, load=load_update)
 def update_reopen(request: HttpRequest, update) -> HttpResponse:
     """Send an approved update that is not yet in a published pack back to its leads."""
-    closed = update.cycle.status == ReportingCycle.Status.CLOSED
+    closed = update.cycle.is_closed
     form = ReopenUpdateForm(
         request.POST or None,
         cycle_closed=closed,

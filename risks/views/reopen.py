@@ -71,7 +71,7 @@ def review_extend(request: HttpRequest, review: RiskReview) -> HttpResponse:
 
 @requires(Perm.UPDATE_REOPEN, load=load_review)
 def review_reopen(request: HttpRequest, review: RiskReview) -> HttpResponse:
-    closed = review.cycle.status == "CLOSED"
+    closed = review.cycle.is_closed
     form = ReopenUpdateForm(
         request.POST or None,
         cycle_closed=closed,

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from ics_portal.models import AuditEvent
 from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError
@@ -103,6 +104,14 @@ def test_exception_mode_keeps_only_at_risk_and_delayed(cycle, lead, governance):
     assert names == ["WORKFORCE"]
 
 
+def _publish(pack, governance):
+    """Publish as governance does: the cycle closes at its deadline, then the pack goes out."""
+    pack = BoardPack.objects.get(pk=pack.pk)
+    if pack.cycle.is_open:
+        update_actions.close_cycle(cycle=pack.cycle, by=governance)
+    return actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+
+
 def test_generate_publish_and_published_version_is_immutable(cycle, lead, governance, generate):
     update = _approved_update(
         cycle, lead, governance, name="DIGITAL", progress="<p>Original words</p>"
@@ -112,7 +121,7 @@ def test_generate_publish_and_published_version_is_immutable(cycle, lead, govern
     # The immediate task backend in tests runs the render on commit.
     assert pack.state == BoardPack.State.READY, pack.generation_error
     assert pack.draft_page_count >= 4
-    published = actions.publish_pack(pack=pack, by=governance)
+    published = _publish(pack, governance)
     data = published.pdf.open("rb").read()
     assert hashlib.sha256(data).hexdigest() == published.sha256
     assert data.startswith(b"%PDF")
@@ -129,12 +138,46 @@ def test_generate_publish_and_published_version_is_immutable(cycle, lead, govern
 
 
 def test_publishing_marks_contents_published(cycle, lead, governance, generate):
+    """Each approved update becomes published with its history and an audit row; the cycle
+    is marked published; a draft and an accepted risk review stay as they were (issue 10)."""
     update = _approved_update(cycle, lead, governance, name="DIGITAL")
+    draft = factories.WorkstreamUpdateFactory(cycle=cycle, state=WorkflowState.DRAFT)
+    review = factories.RiskReviewFactory(
+        cycle=cycle,
+        state=WorkflowState.APPROVED,
+        approved_at=timezone.now(),
+        approved_by=governance,
+    )
+    history_before = update.history.count()
     pack = _pack(cycle, governance)
     generate(pack)
-    actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+    _publish(pack, governance)
     update.refresh_from_db()
+    cycle.refresh_from_db()
     assert update.state == WorkflowState.PUBLISHED
+    assert cycle.status == "PUBLISHED"
+    assert update.history.count() == history_before + 1
+    assert update.history.first().state == WorkflowState.PUBLISHED
+    audited = AuditEvent.objects.filter(object_type="reporting.WorkstreamUpdate")
+    assert list(audited.filter(verb="update.publish").values_list("object_id", flat=True)) == [
+        str(update.pk)
+    ]
+    assert AuditEvent.objects.filter(verb="cycle.publish", object_id=str(cycle.pk)).exists()
+    draft.refresh_from_db()
+    review.refresh_from_db()
+    assert draft.state == WorkflowState.DRAFT
+    assert review.state == WorkflowState.APPROVED  # risk reviews are not in board packs
+
+
+def test_a_pack_is_published_only_once_its_cycle_has_closed(cycle, lead, governance, generate):
+    update = _approved_update(cycle, lead, governance, name="DIGITAL")
+    pack = generate(_pack(cycle, governance))
+    with pytest.raises(ActionError, match="Close the Q2 2021/22 cycle before publishing"):
+        actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+    update.refresh_from_db()
+    cycle.refresh_from_db()
+    assert update.state == WorkflowState.APPROVED and cycle.status == "OPEN"
+    assert not PublishedPack.objects.exists()
 
 
 def test_cannot_publish_before_generating(cycle, governance):
@@ -146,15 +189,19 @@ def test_withdraw_needs_reason_then_new_version_can_be_published(cycle, lead, go
     _approved_update(cycle, lead, governance, name="DIGITAL")
     pack = _pack(cycle, governance)
     generate(pack)
-    first = actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+    first = _publish(pack, governance)
     with pytest.raises(ActionError):
         actions.withdraw_published(published=first, by=governance, reason="  ")
+    cycle.refresh_from_db()
+    assert cycle.status == "PUBLISHED"
     actions.withdraw_published(published=first, by=governance, reason="Wrong meeting date")
+    cycle.refresh_from_db()
+    assert cycle.status == "CLOSED"  # no version of its pack is out: it can be reopened again
     generate(pack)
-    second = actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+    second = _publish(pack, governance)
     assert second.number == 2
-    from ics_portal.models import AuditEvent
-
+    cycle.refresh_from_db()
+    assert cycle.status == "PUBLISHED"
     assert AuditEvent.objects.filter(verb="pack.withdraw", comment="Wrong meeting date").exists()
 
 
@@ -168,7 +215,7 @@ def published_public(cycle, lead, governance, generate):
         embargo_until=timezone.now() - datetime.timedelta(hours=1),
     )
     generate(pack)
-    return actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+    return _publish(pack, governance)
 
 
 def test_public_pack_readable_without_signing_in_after_embargo(client, published_public):
@@ -199,7 +246,7 @@ def test_members_pack_needs_board_member(
     _approved_update(cycle, lead, governance, name="DIGITAL")
     pack = _pack(cycle, governance)
     generate(pack)
-    published = actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+    published = _publish(pack, governance)
     url = reverse("packs:published_detail", args=[published.pk])
     assert client.get(url).status_code == 404
     client.force_login(outsider)
@@ -260,6 +307,10 @@ def test_governance_compiles_previews_and_publishes_through_pages(
         client.post(reverse("packs:generate", args=[pack.pk]))
     detail = client.get(reverse("packs:detail", args=[pack.pk])).content.decode()
     assert "Draft PDF ready" in detail
+    refused = client.post(reverse("packs:publish", args=[pack.pk]), follow=True)
+    assert "Close the Q2 2021/22 cycle before publishing" in refused.content.decode()
+    assert not PublishedPack.objects.exists()
+    update_actions.close_cycle(cycle=cycle, by=governance)
     client.post(reverse("packs:publish", args=[pack.pk]))
     assert PublishedPack.objects.filter(pack=pack).count() == 1
 

@@ -297,10 +297,9 @@ def test_a_published_update_cannot_be_reopened(lead, governance, plan, update):
         workflow.reopen(update=published, by=governance, reason="Typo")
 
 
-@pytest.mark.parametrize("status", ["DRAFT", "PUBLISHED"])
-def test_nothing_moves_in_a_draft_or_published_cycle(lead, governance, plan, update, status):
+def test_nothing_moves_in_a_draft_cycle(lead, governance, plan, update):
     submitted = submit(update, lead)
-    ReportingCycle.objects.filter(pk=plan.cycle.pk).update(status=status)
+    ReportingCycle.objects.filter(pk=plan.cycle.pk).update(status="DRAFT")
     submitted = _fresh(submitted)
     for perm in ("update.edit", "update.withdraw", "update.review", "update.extend"):
         for person in (lead, governance):
@@ -314,6 +313,30 @@ def test_nothing_moves_in_a_draft_or_published_cycle(lead, governance, plan, upd
     ):
         with pytest.raises(ActionError):
             attempt()
+
+
+def test_a_published_cycle_still_reviews_what_missed_the_pack_but_cannot_be_reopened(
+    lead, governance, plan, update
+):
+    """Publishing the pack publishes the cycle (issue 10); what was not approved in time is
+    not stranded: governance reviews it or gives it an extension, as in a closed cycle."""
+    submitted = submit(update, lead)
+    _close(plan.cycle, governance)
+    ReportingCycle.objects.filter(pk=plan.cycle.pk).update(status="PUBLISHED")
+    submitted = _fresh(submitted)
+    assert has_permission(governance, "update.review", submitted)
+    assert not has_permission(lead, "update.withdraw", submitted)
+    returned = workflow.return_for_changes(
+        update=submitted, by=governance, comment="Add the figures", extended_until=TODAY()
+    )
+    assert returned.state == WorkflowState.RETURNED and returned.has_extension
+    assert has_permission(lead, "update.submit", _fresh(returned))
+    again = workflow.submit(update=_fresh(returned), by=lead)
+    assert workflow.approve(update=again, by=governance).state == WorkflowState.APPROVED
+    cycle = ReportingCycle.objects.get(pk=plan.cycle.pk)
+    assert not has_permission(governance, "cycle.reopen", cycle)
+    with pytest.raises(ActionError, match="board pack has been published"):
+        actions.reopen_cycle(cycle=cycle, by=governance, reason="Late figures")
 
 
 # --- risk reviews share the rules -------------------------------------------------------------

@@ -54,7 +54,8 @@ NS, DRAFT, SUBMITTED, RETURNED, APPROVED, PUBLISHED = (
     "APPROVED",
     "PUBLISHED",
 )
-OPEN, CLOSED = "OPEN", "CLOSED"
+OPEN, CLOSED, PUBLISHED_CYCLE = "OPEN", "CLOSED", "PUBLISHED"
+PAST_DEADLINE = (CLOSED, PUBLISHED_CYCLE)  # a published cycle is a closed one whose pack went out
 
 
 class State(NamedTuple):
@@ -78,10 +79,11 @@ EDITABLE = frozenset({NS, DRAFT, RETURNED})
 EVERY_STATE = frozenset({NS, DRAFT, SUBMITTED, RETURNED, APPROVED, PUBLISHED})
 
 WHEN = {
-    "leads' window": lambda cycle, ext: cycle == OPEN or (cycle == CLOSED and ext),
-    "cycle open or closed": lambda cycle, ext: cycle in (OPEN, CLOSED),
+    "leads' window": lambda cycle, ext: cycle == OPEN or (cycle in PAST_DEADLINE and ext),
+    "cycle open, closed or published": lambda cycle, ext: cycle in (OPEN, *PAST_DEADLINE),
     "cycle open": lambda cycle, ext: cycle == OPEN,
-    "cycle closed": lambda cycle, ext: cycle == CLOSED,
+    "cycle closed or published": lambda cycle, ext: cycle in PAST_DEADLINE,
+    "cycle closed (not published)": lambda cycle, ext: cycle == CLOSED,
     "always": lambda cycle, ext: True,
 }
 EFFECTS = {
@@ -89,13 +91,14 @@ EFFECTS = {
     "submitted": lambda s: State(SUBMITTED, s.cycle, s.extension),
     "draft": lambda s: State(DRAFT, s.cycle, s.extension),
     "returned, with a date once closed": lambda s: State(
-        RETURNED, s.cycle, s.extension or s.cycle == CLOSED
+        RETURNED, s.cycle, s.extension or s.cycle in PAST_DEADLINE
     ),
     "approved; extension over": lambda s: State(APPROVED, s.cycle, False),
     "extended": lambda s: State(s.state, s.cycle, True),
-    "published if approved": lambda s: State(
-        PUBLISHED if s.state == APPROVED else s.state, s.cycle, s.extension
+    "published if approved; cycle published": lambda s: State(
+        PUBLISHED if s.state == APPROVED else s.state, PUBLISHED_CYCLE, s.extension
     ),
+    "cycle published": lambda s: State(s.state, PUBLISHED_CYCLE, s.extension),
     "cycle closed": lambda s: State(s.state, CLOSED, s.extension),
     "cycle open": lambda s: State(s.state, OPEN, s.extension),
     "extension over": lambda s: State(s.state, s.cycle, False),
@@ -108,49 +111,67 @@ class Rule(NamedTuple):
     states: frozenset
     when: str
     effect: str
+    kinds: frozenset = frozenset({"workstream", "thread", "risk"})
 
 
 # Anything not allowed here is forbidden. Board members, other system leads and anonymous
 # people appear in no row: they may do nothing.
 RULES = (
     Rule("save", LEADS, EDITABLE, "leads' window", "starts a draft"),
-    Rule("save", GOVERNANCE, EDITABLE | {SUBMITTED}, "cycle open or closed", "starts a draft"),
+    Rule(
+        "save",
+        GOVERNANCE,
+        EDITABLE | {SUBMITTED},
+        "cycle open, closed or published",
+        "starts a draft",
+    ),
     Rule("submit", LEADS, EDITABLE, "leads' window", "submitted"),
     Rule("withdraw", LEADS, frozenset({SUBMITTED}), "leads' window", "draft"),
     Rule(
         "return",
         GOVERNANCE,
         frozenset({SUBMITTED}),
-        "cycle open or closed",
+        "cycle open, closed or published",
         "returned, with a date once closed",
     ),
     Rule(
         "approve",
         GOVERNANCE,
         frozenset({SUBMITTED}),
-        "cycle open or closed",
+        "cycle open, closed or published",
         "approved; extension over",
     ),
     Rule(
         "reopen",
         GOVERNANCE,
         frozenset({APPROVED}),
-        "cycle open or closed",
+        "cycle open, closed or published",
         "returned, with a date once closed",
     ),
-    Rule("extend", GOVERNANCE, EDITABLE, "cycle closed", "extended"),
-    Rule("publish pack", GOVERNANCE, EVERY_STATE, "always", "published if approved"),
+    Rule("extend", GOVERNANCE, EDITABLE, "cycle closed or published", "extended"),
+    Rule(
+        "publish pack",
+        GOVERNANCE,
+        EVERY_STATE,
+        "cycle closed or published",
+        "published if approved; cycle published",
+        kinds=frozenset({"workstream", "thread"}),
+    ),
+    # Risk reviews are not in board packs: publishing leaves an accepted review accepted.
+    Rule(
+        "publish pack",
+        GOVERNANCE,
+        EVERY_STATE,
+        "cycle closed or published",
+        "cycle published",
+        kinds=frozenset({"risk"}),
+    ),
     Rule("close cycle", GOVERNANCE, EVERY_STATE, "cycle open", "cycle closed"),
-    Rule("reopen cycle", GOVERNANCE, EVERY_STATE, "cycle closed", "cycle open"),
+    Rule("reopen cycle", GOVERNANCE, EVERY_STATE, "cycle closed (not published)", "cycle open"),
     Rule("time passes", CLOCK, EVERY_STATE, "always", "extension over"),
 )
 TRANSITIONS = tuple(dict.fromkeys(rule.transition for rule in RULES))
-# Risk reviews are not in board packs: they end at accepted (APPROVED).
-KIND_TRANSITIONS = {
-    "workstream": TRANSITIONS,
-    "thread": TRANSITIONS,
-    "risk": tuple(t for t in TRANSITIONS if t != "publish pack"),
-}
+KIND_TRANSITIONS = {"workstream": TRANSITIONS, "thread": TRANSITIONS, "risk": TRANSITIONS}
 PEOPLE = ("lead", "deputy", "other_lead", "governance", "admin", "board_member", "anonymous")
 # A risk review has one writer, its owner: no deputy.
 KIND_PEOPLE = {
@@ -166,11 +187,13 @@ GOALS = {
 }
 
 
-def expected(state: State, transition: str, role: str) -> State | None:
-    """What the rules say `role` doing `transition` in `state` leads to (None: forbidden)."""
+def expected(kind: str, state: State, transition: str, role: str) -> State | None:
+    """What the rules say `role` doing `transition` in `state` of a `kind` leads to (None:
+    forbidden)."""
     for rule in RULES:
         if (
-            rule.transition == transition
+            kind in rule.kinds
+            and rule.transition == transition
             and role in rule.who
             and state.state in rule.states
             and WHEN[rule.when](state.cycle, state.extension)
@@ -186,7 +209,7 @@ def reachable_by_the_rules(kind: str) -> set[State]:
         state = queue.popleft()
         for transition in KIND_TRANSITIONS[kind]:
             for role in (*KIND_PEOPLE[kind], "clock"):
-                after = expected(state, transition, role)
+                after = expected(kind, state, transition, role)
                 if after is not None and after not in seen:
                     seen.add(after)
                     queue.append(after)
@@ -312,7 +335,7 @@ class World:
         by = self.people.get(role)
         today = timezone.localdate()
         week = today + datetime.timedelta(days=7)
-        date_if_closed = week if obj.cycle.status == CLOSED else None
+        date_if_closed = week if obj.cycle.is_closed else None
         risk = self.kind == "risk"
         if transition == "save":
             if risk:
@@ -413,7 +436,7 @@ def walk(world: World) -> Walk:
                 if (role == "clock") != (transition == "time passes"):
                     continue
                 counts["tried"] += 1
-                want = expected(state, transition, role)
+                want = expected(world.kind, state, transition, role)
                 if not world.allowed(obj, transition, role):
                     edges[(transition, role)] = None
                     if want is not None:
@@ -443,7 +466,7 @@ def walk(world: World) -> Walk:
                 counts["actions"] += 1
                 with Savepoint():
                     after = outcome_of(obj, transition, actor)
-                want = expected(state, transition, actor)
+                want = expected(world.kind, state, transition, actor)
                 if after != want:
                     problems.append(
                         f"{world.kind} {state}: the {transition} action for {actor} gives "
@@ -504,20 +527,43 @@ def test_every_state_has_a_way_forward_and_no_role_breaks_the_rules(
 
 def test_the_rules_table_itself():
     """The table says what the ADR says, in the cases people ask about."""
-    assert expected(State(SUBMITTED, CLOSED, False), "withdraw", "lead") is None
-    assert expected(State(SUBMITTED, CLOSED, True), "withdraw", "deputy") == State(
+    assert expected("workstream", State(SUBMITTED, CLOSED, False), "withdraw", "lead") is None
+    assert expected("workstream", State(SUBMITTED, CLOSED, True), "withdraw", "deputy") == State(
         DRAFT, CLOSED, True
     )
-    assert expected(State(DRAFT, CLOSED, False), "submit", "lead") is None
-    assert expected(State(SUBMITTED, CLOSED, False), "approve", "governance") == State(
-        APPROVED, CLOSED, False
-    )
-    assert expected(State(SUBMITTED, CLOSED, False), "return", "governance") == State(
+    assert expected("workstream", State(DRAFT, CLOSED, False), "submit", "lead") is None
+    assert expected(
+        "workstream", State(SUBMITTED, CLOSED, False), "approve", "governance"
+    ) == State(APPROVED, CLOSED, False)
+    assert expected("workstream", State(SUBMITTED, CLOSED, False), "return", "governance") == State(
         RETURNED, CLOSED, True
     )
-    assert expected(State(APPROVED, OPEN, False), "reopen", "admin") == State(RETURNED, OPEN, False)
-    assert expected(State(PUBLISHED, CLOSED, False), "reopen", "governance") is None
+    assert expected("workstream", State(APPROVED, OPEN, False), "reopen", "admin") == State(
+        RETURNED, OPEN, False
+    )
+    assert expected("workstream", State(PUBLISHED, CLOSED, False), "reopen", "governance") is None
     for role in ("other_lead", "board_member", "anonymous"):
         for transition in TRANSITIONS:
-            assert expected(State(SUBMITTED, OPEN, False), transition, role) is None
+            assert expected("workstream", State(SUBMITTED, OPEN, False), transition, role) is None
+    # Publishing the pack needs a closed cycle, publishes what was approved and the cycle; in
+    # a published cycle what was not approved is still reviewed, and the cycle stays shut.
+    assert (
+        expected("workstream", State(APPROVED, OPEN, False), "publish pack", "governance") is None
+    )
+    assert expected(
+        "workstream", State(APPROVED, CLOSED, False), "publish pack", "governance"
+    ) == State(PUBLISHED, PUBLISHED_CYCLE, False)
+    assert expected("risk", State(APPROVED, CLOSED, False), "publish pack", "governance") == State(
+        APPROVED, PUBLISHED_CYCLE, False
+    )
+    assert expected(
+        "workstream", State(SUBMITTED, PUBLISHED_CYCLE, False), "approve", "governance"
+    ) == State(APPROVED, PUBLISHED_CYCLE, False)
+    assert expected(
+        "workstream", State(DRAFT, PUBLISHED_CYCLE, False), "extend", "governance"
+    ) == State(DRAFT, PUBLISHED_CYCLE, True)
+    assert (
+        expected("workstream", State(DRAFT, PUBLISHED_CYCLE, False), "reopen cycle", "governance")
+        is None
+    )
     assert {str(s) for s in reachable_by_the_rules("risk")} >= {"NOT_STARTED/OPEN"}
