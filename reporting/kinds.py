@@ -76,9 +76,34 @@ def _status_explained(update, errors: dict[str, str]) -> None:
 
 class _UpdateKind(ReviewedKind):
     """What both kinds of update share: linked BAF risks as a section, and the review page's
-    sections as the ones a reviewer can return."""
+    sections as the ones a reviewer can return. Beyond the workflow's protocol, each kind
+    says what it reports on and who writes it, for the update pages and the cycle's rows,
+    so that no page asks which kind of update it has."""
 
     slug = ""  # the kind in the update pages' addresses
+
+    # --- what it reports on, and who writes it (prefetched by the pages' querysets) ---------
+
+    def name(self, update) -> str:
+        """The workstream's or thread's name, as rows and emails list it."""
+        raise NotImplementedError
+
+    def title(self, update) -> str:
+        """The heading of its pages."""
+        return self.name(update)
+
+    def group(self, update) -> str:
+        """What it is listed under: its workstream's theme, or the golden threads."""
+        raise NotImplementedError
+
+    def leads(self, update) -> list:
+        raise NotImplementedError
+
+    def deputies(self, update) -> list:
+        return []
+
+    def lead_ids(self, item) -> set[int]:
+        return {u.pk for u in self.leads(item)} | {u.pk for u in self.deputies(item)}
 
     def action_url(self, item, action: str) -> str:
         return reverse(f"reporting:update_{action}", kwargs={"kind": self.slug, "pk": item.pk})
@@ -103,9 +128,17 @@ class WorkstreamUpdateKind(_UpdateKind):
     slug = "workstream"
     fields = WORKSTREAM_UPDATE_FIELDS
 
-    def lead_ids(self, item) -> set[int]:
-        workstream = item.workstream
-        return {u.pk for u in workstream.leads.all()} | {u.pk for u in workstream.deputies.all()}
+    def name(self, update) -> str:
+        return update.workstream.name
+
+    def group(self, update) -> str:
+        return update.workstream.theme.name
+
+    def leads(self, update) -> list:
+        return list(update.workstream.leads.all())
+
+    def deputies(self, update) -> list:
+        return list(update.workstream.deputies.all())
 
     def submission_errors(self, update) -> dict[str, str]:
         """A status and a forecast, an explanation for At risk or Delayed, key risks or
@@ -186,8 +219,18 @@ class GoldenThreadUpdateKind(_UpdateKind):
     slug = "thread"
     fields = GOLDEN_THREAD_UPDATE_FIELDS
 
-    def lead_ids(self, item) -> set[int]:
-        return {u.pk for u in item.golden_thread.system_leads.all()}
+    def name(self, update) -> str:
+        return str(update.golden_thread)
+
+    def title(self, update) -> str:
+        return f"Golden thread {update.golden_thread}"
+
+    def group(self, update) -> str:
+        return "Golden threads"
+
+    def leads(self, update) -> list:
+        """Its system leads; a thread has no deputies."""
+        return list(update.golden_thread.system_leads.all())
 
     def submission_errors(self, update) -> dict[str, str]:
         """The quarter's update, an explanation for At risk or Delayed, and key risks or "no
