@@ -11,7 +11,10 @@ from ics_portal.richtext import html_to_text, sanitise_html
 from ics_portal.status import NEEDS_EXPLANATION, DeliveryStatus
 from ics_portal.workflow.errors import ActionError
 from ics_portal.workflow.kinds import ReviewedKind
+from risks.models import BAFRisk
+from workstreams.models import Objective
 
+from .forms import GoldenThreadUpdateForm, UpdateForm, WorkstreamUpdateForm
 from .models import MilestoneProgress, ObjectiveProgress
 from .review import (
     ReviewSection,
@@ -139,6 +142,10 @@ class _UpdateKind(ReviewedKind):
     def compare_related(self, comparison, update, last) -> None:
         """Add what changed beyond the text and statuses to `comparison` (review.compare)."""
 
+    def edit_form(self, update, data=None) -> UpdateForm:
+        """Its edit form (forms.form_for), its choices read in fixed queries."""
+        raise NotImplementedError
+
     # --- the workflow's protocol -----------------------------------------------------------
 
     def action_url(self, item, action: str) -> str:
@@ -249,6 +256,12 @@ class WorkstreamUpdateKind(_UpdateKind):
     def compare_related(self, comparison, update, last) -> None:
         """Each milestone row beside last quarter's."""
         comparison.milestones = milestone_changes(update, last)
+
+    def edit_form(self, update, data=None) -> UpdateForm:
+        """The BAF risks to choose from are the workstream's."""
+        return WorkstreamUpdateForm(
+            data, update=update, workstream_risks=update.workstream.baf_risks.all()
+        )
 
     def submission_errors(self, update) -> dict[str, str]:
         """A status and a forecast, an explanation for At risk or Delayed, key risks or
@@ -368,6 +381,17 @@ class GoldenThreadUpdateKind(_UpdateKind):
         """The objectives it reports against, added and removed since last quarter."""
         comparison.objectives_added, comparison.objectives_removed = added_and_removed(
             last.objectives.all() if last else [], update.objectives.all()
+        )
+
+    def edit_form(self, update, data=None) -> UpdateForm:
+        """Any open BAF risk, and the active objectives of the thread's workstreams."""
+        return GoldenThreadUpdateForm(
+            data,
+            update=update,
+            all_risks=BAFRisk.objects.filter(status=BAFRisk.Status.OPEN),
+            thread_objectives=Objective.objects.filter(
+                workstream__golden_threads=update.golden_thread, active=True
+            ).select_related("workstream"),
         )
 
     def submission_errors(self, update) -> dict[str, str]:
