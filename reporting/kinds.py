@@ -95,6 +95,8 @@ class _UpdateKind(ReviewedKind):
     no page asks which kind of update it has."""
 
     slug = ""  # the kind in the update pages' addresses
+    label = ""  # the kind in the exports' and imports' Type column
+    plural = ""  # in messages about the kind: "golden-thread updates do not have this"
     subject_field = ""  # its foreign key to what it reports on, one update a cycle each
     # The statuses the comparison with last quarter shows: (field, label).
     compared_statuses: tuple[tuple[str, str], ...] = (("overall_status", "Overall status"),)
@@ -111,6 +113,11 @@ class _UpdateKind(ReviewedKind):
 
     def group(self, update) -> str:
         """What it is listed under: its workstream's theme, or the golden threads."""
+        raise NotImplementedError
+
+    def code(self, update) -> str:
+        """What a spreadsheet names its subject by: the workstream's code, the thread's
+        number."""
         raise NotImplementedError
 
     def leads(self, update) -> list:
@@ -169,6 +176,8 @@ class _UpdateKind(ReviewedKind):
 
 class WorkstreamUpdateKind(_UpdateKind):
     slug = "workstream"
+    label = "Workstream"
+    plural = "workstream updates"
     subject_field = "workstream"
     fields = WORKSTREAM_UPDATE_FIELDS
     compared_statuses = (
@@ -181,6 +190,9 @@ class WorkstreamUpdateKind(_UpdateKind):
 
     def group(self, update) -> str:
         return update.workstream.theme.name
+
+    def code(self, update) -> str:
+        return update.workstream.code
 
     def leads(self, update) -> list:
         return list(update.workstream.leads.all())
@@ -340,6 +352,8 @@ class WorkstreamUpdateKind(_UpdateKind):
 
 class GoldenThreadUpdateKind(_UpdateKind):
     slug = "thread"
+    label = "Golden thread"
+    plural = "golden-thread updates"
     subject_field = "golden_thread"
     fields = GOLDEN_THREAD_UPDATE_FIELDS
 
@@ -351,6 +365,9 @@ class GoldenThreadUpdateKind(_UpdateKind):
 
     def group(self, update) -> str:
         return "Golden threads"
+
+    def code(self, update) -> str:
+        return str(update.golden_thread.number)
 
     def leads(self, update) -> list:
         """Its system leads; a thread has no deputies."""
