@@ -1,5 +1,8 @@
 """Workstream updates and golden-thread updates as kinds of reviewed item (ADR 0010): what
-the workflow asks of them (ics_portal/workflow/kinds.py). Registered in reporting/apps.py."""
+the workflow asks of them (ics_portal/workflow/kinds.py), and what the update pages, the
+cycle's rows, the review page's comparison, the edit form and the updates spreadsheet ask of
+them. Each of those calls kind_of(update) and never checks which kind it has
+(tests/workflow/test_no_kind_checks.py). Registered in reporting/apps.py."""
 
 from typing import Any
 
