@@ -14,9 +14,7 @@ from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.richtext import EDITOR_EXTENSIONS, sanitise_html
 from ics_portal.status import DeliveryStatus
-from reporting import kinds as update_kinds
-from risks.models import BAFRisk
-from workstreams.models import Objective
+from ics_portal.workflow.kinds import kind_of
 
 from .models import WorkstreamUpdate
 from .review import quarter_headings
@@ -208,6 +206,10 @@ class UpdateForm(forms.Form):
     def chosen_risks(self) -> list:
         return [self.risks[pk] for pk in self.cleaned_data["baf_risks"]]
 
+    def written_fields(self) -> dict:
+        """The plain fields its kind's leads write (the kind's `fields`), as cleaned."""
+        return {name: self.cleaned_data[name] for name in kind_of(self.update).fields}
+
 
 class WorkstreamUpdateForm(UpdateForm):
     """A workstream's quarterly update. Fields for each objective and milestone are added per
@@ -324,7 +326,7 @@ class WorkstreamUpdateForm(UpdateForm):
         """Keyword arguments for actions.save_update."""
         data = self.cleaned_data
         return {
-            "fields": {name: data[name] for name in update_kinds.WORKSTREAM_UPDATE_FIELDS},
+            "fields": self.written_fields(),
             "objective_progress": {
                 int(name.removeprefix("objective_")): data[name] for name in self.objective_names
             },
@@ -415,24 +417,13 @@ class GoldenThreadUpdateForm(UpdateForm):
     def action_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
-            "fields": {name: data[name] for name in update_kinds.GOLDEN_THREAD_UPDATE_FIELDS},
+            "fields": self.written_fields(),
             "baf_risks": self.chosen_risks(),
             "objectives": [self.objective_choices[pk] for pk in data["objectives"]],
         }
 
 
 def form_for(update, data=None) -> UpdateForm:
-    """The edit form of a workstream or golden-thread update, its choices read in fixed
-    queries (the workstream's BAF risks; the thread's workstreams' objectives)."""
-    if isinstance(update, WorkstreamUpdate):
-        return WorkstreamUpdateForm(
-            data, update=update, workstream_risks=update.workstream.baf_risks.all()
-        )
-    return GoldenThreadUpdateForm(
-        data,
-        update=update,
-        all_risks=BAFRisk.objects.filter(status=BAFRisk.Status.OPEN),
-        thread_objectives=Objective.objects.filter(
-            workstream__golden_threads=update.golden_thread, active=True
-        ).select_related("workstream"),
-    )
+    """The edit form of a workstream or golden-thread update, as its kind makes it
+    (reporting/kinds.py), its choices read in fixed queries."""
+    return kind_of(update).edit_form(update, data)

@@ -1,21 +1,37 @@
 """Workstream updates and golden-thread updates as kinds of reviewed item (ADR 0010): what
-the workflow asks of them (ics_portal/workflow/kinds.py). Registered in reporting/apps.py."""
+the workflow asks of them (ics_portal/workflow/kinds.py), and what the update pages, the
+cycle's rows, the review page's comparison, the edit form and the updates spreadsheet ask of
+them. Each of those calls kind_of(update) and never checks which kind it has
+(tests/workflow/test_no_kind_checks.py). Registered in reporting/apps.py."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from ics_portal.richtext import html_to_text, sanitise_html
 from ics_portal.status import NEEDS_EXPLANATION, DeliveryStatus
 from ics_portal.workflow.errors import ActionError
 from ics_portal.workflow.kinds import ReviewedKind
+from risks.models import BAFRisk
+from workstreams.models import Objective
 
+from .forms import GoldenThreadUpdateForm, UpdateForm, WorkstreamUpdateForm
 from .models import MilestoneProgress, ObjectiveProgress
-from .review import review_sections, sections_to_change
+from .review import (
+    ReviewSection,
+    Section,
+    added_and_removed,
+    milestone_changes,
+    quarter_headings,
+    sections_to_change,
+)
 
 # The parts of a milestone row, which share one section key (`milestone_<id>`).
 MILESTONE_PARTS = ("status", "revised_date", "note")
+# The fields of the "key risks" section a reviewer can return.
+RISK_FIELDS = ("key_risks", "baf_risks", "nothing_to_escalate")
 
 # What a lead (or governance) writes in each kind of update, in form order. The forms, the
 # admin and imports pass these to save_update; the workflow fields are never among them.
@@ -76,15 +92,77 @@ def _status_explained(update, errors: dict[str, str]) -> None:
 
 class _UpdateKind(ReviewedKind):
     """What both kinds of update share: linked BAF risks as a section, and the review page's
-    sections as the ones a reviewer can return."""
+    sections as the ones a reviewer can return. Beyond the workflow's protocol, each kind
+    says what it reports on and who writes it (the update pages, the cycle's rows), its
+    sections and what the comparison with last quarter shows (reporting/review.py), so that
+    no page asks which kind of update it has."""
 
     slug = ""  # the kind in the update pages' addresses
+    label = ""  # the kind in the exports' and imports' Type column
+    plural = ""  # in messages about the kind: "golden-thread updates do not have this"
+    subject_field = ""  # its foreign key to what it reports on, one update a cycle each
+    # The statuses the comparison with last quarter shows: (field, label).
+    compared_statuses: tuple[tuple[str, str], ...] = (("overall_status", "Overall status"),)
+
+    # --- what it reports on, and who writes it (prefetched by the pages' querysets) ---------
+
+    def name(self, update) -> str:
+        """The workstream's or thread's name, as rows and emails list it."""
+        raise NotImplementedError
+
+    def title(self, update) -> str:
+        """The heading of its pages."""
+        return self.name(update)
+
+    def group(self, update) -> str:
+        """What it is listed under: its workstream's theme, or the golden threads."""
+        raise NotImplementedError
+
+    def code(self, update) -> str:
+        """What a spreadsheet names its subject by: the workstream's code, the thread's
+        number."""
+        raise NotImplementedError
+
+    def leads(self, update) -> list:
+        raise NotImplementedError
+
+    def deputies(self, update) -> list:
+        return []
+
+    def lead_ids(self, item) -> set[int]:
+        return {u.pk for u in self.leads(item)} | {u.pk for u in self.deputies(item)}
+
+    def subject_id(self, update) -> int:
+        return getattr(update, f"{self.subject_field}_id")
+
+    # --- its sections, and the comparison with last quarter (reporting/review.py) -----------
+
+    def text_sections(self, update) -> list[Section]:
+        """The text its leads write, in the order of its form (prefetched rows)."""
+        raise NotImplementedError
+
+    def review_sections(self, update) -> list[ReviewSection]:
+        """The parts of its form a reviewer can return, in form order (prefetched rows)."""
+        raise NotImplementedError
+
+    def compared_prefetch(self) -> list:
+        """What the comparison reads of last quarter's update, to prefetch."""
+        return ["baf_risks"]
+
+    def compare_related(self, comparison, update, last) -> None:
+        """Add what changed beyond the text and statuses to `comparison` (review.compare)."""
+
+    def edit_form(self, update, data=None) -> UpdateForm:
+        """Its edit form (forms.form_for), its choices read in fixed queries."""
+        raise NotImplementedError
+
+    # --- the workflow's protocol -----------------------------------------------------------
 
     def action_url(self, item, action: str) -> str:
         return reverse(f"reporting:update_{action}", kwargs={"kind": self.slug, "pk": item.pk})
 
     def section_choices(self, item) -> list[tuple[str, str]]:
-        return [(section.key, section.label) for section in review_sections(item)]
+        return [(section.key, section.label) for section in self.review_sections(item)]
 
     def sections_to_change(self, item) -> list:
         return sections_to_change(item)
@@ -101,11 +179,104 @@ class _UpdateKind(ReviewedKind):
 
 class WorkstreamUpdateKind(_UpdateKind):
     slug = "workstream"
+    label = "Workstream"
+    plural = "workstream updates"
+    subject_field = "workstream"
     fields = WORKSTREAM_UPDATE_FIELDS
+    compared_statuses = (
+        *_UpdateKind.compared_statuses,
+        ("forecast_status", "Forecast status (next quarter)"),
+    )
 
-    def lead_ids(self, item) -> set[int]:
-        workstream = item.workstream
-        return {u.pk for u in workstream.leads.all()} | {u.pk for u in workstream.deputies.all()}
+    def name(self, update) -> str:
+        return update.workstream.name
+
+    def group(self, update) -> str:
+        return update.workstream.theme.name
+
+    def code(self, update) -> str:
+        return update.workstream.code
+
+    def leads(self, update) -> list:
+        return list(update.workstream.leads.all())
+
+    def deputies(self, update) -> list:
+        return list(update.workstream.deputies.all())
+
+    def text_sections(self, update) -> list[Section]:
+        """Progress on each objective, then the status explanation, plans and key risks."""
+        _, plans_heading = quarter_headings(update.cycle)
+        objectives = [
+            Section(
+                f"objective_{row.objective_id}",
+                f"Objective {row.objective.number}: {row.objective.text}",
+                row.progress,
+            )
+            for row in update.objective_progress.all()
+        ]
+        return [
+            *objectives,
+            Section("status_explanation", "Status explanation", update.status_explanation, False),
+            Section("next_quarter_plans", plans_heading, update.next_quarter_plans),
+            Section("key_risks", "Key risks and issues", update.key_risks),
+        ]
+
+    def review_sections(self, update) -> list[ReviewSection]:
+        """Each objective, the milestone rows together, the statuses, plans and key risks."""
+        _, plans_heading = quarter_headings(update.cycle)
+        sections = [
+            ReviewSection(
+                f"objective-{row.objective.number}",
+                f"Objective {row.objective.number}: {row.objective.text}",
+                (f"objective_{row.objective_id}",),
+                f"id_objective_{row.objective_id}",
+            )
+            for row in update.objective_progress.all()
+        ]
+        milestones = [f"milestone_{row.milestone_id}" for row in update.milestone_progress.all()]
+        if milestones:
+            sections.append(
+                ReviewSection(
+                    "milestones",
+                    "Key milestones and critical path",
+                    tuple(f"{m}_{part}" for m in milestones for part in MILESTONE_PARTS),
+                    f"id_{milestones[0]}_status",
+                )
+            )
+        return [
+            *sections,
+            ReviewSection(
+                "status",
+                "Status",
+                ("overall_status", "forecast_status", "status_explanation"),
+                "id_overall_status_0",
+            ),
+            ReviewSection("plans", plans_heading, ("next_quarter_plans",), "id_next_quarter_plans"),
+            ReviewSection("risks", "Key risks and issues", RISK_FIELDS, "id_key_risks"),
+        ]
+
+    def compared_prefetch(self) -> list:
+        return [
+            Prefetch(
+                "objective_progress",
+                queryset=ObjectiveProgress.objects.select_related("objective"),
+            ),
+            Prefetch(
+                "milestone_progress",
+                queryset=MilestoneProgress.objects.select_related("milestone"),
+            ),
+            *super().compared_prefetch(),
+        ]
+
+    def compare_related(self, comparison, update, last) -> None:
+        """Each milestone row beside last quarter's."""
+        comparison.milestones = milestone_changes(update, last)
+
+    def edit_form(self, update, data=None) -> UpdateForm:
+        """The BAF risks to choose from are the workstream's."""
+        return WorkstreamUpdateForm(
+            data, update=update, workstream_risks=update.workstream.baf_risks.all()
+        )
 
     def submission_errors(self, update) -> dict[str, str]:
         """A status and a forecast, an explanation for At risk or Delayed, key risks or
@@ -184,10 +355,64 @@ class WorkstreamUpdateKind(_UpdateKind):
 
 class GoldenThreadUpdateKind(_UpdateKind):
     slug = "thread"
+    label = "Golden thread"
+    plural = "golden-thread updates"
+    subject_field = "golden_thread"
     fields = GOLDEN_THREAD_UPDATE_FIELDS
 
-    def lead_ids(self, item) -> set[int]:
-        return {u.pk for u in item.golden_thread.system_leads.all()}
+    def name(self, update) -> str:
+        return str(update.golden_thread)
+
+    def title(self, update) -> str:
+        return f"Golden thread {update.golden_thread}"
+
+    def group(self, update) -> str:
+        return "Golden threads"
+
+    def code(self, update) -> str:
+        return str(update.golden_thread.number)
+
+    def leads(self, update) -> list:
+        """Its system leads; a thread has no deputies."""
+        return list(update.golden_thread.system_leads.all())
+
+    def text_sections(self, update) -> list[Section]:
+        """The quarter's update, then the status explanation, plans and key risks."""
+        update_heading, plans_heading = quarter_headings(update.cycle)
+        return [
+            Section("quarter_update", update_heading, update.quarter_update),
+            Section("status_explanation", "Status explanation", update.status_explanation, False),
+            Section("next_quarter_plans", plans_heading, update.next_quarter_plans),
+            Section("key_risks", "Key risks", update.key_risks),
+        ]
+
+    def review_sections(self, update) -> list[ReviewSection]:
+        update_heading, plans_heading = quarter_headings(update.cycle)
+        return [
+            ReviewSection("update", update_heading, ("quarter_update",), "id_quarter_update"),
+            ReviewSection("plans", plans_heading, ("next_quarter_plans",), "id_next_quarter_plans"),
+            ReviewSection("risks", "Key risks", RISK_FIELDS, "id_key_risks"),
+        ]
+
+    def compared_prefetch(self) -> list:
+        return [*super().compared_prefetch(), "objectives"]
+
+    def compare_related(self, comparison, update, last) -> None:
+        """The objectives it reports against, added and removed since last quarter."""
+        comparison.objectives_added, comparison.objectives_removed = added_and_removed(
+            last.objectives.all() if last else [], update.objectives.all()
+        )
+
+    def edit_form(self, update, data=None) -> UpdateForm:
+        """Any open BAF risk, and the active objectives of the thread's workstreams."""
+        return GoldenThreadUpdateForm(
+            data,
+            update=update,
+            all_risks=BAFRisk.objects.filter(status=BAFRisk.Status.OPEN),
+            thread_objectives=Objective.objects.filter(
+                workstream__golden_threads=update.golden_thread, active=True
+            ).select_related("workstream"),
+        )
 
     def submission_errors(self, update) -> dict[str, str]:
         """The quarter's update, an explanation for At risk or Delayed, and key risks or "no

@@ -35,6 +35,7 @@ from ics_portal.models import ReportingCycle, User
 from ics_portal.periods import Quarter
 from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.workflow.history import COUNTED_STATES
+from ics_portal.workflow.kinds import kind_of
 from ics_portal.workflow.states import (
     OUTSTANDING_STATES,
     leads_window_open,
@@ -337,19 +338,14 @@ class CycleRow:
 
 def cycle_row(update) -> CycleRow:
     """No queries when the update came from `workstream_updates` or `thread_updates`."""
-    if isinstance(update, WorkstreamUpdate):
-        workstream = update.workstream
-        return CycleRow(
-            update,
-            "workstream",
-            workstream.name,
-            workstream.theme.name,
-            list(workstream.leads.all()),
-            list(workstream.deputies.all()),
-        )
-    thread = update.golden_thread
+    kind = kind_of(update)
     return CycleRow(
-        update, "thread", str(thread), "Golden threads", list(thread.system_leads.all()), []
+        update,
+        kind.slug,
+        kind.name(update),
+        kind.group(update),
+        kind.leads(update),
+        kind.deputies(update),
     )
 
 

@@ -59,7 +59,7 @@ class UpdateRow:
     code: str
     name: str
     theme: str
-    theme_order: tuple
+    plan_order: tuple  # theme, then workstream; golden threads after every theme
     leads: list
     deputies: list
     overall_status: str
@@ -102,7 +102,7 @@ def update_rows(*, cycle: ReportingCycle | None = None) -> list[UpdateRow]:
                 code=workstream.code,
                 name=workstream.name,
                 theme=workstream.theme.name,
-                theme_order=(workstream.theme.order, workstream.theme.number),
+                plan_order=(workstream.theme.order, workstream.theme.number, workstream.order),
                 leads=list(workstream.leads.all()),
                 deputies=list(workstream.deputies.all()),
                 overall_status=update.overall_status,
@@ -129,7 +129,7 @@ def update_rows(*, cycle: ReportingCycle | None = None) -> list[UpdateRow]:
                 code=str(thread.number),
                 name=thread.name,
                 theme="",
-                theme_order=(10**6, thread.order, thread.number),
+                plan_order=(10**6, thread.order, thread.number),
                 leads=list(thread.system_leads.all()),
                 deputies=[],
                 overall_status=update.overall_status,
@@ -151,8 +151,7 @@ def update_rows(*, cycle: ReportingCycle | None = None) -> list[UpdateRow]:
             r.cycle.fy_start_year,
             r.cycle.quarter,
             r.kind != "Workstream",
-            r.theme_order,
-            getattr(getattr(r.update, "workstream", None), "order", 0),
+            r.plan_order,
             r.name,
         )
     )

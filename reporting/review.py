@@ -1,6 +1,8 @@
 """An update beside last quarter's approved one: the sections of text with a readable word
 diff, and every status, milestone and linked-risk change. Used by governance's review page
 and by the lead's "unchanged since last quarter" warning, so both agree on what a section is.
+Each kind of update lists its own sections and adds what only it has to the comparison
+(reporting/kinds.py); nothing here asks which kind an update is.
 """
 
 import difflib
@@ -8,15 +10,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ics_portal.richtext import html_to_text
 from ics_portal.status import WorkflowState
 from ics_portal.workflow.history import latest_approved
-
-from .models import GoldenThreadUpdate, MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
+from ics_portal.workflow.kinds import kind_of
 
 
 def quarter_headings(cycle) -> tuple[str, str]:
@@ -41,30 +41,9 @@ class Section:
 
 
 def text_sections(update) -> list[Section]:
-    """The update's sections in the order of its form. Uses prefetched objective rows."""
-    _, plans_heading = quarter_headings(update.cycle)
-    if isinstance(update, WorkstreamUpdate):
-        sections = [
-            Section(
-                f"objective_{row.objective_id}",
-                f"Objective {row.objective.number}: {row.objective.text}",
-                row.progress,
-            )
-            for row in update.objective_progress.all()
-        ]
-        return [
-            *sections,
-            Section("status_explanation", "Status explanation", update.status_explanation, False),
-            Section("next_quarter_plans", plans_heading, update.next_quarter_plans),
-            Section("key_risks", "Key risks and issues", update.key_risks),
-        ]
-    update_heading, _ = quarter_headings(update.cycle)
-    return [
-        Section("quarter_update", update_heading, update.quarter_update),
-        Section("status_explanation", "Status explanation", update.status_explanation, False),
-        Section("next_quarter_plans", plans_heading, update.next_quarter_plans),
-        Section("key_risks", "Key risks", update.key_risks),
-    ]
+    """The update's sections in the order of its form, as its kind lists them
+    (reporting/kinds.py). Uses prefetched objective rows."""
+    return kind_of(update).text_sections(update)
 
 
 @dataclass(frozen=True)
@@ -80,52 +59,9 @@ class ReviewSection:
 
 
 def review_sections(update) -> list[ReviewSection]:
-    """The sections of a workstream or golden-thread update, in the order of its form (none
-    for other reviewed things, such as risk reviews). Uses prefetched objective and milestone
-    rows."""
-    update_heading, plans_heading = quarter_headings(update.cycle)
-    if isinstance(update, WorkstreamUpdate):
-        sections = [
-            ReviewSection(
-                f"objective-{row.objective.number}",
-                f"Objective {row.objective.number}: {row.objective.text}",
-                (f"objective_{row.objective_id}",),
-                f"id_objective_{row.objective_id}",
-            )
-            for row in update.objective_progress.all()
-        ]
-        milestones = [f"milestone_{row.milestone_id}" for row in update.milestone_progress.all()]
-        if milestones:
-            sections.append(
-                ReviewSection(
-                    "milestones",
-                    "Key milestones and critical path",
-                    tuple(f"{m}_{part}" for m in milestones for part in _MILESTONE_PARTS),
-                    f"id_{milestones[0]}_status",
-                )
-            )
-        return [
-            *sections,
-            ReviewSection(
-                "status",
-                "Status",
-                ("overall_status", "forecast_status", "status_explanation"),
-                "id_overall_status_0",
-            ),
-            ReviewSection("plans", plans_heading, ("next_quarter_plans",), "id_next_quarter_plans"),
-            ReviewSection("risks", "Key risks and issues", _RISK_FIELDS, "id_key_risks"),
-        ]
-    if isinstance(update, GoldenThreadUpdate):
-        return [
-            ReviewSection("update", update_heading, ("quarter_update",), "id_quarter_update"),
-            ReviewSection("plans", plans_heading, ("next_quarter_plans",), "id_next_quarter_plans"),
-            ReviewSection("risks", "Key risks", _RISK_FIELDS, "id_key_risks"),
-        ]
-    return []
-
-
-_MILESTONE_PARTS = ("status", "revised_date", "note")
-_RISK_FIELDS = ("key_risks", "baf_risks", "nothing_to_escalate")
+    """The sections of a workstream or golden-thread update, in the order of its form, as its
+    kind lists them (reporting/kinds.py). Uses prefetched objective and milestone rows."""
+    return kind_of(update).review_sections(update)
 
 
 def sections_to_change(update) -> list[ReviewSection]:
@@ -138,29 +74,15 @@ def sections_to_change(update) -> list[ReviewSection]:
 
 def last_approved(update):
     """Last quarter's approved (or published) update of the same workstream or thread, with
-    what the comparison reads prefetched, or None."""
-    if isinstance(update, WorkstreamUpdate):
-        subject, subject_id = "workstream", update.workstream_id
-        prefetch = [
-            Prefetch(
-                "objective_progress",
-                queryset=ObjectiveProgress.objects.select_related("objective"),
-            ),
-            Prefetch(
-                "milestone_progress",
-                queryset=MilestoneProgress.objects.select_related("milestone"),
-            ),
-            "baf_risks",
-        ]
-    else:
-        subject, subject_id = "golden_thread", update.golden_thread_id
-        prefetch = ["baf_risks", "objectives"]
+    what the comparison reads (its kind's `compared_prefetch`), or None."""
+    kind = kind_of(update)
+    subject_id = kind.subject_id(update)
     found = latest_approved(
         type(update),
         [(subject_id, update.cycle)],
-        subject=subject,
+        subject=kind.subject_field,
         related=["approved_by"],
-        prefetch=prefetch,
+        prefetch=kind.compared_prefetch(),
     )
     return found.get((subject_id, update.cycle_id))
 
@@ -332,20 +254,11 @@ def compare(update, last) -> Comparison:
                 diff=word_diff(old_text, section.text),
             )
         )
+    kind = kind_of(update)
     values = [
-        ValueChange(
-            "Overall status", last.overall_status if last else "", update.overall_status, True
-        )
+        ValueChange(label, getattr(last, name) if last else "", getattr(update, name), True)
+        for name, label in kind.compared_statuses
     ]
-    if isinstance(update, WorkstreamUpdate):
-        values.append(
-            ValueChange(
-                "Forecast status (next quarter)",
-                last.forecast_status if last else "",
-                update.forecast_status,
-                True,
-            )
-        )
     values.append(
         ValueChange(
             "Nothing new to escalate",
@@ -354,21 +267,22 @@ def compare(update, last) -> Comparison:
         )
     )
     comparison = Comparison(last=last, texts=texts, values=values)
-    before_risks = {r.pk: r for r in last.baf_risks.all()} if last else {}
-    now_risks = {r.pk: r for r in update.baf_risks.all()}
-    comparison.risks_added = [r for pk, r in now_risks.items() if pk not in before_risks]
-    comparison.risks_removed = [r for pk, r in before_risks.items() if pk not in now_risks]
-    if isinstance(update, WorkstreamUpdate):
-        comparison.milestones = _milestone_changes(update, last)
-    else:
-        before = {o.pk: o for o in last.objectives.all()} if last else {}
-        now = {o.pk: o for o in update.objectives.all()}
-        comparison.objectives_added = [o for pk, o in now.items() if pk not in before]
-        comparison.objectives_removed = [o for pk, o in before.items() if pk not in now]
+    comparison.risks_added, comparison.risks_removed = added_and_removed(
+        last.baf_risks.all() if last else [], update.baf_risks.all()
+    )
+    kind.compare_related(comparison, update, last)
     return comparison
 
 
-def _milestone_changes(update, last) -> list[MilestoneChange]:
+def added_and_removed(before, now) -> tuple[list, list]:
+    """The objects in `now` and not in `before` (in `now`'s order), and those in `before` and
+    not in `now` (in its order): linked risks, objectives."""
+    before, now = list(before), list(now)
+    before_ids, now_ids = {o.pk for o in before}, {o.pk for o in now}
+    return [o for o in now if o.pk not in before_ids], [o for o in before if o.pk not in now_ids]
+
+
+def milestone_changes(update, last) -> list[MilestoneChange]:
     before = {row.milestone_id: row for row in last.milestone_progress.all()} if last else {}
     rows = []
     for row in update.milestone_progress.all():

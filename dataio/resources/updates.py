@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.workflow.errors import ActionError
+from ics_portal.workflow.kinds import kind_of
 from reporting import actions as reporting_actions
 from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from reporting.numbers import COUNTED_COLUMN
@@ -21,19 +22,16 @@ from ..parsing import normalise_key
 from ..safety import cell_text
 from .base import PlanResource
 
+# The Type column's words: each kind's label (reporting/kinds.py).
 WORKSTREAM, GOLDEN_THREAD = "Workstream", "Golden thread"
-# Columns only a workstream update has.
-WORKSTREAM_ONLY = ("Forecast status", "Date of update")
 
 
 def _update_type(update) -> str:
-    return GOLDEN_THREAD if isinstance(update, GoldenThreadUpdate) else WORKSTREAM
+    return kind_of(update).label
 
 
 def _update_code(update) -> str:
-    if isinstance(update, GoldenThreadUpdate):
-        return str(update.golden_thread.number)
-    return update.workstream.code
+    return kind_of(update).code(update)
 
 
 class UpdateResource(PlanResource):
@@ -189,15 +187,25 @@ class UpdateResource(PlanResource):
             "are made when a cycle is opened"
         }
 
+    def _not_written(self, instance) -> list[str]:
+        """The columns of fields this kind of update does not have (a golden thread has no
+        forecast): those its kind's leads do not write."""
+        written = kind_of(instance).fields
+        return [
+            column.column_name
+            for column in self.columns()
+            if column.attribute and column.attribute not in written
+        ]
+
     def import_instance(self, instance, row, **kwargs):
         errors = {}
-        if isinstance(instance, GoldenThreadUpdate):
-            for header in WORKSTREAM_ONLY:
-                if not is_blank(row.get(header)):
-                    errors[f"column:{header}"] = ValidationError(
-                        "golden-thread updates do not have this; leave it blank"
-                    )
-            row = {k: v for k, v in row.items() if k not in WORKSTREAM_ONLY}
+        not_written = self._not_written(instance)
+        for header in not_written:
+            if not is_blank(row.get(header)):
+                errors[f"column:{header}"] = ValidationError(
+                    f"{kind_of(instance).plural} do not have this; leave it blank"
+                )
+        row = {k: v for k, v in row.items() if k not in not_written}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
@@ -206,8 +214,8 @@ class UpdateResource(PlanResource):
             raise ValidationError(errors)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if isinstance(instance, GoldenThreadUpdate):
-            row = {k: v for k, v in row.items() if k not in WORKSTREAM_ONLY}
+        not_written = self._not_written(instance)
+        row = {k: v for k, v in row.items() if k not in not_written}
         return super().skip_row(instance, original, row, import_validation_errors)
 
     def save_instance(self, instance, is_create, row, **kwargs):

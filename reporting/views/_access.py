@@ -12,6 +12,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from ics_portal.models import ReportingCycle, User
 from ics_portal.permissions import Perm, has_permission
+from ics_portal.workflow.kinds import kind_of
 from workstreams.models import Objective
 
 from ..models import GoldenThreadUpdate, MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
@@ -62,22 +63,15 @@ def load_cycle(request, pk: int) -> ReportingCycle:
 
 
 def describe(update) -> dict:
-    """What every update page says about the update: its kind, title, and who writes it."""
-    if isinstance(update, WorkstreamUpdate):
-        workstream = update.workstream
-        return {
-            "kind": "workstream",
-            "title": workstream.name,
-            "group": workstream.theme.name,
-            "leads": list(workstream.leads.all()),
-            "deputies": list(workstream.deputies.all()),
-        }
+    """What every update page says about the update: its kind, title, and who writes it
+    (each kind answers for itself: reporting/kinds.py)."""
+    kind = kind_of(update)
     return {
-        "kind": "thread",
-        "title": f"Golden thread {update.golden_thread}",
-        "group": "Golden threads",
-        "leads": list(update.golden_thread.system_leads.all()),
-        "deputies": [],
+        "kind": kind.slug,
+        "title": kind.title(update),
+        "group": kind.group(update),
+        "leads": kind.leads(update),
+        "deputies": kind.deputies(update),
     }
 
 
