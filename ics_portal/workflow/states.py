@@ -67,7 +67,7 @@ class WorkflowFields(models.Model):
     # Who last changed each section, by merge key (ics_portal/workflow/merge.py): {"by": user id,
     # "name": their name, "at": ISO time}, so a conflict names the other person.
     section_edits = models.JSONField(default=dict, blank=True, editable=False)
-    # Keys of the sections the reviewer asked to change (reporting.review.review_sections);
+    # Keys of the sections the reviewer asked to change (its kind's section_choices, kinds.py);
     # cleared when the update is submitted again.
     returned_sections = models.JSONField(
         default=list,
