@@ -7,7 +7,6 @@ Q2 2021/22) are loaded as approved; the Q3 2021/22 cycle is opened through the r
 """
 
 import json
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -58,14 +57,6 @@ DEMO_LEAD_RISKS = ["07", "12"]
 
 def _load(name: str):
     return json.loads((DEMO_DIR / name).read_text(encoding="utf-8"))
-
-
-@dataclass
-class Counts:
-    rows: dict[str, int] = field(default_factory=dict)
-
-    def add(self, name: str, n: int = 1) -> None:
-        self.rows[name] = self.rows.get(name, 0) + n
 
 
 def _aware(day: date) -> datetime:

@@ -38,9 +38,6 @@ class Lookups:
     def __init__(self):
         self._tables: dict[str, dict[str, Model]] = {}
 
-    def forget(self, kind: str) -> None:
-        self._tables.pop(kind, None)
-
     def table(self, kind: str) -> dict[str, Model]:
         if kind not in self._tables:
             self._tables[kind] = getattr(self, f"_load_{kind}")()

@@ -58,7 +58,7 @@ COLOURS: dict[str, Colour] = {
 # The thin rules between table cells (Excel exports; the pack's tables use the same grey).
 TABLE_BORDER = "#aeb7bd"
 
-# Delivery status codes (ics_portal.status.DeliveryStatus), as DESIGN's status table gives them.
+# The colour key of each delivery status code (ics_portal.status.DeliveryStatus).
 DELIVERY_STATUS_COLOURS = {
     "NOT_STARTED": "grey",
     "ON_TRACK": "green",

@@ -12,8 +12,6 @@ from datetime import date
 
 from ics_portal import dates
 
-MONTH_NAMES = [calendar.month_name[m] for m in range(1, 13)]
-
 
 def fy_start_year_for(day: date) -> int:
     """The calendar year in which the financial year containing `day` started."""

@@ -1,8 +1,10 @@
 """Admin for reporting cycles and quarterly updates.
 
-Workflow changes are made by reporting/actions.py, never by hand here: state fields are read-only; edits to an update's content go through `save_update`
-(so they are versioned, audited and refused when stale); approving is an admin action that
-calls the workflow's `approve`; opening and closing a cycle call `open_cycle` / `close_cycle`.
+Workflow changes are made by the actions (reporting/actions.py and the workflow's,
+ics_portal/workflow/actions.py), never by hand here: state fields are read-only; edits to an
+update's content go through `save_update` (so they are versioned, audited and refused when
+stale); approving is an admin action that calls the workflow's `approve`; opening and
+closing a cycle call `open_cycle` / `close_cycle`.
 """
 
 from django import forms

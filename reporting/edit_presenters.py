@@ -1,6 +1,6 @@
-"""Read models of the update form's section merge (reporting/merge.py): the panel shown for
-each section in conflict, the sentences the autosave status says, what the person typed when
-a save was refused, and why an update can no longer be edited."""
+"""Read models of the update form's section merge (ics_portal/workflow/merge.py): the panel
+shown for each section in conflict, the sentences the autosave status says, what the person
+typed when a save was refused, and why an update can no longer be edited."""
 
 from dataclasses import dataclass
 from datetime import date, datetime

@@ -6,7 +6,7 @@ Every number shown about a cycle is made here, once, and read by each place that
 - workflow-state counts: the home page, the cycle page and the cycle list;
 - who still owes what (updates, golden-thread updates and risk reviews): the cycle page's
   list, the reminders (daily and "remind all") and the email sent when a cycle is reopened;
-- the latest approved update before a cycle: pre-filling a new cycle, the review page's
+- the latest approved update before a cycle (made by ics_portal/workflow/history.py): pre-filling a new cycle, the review page's
   comparison with last quarter, the pack's carried golden threads and a risk review's change
   of score;
 - milestone rows: the cycle return, the updates CSV and the board pack.

@@ -9,7 +9,6 @@ still owes in the cycle: their updates and, through the risks app, their BAF ris
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from ics_portal.audit import AuditVerb, record
@@ -25,13 +24,12 @@ from .numbers import Owed, owed_by_person
 Chase = Owed
 
 
-def kind_due(cycle: ReportingCycle, today: date, days_before: int | None = None):
-    """REMINDER from N days before the deadline to the deadline, OVERDUE after it, None
-    before the reminder window or when the cycle is not open."""
+def kind_due(cycle: ReportingCycle, today: date, days_before: int):
+    """REMINDER from `days_before` days before the deadline to the deadline (the command
+    passes REMINDER_DAYS_BEFORE), OVERDUE after it, None before the reminder window or when
+    the cycle is not open."""
     if not cycle.is_open:
         return None
-    if days_before is None:
-        days_before = settings.REMINDER_DAYS_BEFORE
     if today > cycle.submission_deadline:
         return ReminderSent.Kind.OVERDUE
     if today >= cycle.submission_deadline - timedelta(days=days_before):

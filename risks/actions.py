@@ -2,8 +2,9 @@
 
 Plain functions with keyword-only arguments and an explicit `by=` user; each runs in one
 transaction and writes its audit event there. Risk reviews go through the same workflow as
-updates (reporting/actions.py): this module only adds what is particular to a risk, through
-the validate / on_approve hooks registered in risks/apps.py.
+updates (ics_portal/workflow/actions.py): this module only adds what is particular to a risk
+(what a review must hold to be submitted, what accepting one does to its risk), which the
+risk-review kind (risks/kinds.py, registered in risks/apps.py) hands to the workflow.
 """
 
 from datetime import date

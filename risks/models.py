@@ -113,12 +113,6 @@ class Score:
 REFERENCE_PATTERN = "[A-Za-z0-9-]{1,10}"
 
 
-class BAFRiskQuerySet(models.QuerySet):
-    def by_reference(self, text: str) -> "BAFRisk | None":
-        """The risk with this reference however it was typed ("7", " 07 ")."""
-        return self.filter(reference=BAFRisk.canonical_reference(text)).first()
-
-
 class BAFRisk(models.Model):
     class Category(models.TextChoices):
         SERVICE_DELIVERY = "SERVICE_DELIVERY", "Service/transformation delivery"
@@ -188,7 +182,6 @@ class BAFRisk(models.Model):
     # Optimistic locking for governance edits (ADR 0002): a stale edit is refused, not merged.
     version = models.PositiveIntegerField(default=1)
 
-    objects = BAFRiskQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -228,12 +221,6 @@ class BAFRisk(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
-
-    def score_for(self, basis: str) -> Score:
-        """The initial, current or target score."""
-        if basis not in SCORE_BASES:
-            raise ValueError(f"Unknown score basis {basis!r}")
-        return self._score(basis)
 
     def _score(self, prefix: str) -> Score:
         likelihood = getattr(self, f"{prefix}_likelihood")

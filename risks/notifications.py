@@ -1,8 +1,9 @@
 """Emails to risk owners about their quarterly reviews (templates/emails/risk_review_*).
 
-Sent after the transaction commits, through reporting's mailer. Returned and accepted reviews
-are announced by the shared workflow (reporting.notifications picks the risk_review_ templates
-for a RiskReview)."""
+Sent after the transaction commits (ics_portal/mail.py). The reminder run
+(reporting/reminders.py) sends `risk_review_reminder` in the same daily chase as the owner's
+updates. Returned, extended and accepted reviews are announced by the shared workflow
+(ics_portal/workflow/notify.py), with the risk_review_ templates the risk-review kind names."""
 
 from ics_portal.mail import send_on_commit
 from risks.presenters import risk_reviews_owed_by_person
@@ -25,16 +26,3 @@ def risk_review_reminder(person, reviews, cycle, *, overdue: bool) -> None:
         [person.email],
         {"person": person, "reviews": reviews, "cycle": cycle},
     )
-
-
-def send_risk_review_reminders(cycle, *, overdue: bool, people=None) -> int:
-    """The risk part of the reminder run: one email per owner still owing reviews in `cycle`.
-    `people`, when given, limits the run to those people (the ones due a reminder today).
-    Returns the number of emails queued."""
-    sent = 0
-    for person, reviews in risk_reviews_owed_by_person(cycle).items():
-        if people is not None and person not in people:
-            continue
-        risk_review_reminder(person, reviews, cycle, overdue=overdue)
-        sent += 1
-    return sent

@@ -182,8 +182,14 @@ class HeatCell:
     risks: list[BAFRisk] = field(default_factory=list)
 
     @property
+    def _score(self) -> Score:
+        # The cell's score, band word and colour are a Score's, so a cell and a risk with the
+        # same likelihood and consequence read the same (an unbanded one too).
+        return Score(self.likelihood, self.consequence, self.band)
+
+    @property
     def score(self) -> int:
-        return self.likelihood * self.consequence
+        return self._score.value
 
     @property
     def count(self) -> int:
@@ -191,11 +197,11 @@ class HeatCell:
 
     @property
     def band_name(self) -> str:
-        return self.band.name if self.band else "Unbanded"
+        return self._score.band_name
 
     @property
     def colour(self) -> str:
-        return self.band.colour if self.band else "grey"
+        return self._score.colour
 
     @property
     def style(self) -> ColourStyle:

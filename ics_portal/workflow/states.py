@@ -10,7 +10,7 @@ an extension that has not ended (docs/adr/0006-no-dead-ends.md). Governance revi
 and closed cycles.
 
 The fields live on an abstract model so every reviewed thing has the same columns and the same
-database constraints; the transitions live in reporting/actions.py.
+database constraints; the transitions live in ics_portal/workflow/actions.py.
 """
 
 from django.conf import settings
@@ -73,10 +73,10 @@ class WorkflowFields(models.Model):
     review_comment = models.TextField(
         blank=True, help_text="The reviewer's comments when the update was last returned."
     )
-    # Who last changed each section, by merge key (reporting/merge.py): {"by": user id,
+    # Who last changed each section, by merge key (ics_portal/workflow/merge.py): {"by": user id,
     # "name": their name, "at": ISO time}, so a conflict names the other person.
     section_edits = models.JSONField(default=dict, blank=True, editable=False)
-    # Keys of the sections the reviewer asked to change (reporting.review.review_sections);
+    # Keys of the sections the reviewer asked to change (its kind's section_choices, kinds.py);
     # cleared when the update is submitted again.
     returned_sections = models.JSONField(
         default=list,

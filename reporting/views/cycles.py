@@ -84,7 +84,7 @@ def cycle_open(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
     except ActionError as error:
         messages.error(request, str(error))
     else:
-        count = cycle.workstream_updates.count() + cycle.golden_thread_updates.count()
+        count = numbers.cycle_counts(cycle).overall.total  # as the cycle page counts them
         messages.success(
             request,
             f"{cycle.label} is open: {count} updates were created from last quarter's and "

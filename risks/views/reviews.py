@@ -1,5 +1,6 @@
 """Quarterly risk reviews: the owner reviews and submits; governance accepts or returns. The
-workflow and its permissions are the update workflow's (reporting.actions, "update.*")."""
+workflow and its permissions are the update workflow's (ics_portal/workflow/actions.py,
+"update.*")."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse

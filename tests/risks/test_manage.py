@@ -50,8 +50,8 @@ def test_governance_creates_a_risk_with_a_canonical_reference(client, governance
     assert risk.matrix == RiskMatrix.objects.current()
     event = AuditEvent.objects.get(verb="risk.create")
     assert event.actor_id == governance.pk and event.object_label.startswith("07")
-    assert BAFRisk.objects.by_reference("7") == risk
-    assert BAFRisk.objects.by_reference(" 07 ") == risk
+    assert BAFRisk.objects.get(reference=BAFRisk.canonical_reference("7")) == risk
+    assert BAFRisk.objects.get(reference=BAFRisk.canonical_reference(" 07 ")) == risk
 
 
 def test_a_duplicate_reference_is_refused_with_a_clear_message(client, governance):

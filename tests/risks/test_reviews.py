@@ -3,9 +3,11 @@ governance accepts (the risk takes the scores) or returns with a comment; stale 
 refused; and the same permission rules as updates."""
 
 import re
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 
 from ics_portal.models import AuditEvent, ReportingCycle
@@ -13,8 +15,9 @@ from ics_portal.status import WorkflowState
 from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError, StaleUpdateError, SubmissionInvalid
 from reporting import actions as reporting_actions
-from risks import actions, notifications
+from risks import actions
 from risks.models import RiskBand, RiskMatrix, RiskReview
+from risks.presenters import risk_reviews_owed_by_person
 
 from .. import factories
 from .support import cycle_for, run_quarter
@@ -95,14 +98,16 @@ def test_reminder_run_finds_what_each_owner_still_owes(
     actions.open_risk_reviews(cycle=cycle, by=governance)
     done = other.reviews.get()
     workflow.submit(update=done, by=other_lead)
-    owed = notifications.risk_reviews_owed_by_person(cycle)
+    owed = risk_reviews_owed_by_person(cycle)
     assert {person: [r.risk.reference for r in reviews] for person, reviews in owed.items()} == {
         lead: ["07"]
     }
     assert unowned.reviews.exists()  # it has a review, but no one to remind
     mail.outbox.clear()
+    out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        assert notifications.send_risk_review_reminders(cycle, overdue=True) == 1
+        call_command("send_reminders", stdout=out)  # the hourly run; the deadline has passed
+    assert "1 reminder sent." in out.getvalue()
     [message] = mail.outbox
     assert message.subject.startswith("Overdue: 1 BAF risk review for Q3 2021/22")
     assert message.to == [lead.email]

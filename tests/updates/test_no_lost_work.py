@@ -1,4 +1,4 @@
-"""Issue 9: nothing typed is lost. The section merge (reporting/merge.py) on its own, and the
+"""Issue 9: nothing typed is lost. The section merge (ics_portal/workflow/merge.py) on its own, and the
 server's part of every failure: expiry, the CSRF page, a post too large, a refused save. The
 browser's part (keeping and restoring text) is in tests/browser/test_no_lost_work.py."""
 

@@ -15,6 +15,7 @@ from ics_portal.richtext import sanitise_html
 from ics_portal.status import STATUS_COLOURS, DeliveryStatus, status_from_word
 from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from risks.models import BAFRisk, RiskMatrix, RiskReview
+from risks.presenters import heat_map
 
 from .. import factories
 
@@ -44,8 +45,7 @@ def test_score_and_band_of_every_cell(db, likelihood, consequence):
     )
     value = likelihood * consequence
     band, colour = EXPECTED_BANDS[value]
-    for basis in ("initial", "current", "target"):
-        score = risk.score_for(basis)
+    for score in (risk.initial_score, risk.current_score, risk.target_score):
         assert score.value == value
         assert (score.band_name, score.colour) == (band, colour)
         assert score.label == f"{value} ({likelihood}×{consequence}) {band}"
@@ -74,7 +74,7 @@ def test_the_default_matrix_bands_cover_every_possible_score(db):
 
 def test_an_unknown_score_basis_is_an_error(db):
     with pytest.raises(ValueError):
-        factories.BAFRiskFactory().score_for("residual")
+        heat_map("residual")
 
 
 # --- database constraints ---------------------------------------------------------------------
