@@ -46,7 +46,7 @@ class Perm(StrEnum):
     UPDATE_SUBMIT = "update.submit"
     UPDATE_WITHDRAW = "update.withdraw"
     UPDATE_REVIEW = "update.review"
-    UPDATE_HISTORY = "update.history"
+    UPDATE_AUTHOR = "update.author"  # one of the people who write this update
     UPDATE_EXTEND = "update.extend"
     UPDATE_REOPEN = "update.reopen"
     UPDATE_WRITE = "update.write"
@@ -215,11 +215,6 @@ def is_board_readable(user, update) -> bool:
 
 
 @predicate
-def owns_risk(user, risk) -> bool:
-    return risk is not None and risk.owner_id is not None and risk.owner_id == user.pk
-
-
-@predicate
 def is_open_risk(user, risk) -> bool:
     return risk is not None and risk.is_open
 
@@ -272,7 +267,7 @@ _rule(
 _rule(Perm.UPDATE_SUBMIT, leads_update & in_leads_window & in_editable_state)
 _rule(Perm.UPDATE_WITHDRAW, leads_update & in_leads_window & is_submitted)
 _rule(Perm.UPDATE_REVIEW, is_governance & is_submitted & in_live_cycle)
-_rule(Perm.UPDATE_HISTORY, is_governance | leads_update)
+_rule(Perm.UPDATE_AUTHOR, is_governance | leads_update)
 # Governance unblocks one update after the cycle closes: a late-submission extension for one
 # not yet submitted, or an approved (unpublished) one sent back to its leads.
 _rule(Perm.UPDATE_EXTEND, is_governance & in_editable_state & in_closed_cycle)

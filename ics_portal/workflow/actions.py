@@ -59,16 +59,6 @@ def _locked(update):
     )
 
 
-def _snapshot(update, fields) -> dict[str, Any]:
-    return {f: _plain(getattr(update, f)) for f in fields}
-
-
-def _plain(value):
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def save(*, update, by, sections: dict[str, Any], base_version: int):
     """Save edits to an item, by section key, based on the whole item at `base_version`.
 

@@ -24,7 +24,6 @@ from .kinds import kind_of
 
 EDITABLE_STATES = {WorkflowState.NOT_STARTED, WorkflowState.DRAFT, WorkflowState.RETURNED}
 OUTSTANDING_STATES = EDITABLE_STATES  # what a lead still owes
-REVIEWABLE_STATES = {WorkflowState.SUBMITTED}
 READABLE_BY_BOARD_STATES = {WorkflowState.APPROVED, WorkflowState.PUBLISHED}
 # Cycle statuses past the submission deadline. A published cycle is a closed one whose board
 # pack has gone out: what was approved went with it and is locked for good; what was not is

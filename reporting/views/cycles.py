@@ -87,8 +87,8 @@ def cycle_open(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
         count = numbers.cycle_counts(cycle).overall.total  # as the cycle page counts them
         messages.success(
             request,
-            f"{cycle.label} is open: {count} updates were created from last quarter's and "
-            "every lead has been emailed.",
+            f"{cycle.label} is open: {count} {'update was' if count == 1 else 'updates were'} "
+            "created from last quarter's and every lead has been emailed.",
         )
     return redirect(cycle)
 

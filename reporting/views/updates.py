@@ -155,7 +155,7 @@ def update_submit(request: HttpRequest, update) -> HttpResponse:
 
 def _writes(request, update) -> bool:
     """Whether the person is one who writes this update (a lead, a deputy or governance)."""
-    return has_permission(request.user, Perm.UPDATE_HISTORY, update)
+    return has_permission(request.user, Perm.UPDATE_AUTHOR, update)
 
 
 def _refused(request, update) -> HttpResponse:

@@ -43,7 +43,7 @@ def test_create_then_open_a_cycle(client, lead, governance, django_capture_on_co
     assert cycle.status == ReportingCycle.Status.OPEN
     assert WorkstreamUpdate.objects.filter(cycle=cycle).count() == 1
     html = client.get(response["Location"]).content.decode()
-    assert "Q3 2021/22 is open: 1 updates were created" in html
+    assert "Q3 2021/22 is open: 1 update was created" in html
     assert [m.to for m in mail.outbox] == [[lead.email]]
 
 
