@@ -29,6 +29,7 @@ _PEOPLE = User.objects.select_related("organisation")
 
 NOT_SUBMITTED = "Not submitted"
 AWAITING_APPROVAL = "Awaiting approval"
+RETURNED = "Returned to its lead for changes"
 
 
 def availability(update) -> str:
@@ -38,6 +39,8 @@ def availability(update) -> str:
         return ""
     if update is not None and update.state == WorkflowState.SUBMITTED:
         return AWAITING_APPROVAL
+    if update is not None and update.state == WorkflowState.RETURNED:
+        return RETURNED
     return NOT_SUBMITTED
 
 

@@ -3,6 +3,7 @@ public read what was published."""
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,7 @@ from . import actions
 from .defaults import default_pack
 from .forms import BoardPackForm, WithdrawForm
 from .models import BoardPack, PublishedPack
+from .presenters import publish_check
 from .render import render_pack_html
 
 
@@ -133,15 +135,27 @@ def pack_draft_pdf(request, pack):
     )
 
 
-@requires(see=Perm.PACK_MANAGE, load=load_pack, methods=("POST",))
+@requires(see=Perm.PACK_MANAGE, load=load_pack, methods=("GET", "POST"))
 def pack_publish(request, pack):
-    try:
-        published = actions.publish_pack(pack=pack, by=request.user)
-    except ActionError as error:
-        messages.error(request, str(error))
+    """Ask first, saying what in the cycle is not approved; publish on the confirmed POST."""
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            published = actions.publish_pack(pack=pack, by=request.user)
+        except ActionError as error:
+            messages.error(request, str(error))
+            return redirect("packs:detail", pk=pack.pk)
+        messages.success(
+            request,
+            f"Published version {published.number} ({published.page_count} pages). Its "
+            "fingerprint (SHA-256) is listed under Published versions.",
+        )
         return redirect("packs:detail", pk=pack.pk)
-    messages.success(request, f"Published version {published.number}. SHA-256 {published.sha256}.")
-    return redirect("packs:detail", pk=pack.pk)
+    if request.method == "POST":  # a form from before the confirmation step
+        return redirect("packs:publish", pk=pack.pk)
+    if pack.state != BoardPack.State.READY:
+        messages.error(request, "Generate the PDF and check it before publishing.")
+        return redirect("packs:detail", pk=pack.pk)
+    return render(request, "packs/pages/publish.html", {"check": publish_check(pack)})
 
 
 def _load_published(request, pk) -> PublishedPack:
@@ -195,18 +209,33 @@ def published_list(request):
     return render(request, "packs/pages/published_list.html", {"reports": reports})
 
 
-def _published(request, pk) -> PublishedPack:
-    return get_object_or_404(visible_published(request.user).defer(None), pk=pk)
+def _published(request, pk) -> PublishedPack | None:
+    """The published version if this person may read it; None when they are signed out and
+    it is a members-only one (the view sends them to sign in, then back); else 404. A public
+    one still under embargo stays unknown to the public."""
+    report = visible_published(request.user).defer(None).filter(pk=pk).first()
+    if report is not None:
+        return report
+    members_only = PublishedPack.objects.filter(
+        pk=pk, withdrawn_at__isnull=True, visibility=BoardPack.Visibility.MEMBERS
+    )
+    if not request.user.is_authenticated and members_only.exists():
+        return None
+    raise Http404
 
 
 def published_detail(request, pk):
     report = _published(request, pk)
+    if report is None:
+        return redirect_to_login(request.get_full_path())
     return render(request, "packs/pages/published_detail.html", {"report": report})
 
 
 def published_html(request, pk):
     """The frozen HTML report exactly as published."""
     report = _published(request, pk)
+    if report is None:
+        return redirect_to_login(request.get_full_path())
     response = HttpResponse(report.html)
     response["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -216,5 +245,7 @@ def published_html(request, pk):
 
 def published_pdf(request, pk):
     report = _published(request, pk)
+    if report is None:
+        return redirect_to_login(request.get_full_path())
     name = f"{report.pack.cycle.label.replace('/', '-')}-board-pack-v{report.number}.pdf"
     return FileResponse(report.pdf.open("rb"), content_type="application/pdf", filename=name)

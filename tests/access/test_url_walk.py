@@ -92,7 +92,7 @@ OUTCOMES = {
     "packs:progress": (SIGN_IN, 404, 404, 404, 404, 200, 200),
     "packs:generate": (SIGN_IN, 405, 405, 405, 405, 405, 405),
     "packs:draft_pdf": (SIGN_IN, 404, 404, 404, 404, 404, 404),
-    "packs:publish": (SIGN_IN, 405, 405, 405, 405, 405, 405),
+    "packs:publish": (SIGN_IN, 404, 404, 404, 404, 302, 302),
     "packs:published_list": (200, 200, 200, 200, 200, 200, 200),
     "packs:published_detail": (200, 200, 200, 200, 200, 200, 200),
     "packs:published_html": (200, 200, 200, 200, 200, 200, 200),

@@ -169,6 +169,35 @@ def test_publishing_marks_contents_published(cycle, lead, governance, generate):
     assert review.state == WorkflowState.APPROVED  # risk reviews are not in board packs
 
 
+def test_a_returned_update_is_listed_as_returned_not_as_not_submitted(cycle, governance):
+    """Issue 11: the pack said "Not submitted" of an update governance had sent back."""
+    returned = factories.WorkstreamUpdateFactory(
+        cycle=cycle, state=WorkflowState.RETURNED, review_comment="Add the figures"
+    )
+    draft = factories.WorkstreamUpdateFactory(cycle=cycle, state=WorkflowState.DRAFT)
+    content = build_pack_content(cycle, _pack(cycle, governance))
+    missing = dict(content.missing)
+    assert missing[returned.workstream.name] == "Returned to its lead for changes"
+    assert missing[draft.workstream.name] == "Not submitted"
+
+
+def test_the_publish_question_says_what_is_not_approved(
+    client, cycle, lead, governance, generate, django_assert_max_num_queries
+):
+    _approved_update(cycle, lead, governance, name="DIGITAL")
+    factories.WorkstreamUpdateFactory(cycle=cycle, state=WorkflowState.DRAFT)
+    factories.WorkstreamUpdateFactory(cycle=cycle, state=WorkflowState.SUBMITTED)
+    factories.RiskReviewFactory(cycle=cycle, state=WorkflowState.SUBMITTED)
+    pack = generate(_pack(cycle, governance))
+    update_actions.close_cycle(cycle=cycle, by=governance)
+    client.force_login(governance)
+    with django_assert_max_num_queries(20):
+        html = client.get(reverse("packs:publish", args=[pack.pk])).content.decode()
+    assert "2 of 3 updates are not approved" in html
+    assert "1 of 1 risk review is not accepted" in html
+    assert not PublishedPack.objects.exists()
+
+
 def test_a_pack_is_published_only_once_its_cycle_has_closed(cycle, lead, governance, generate):
     update = _approved_update(cycle, lead, governance, name="DIGITAL")
     pack = generate(_pack(cycle, governance))
@@ -248,7 +277,10 @@ def test_members_pack_needs_board_member(
     generate(pack)
     published = _publish(pack, governance)
     url = reverse("packs:published_detail", args=[published.pk])
-    assert client.get(url).status_code == 404
+    # Signed out: sent to sign in, and back to the report after (issue 11).
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={url}"
     client.force_login(outsider)
     assert client.get(url).status_code == 404
     client.force_login(board_member)
@@ -307,12 +339,22 @@ def test_governance_compiles_previews_and_publishes_through_pages(
         client.post(reverse("packs:generate", args=[pack.pk]))
     detail = client.get(reverse("packs:detail", args=[pack.pk])).content.decode()
     assert "Draft PDF ready" in detail
-    refused = client.post(reverse("packs:publish", args=[pack.pk]), follow=True)
+    url = reverse("packs:publish", args=[pack.pk])
+    asked = client.get(url).content.decode()
+    assert "Close the Q2 2021/22 cycle before publishing" in asked
+    assert 'name="confirm"' not in asked  # no button while the cycle is open
+    refused = client.post(url, {"confirm": "yes"}, follow=True)
     assert "Close the Q2 2021/22 cycle before publishing" in refused.content.decode()
     assert not PublishedPack.objects.exists()
     update_actions.close_cycle(cycle=cycle, by=governance)
-    client.post(reverse("packs:publish", args=[pack.pk]))
+    # An unconfirmed post (a page from before the question) only asks the question.
+    assert client.post(url).url == url
+    assert not PublishedPack.objects.exists()
+    asked = client.get(url).content.decode()
+    assert "Publish version 1?" in asked and "Every update (1) is approved" in asked
+    done = client.post(url, {"confirm": "yes"}, follow=True).content.decode()
     assert PublishedPack.objects.filter(pack=pack).count() == 1
+    assert "Published version 1 (" in done
 
 
 def test_pack_form_requires_cover_fields(client, cycle, governance):
