@@ -16,7 +16,7 @@ from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError
 
 from .models import EDITABLE_PACK_STATES, BoardPack, PublishedPack
-from .tasks import generate_board_pack
+from .tasks import announce_publication, generate_board_pack
 
 COVER_FIELDS = (
     "meeting",
@@ -162,6 +162,7 @@ def publish_pack(*, pack: BoardPack, by) -> PublishedPack:
         current.save(update_fields=["state", "updated_at"])
         # What the pack contains is now published, and frozen for ever (each item audited).
         items = workflow.publish_cycle(cycle=cycle, by=by)
+        transaction.on_commit(lambda: announce_publication.enqueue(published_id=published.pk))
         record(
             by=by,
             verb=AuditVerb.PACK_PUBLISH,

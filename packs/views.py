@@ -103,8 +103,13 @@ def pack_detail(request, pack):
 
 @requires(see=Perm.PACK_MANAGE, load=load_pack)
 def pack_progress(request, pack):
-    """The generation status fragment, polled by htmx while the PDF renders."""
-    return render(request, "packs/pages/_progress.html", {"pack": pack})
+    """The generation status fragment, polled by htmx while the PDF renders. Once it has
+    ended, the poll reloads the whole page, so the actions for a ready (or failed) draft
+    appear without the person reloading it (issue 11)."""
+    response = render(request, "packs/pages/_progress.html", {"pack": pack})
+    if request.headers.get("HX-Request") and pack.state != BoardPack.State.GENERATING:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @requires(see=Perm.PACK_MANAGE, load=load_pack)

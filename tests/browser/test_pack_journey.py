@@ -37,7 +37,12 @@ def test_compile_generate_publish_and_read(demo_data, live_server, page, screens
     # The task runs in the background; the page polls with htmx until the draft is ready.
     page.get_by_text("Draft PDF ready").wait_for(timeout=120_000)
     screenshot(page, "pack-ready")
-    page.get_by_role("button", name="Publish this version").click()
+    page.get_by_role("link", name="Publish this version").click()
+    # The question says what is not approved before anything goes to the board.
+    assert page.locator("h1").inner_text() == "Publish version 1?"
+    assert axe_violations(page) == []
+    screenshot(page, "pack-publish-question")
+    page.get_by_role("button", name="Publish version 1").click()
     page.get_by_text("Version 1").first.wait_for()
     published = PublishedPack.objects.get()
     assert published.page_count > 20

@@ -2,6 +2,7 @@ import datetime
 import hashlib
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -167,6 +168,41 @@ def test_publishing_marks_contents_published(cycle, lead, governance, generate):
     review.refresh_from_db()
     assert draft.state == WorkflowState.DRAFT
     assert review.state == WorkflowState.APPROVED  # risk reviews are not in board packs
+
+
+def test_the_progress_poll_reloads_the_page_once_generation_ends(client, cycle, governance):
+    """While generating, the poll swaps the fragment; once ready (or failed), it asks htmx to
+    reload the page so the publish and download actions appear (issue 11)."""
+    pack = _pack(cycle, governance)
+    BoardPack.objects.filter(pk=pack.pk).update(state=BoardPack.State.GENERATING, progress=40)
+    client.force_login(governance)
+    url = reverse("packs:progress", args=[pack.pk])
+    polling = client.get(url, headers={"HX-Request": "true"})
+    assert "Generating the PDF: 40%" in polling.content.decode()
+    assert "HX-Refresh" not in polling.headers
+    BoardPack.objects.filter(pk=pack.pk).update(state=BoardPack.State.READY, progress=100)
+    ended = client.get(url, headers={"HX-Request": "true"})
+    assert ended.headers["HX-Refresh"] == "true"
+
+
+def test_publishing_emails_the_board_and_governance_a_link(
+    cycle, lead, governance, board_member, generate, django_capture_on_commit_callbacks
+):
+    """Issue 11: nobody was told. The task worker emails each active board member and
+    governance officer once; leads and people who have left are not emailed."""
+    _approved_update(cycle, lead, governance, name="DIGITAL")
+    left = factories.UserFactory(full_name="Former Member", is_active=False)
+    left.groups.add(*board_member.groups.all())
+    pack = generate(_pack(cycle, governance))
+    update_actions.close_cycle(cycle=cycle, by=governance)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        published = actions.publish_pack(pack=BoardPack.objects.get(pk=pack.pk), by=governance)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([board_member.email, governance.email])
+    message = mail.outbox[0]
+    assert message.subject == f"Published: {published.title} (version 1)"
+    assert reverse("packs:published_detail", args=[published.pk]) in message.body
+    assert "for board members only: sign in" in message.body
 
 
 def test_a_returned_update_is_listed_as_returned_not_as_not_submitted(cycle, governance):
