@@ -18,7 +18,7 @@ from ics_portal.workflow.forms import (
     ReopenUpdateForm,
     default_until,
 )
-from ics_portal.workflow.views import add_action_errors, reason_page
+from ics_portal.workflow.views import act_on_form, add_action_errors, reason_page
 
 from .. import actions, reminders
 from ._access import describe, load_cycle, load_update
@@ -87,23 +87,20 @@ def _update_context(update, form, **extra) -> dict:
 def update_extend(request: HttpRequest, update) -> HttpResponse:
     """A late-submission extension for one update while the cycle stays closed."""
     form = ExtensionForm(request.POST or None, initial={"extended_until": default_until(update)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            extended = workflow.extend(
-                update=update,
-                by=request.user,
-                until=form.cleaned_data["extended_until"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ActionError as error:
-            add_action_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"{describe(update)['title']} has an extension to "
-                f"{_day(extended.extended_until)}. Its leads have been emailed.",
-            )
-            return redirect(update)
+    done = act_on_form(
+        request,
+        form,
+        update,
+        lambda data: workflow.extend(
+            update=update, by=request.user, until=data["extended_until"], reason=data["reason"]
+        ),
+        lambda extended: (
+            f"{describe(update)['title']} has an extension to "
+            f"{_day(extended.extended_until)}. Its leads have been emailed."
+        ),
+    )
+    if done:
+        return done
     return reason_page(
         request,
         _update_context(
@@ -129,23 +126,23 @@ def update_reopen(request: HttpRequest, update) -> HttpResponse:
         cycle_closed=closed,
         initial={"extended_until": default_until(update)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.reopen(
-                update=update,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                extended_until=form.cleaned_data.get("extended_until"),
-            )
-        except ActionError as error:
-            add_action_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"{describe(update)['title']} is reopened and back with its leads, with your "
-                "reason as the comments.",
-            )
-            return redirect(update)
+    done = act_on_form(
+        request,
+        form,
+        update,
+        lambda data: workflow.reopen(
+            update=update,
+            by=request.user,
+            reason=data["reason"],
+            extended_until=data.get("extended_until"),
+        ),
+        lambda _: (
+            f"{describe(update)['title']} is reopened and back with its leads, with "
+            "your reason as the comments."
+        ),
+    )
+    if done:
+        return done
     intro = [
         "Reopening takes the approval off this update and returns it to its leads with your "
         "reason, so they can change it and submit it again. Any board pack PDF already "

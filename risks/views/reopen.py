@@ -2,17 +2,14 @@
 extension for one not yet submitted, or an accepted review sent back to its owner. The same
 rules and reason page as updates (reporting.views.reopen)."""
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils import formats
 
 from ics_portal.permissions import Perm
 from ics_portal.views_support import requires
 from ics_portal.workflow import actions as workflow
-from ics_portal.workflow.errors import ActionError
 from ics_portal.workflow.forms import ExtensionForm, ReopenUpdateForm, default_until
-from ics_portal.workflow.views import add_action_errors, reason_page
+from ics_portal.workflow.views import act_on_form, reason_page
 
 from ..models import RiskReview
 from ._access import load_review
@@ -35,24 +32,20 @@ def review_extend(request: HttpRequest, review: RiskReview) -> HttpResponse:
         who="the owner",
         initial={"extended_until": default_until(review)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            extended = workflow.extend(
-                update=review,
-                by=request.user,
-                until=form.cleaned_data["extended_until"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ActionError as error:
-            add_action_errors(form, error)
-        else:
-            until = formats.date_format(extended.extended_until, "j F Y")
-            messages.success(
-                request,
-                f"The review of risk {review.risk.reference} has an extension to {until}. "
-                "Its owner has been emailed.",
-            )
-            return redirect(review)
+    done = act_on_form(
+        request,
+        form,
+        review,
+        lambda data: workflow.extend(
+            update=review, by=request.user, until=data["extended_until"], reason=data["reason"]
+        ),
+        lambda extended: (
+            f"The review of risk {review.risk.reference} has an extension to "
+            f"{formats.date_format(extended.extended_until, 'j F Y')}. Its owner has been emailed."
+        ),
+    )
+    if done:
+        return done
     return reason_page(
         request,
         _context(
@@ -78,23 +71,23 @@ def review_reopen(request: HttpRequest, review: RiskReview) -> HttpResponse:
         who="the owner",
         initial={"extended_until": default_until(review)},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.reopen(
-                update=review,
-                by=request.user,
-                reason=form.cleaned_data["reason"],
-                extended_until=form.cleaned_data.get("extended_until"),
-            )
-        except ActionError as error:
-            add_action_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"The review of risk {review.risk.reference} is reopened and back with its "
-                "owner, with your reason as the comments.",
-            )
-            return redirect(review)
+    done = act_on_form(
+        request,
+        form,
+        review,
+        lambda data: workflow.reopen(
+            update=review,
+            by=request.user,
+            reason=data["reason"],
+            extended_until=data.get("extended_until"),
+        ),
+        lambda _: (
+            f"The review of risk {review.risk.reference} is reopened and back with its "
+            "owner, with your reason as the comments."
+        ),
+    )
+    if done:
+        return done
     intro = [
         f"Reopening takes the acceptance off this review and returns it to the risk's owner "
         f"with your reason. Risk {review.risk.reference} keeps the scores it took from this "
