@@ -13,35 +13,21 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 
 from ics_portal.models import ReportingCycle, User
-from ics_portal.status import NEEDS_EXPLANATION, DeliveryStatus, WorkflowState
+from ics_portal.status import NEEDS_EXPLANATION
 from ics_portal.workflow.history import latest_approved
 from ics_portal.workflow.states import READABLE_BY_BOARD_STATES
 from reporting.models import GoldenThreadUpdate, MilestoneProgress, WorkstreamUpdate
-from reporting.numbers import MilestoneRow, StatusTable, cycle_counts, is_counted
+from reporting.numbers import MilestoneRow, StatusTable, cycle_counts
 from reporting.numbers import milestone_rows as reported_milestones
 from risks.models import BAFRisk, RiskMatrix, RiskReview, Score
 from risks.presenters import Direction, HeatMap, build_heat_map, direction
 from workstreams.models import GoldenThread, Theme, Workstream
 
+from .availability import availability
+from .changes import Change, what_changed
 from .models import BoardPack
 
 _PEOPLE = User.objects.select_related("organisation")
-
-NOT_SUBMITTED = "Not submitted"
-AWAITING_APPROVAL = "Awaiting approval"
-RETURNED = "Returned to its lead for changes"
-
-
-def availability(update) -> str:
-    """ "" when the update is counted (approved or published: shown in full), else why it is
-    not in the pack."""
-    if update is not None and is_counted(update.state):
-        return ""
-    if update is not None and update.state == WorkflowState.SUBMITTED:
-        return AWAITING_APPROVAL
-    if update is not None and update.state == WorkflowState.RETURNED:
-        return RETURNED
-    return NOT_SUBMITTED
 
 
 @dataclass
@@ -96,12 +82,6 @@ class RiskRow:
     def direction(self) -> Direction:
         """Direction of travel since last quarter, as on the register page."""
         return direction(self.current, self.previous)
-
-
-@dataclass
-class Change:
-    sentence: str
-    kind: str  # status, milestone, risk, new_risk, closed_risk
 
 
 @dataclass
@@ -255,7 +235,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
 
     risk_rows = _risk_rows(cycle, previous_cycle)
     matrix = RiskMatrix.objects.current()
-    changes = _changes(ws_updates, prev_ws, workstreams, risk_rows, previous_cycle)
+    changes = what_changed(ws_updates, prev_ws, workstreams, risk_rows, previous_cycle)
     next_quarter = cycle.period.next()
     period_end = cycle.period.end
     by_date = sorted(all_milestones.values(), key=lambda m: (m.when or period_end, m.title))
@@ -318,59 +298,3 @@ def _risk_rows(cycle, previous_cycle) -> list[RiskRow]:
             RiskRow(risk, risk.initial_score, current, target, prev.score if prev else None)
         )
     return sorted(rows, key=lambda r: (-r.current.value, r.risk.reference))
-
-
-def _changes(ws_updates, prev_ws, workstreams, risk_rows, previous_cycle) -> list[Change]:
-    """What changed since last quarter, in plain sentences."""
-    if previous_cycle is None:
-        return []
-    changes = []
-    for ws in workstreams:
-        now, before = ws_updates.get(ws.pk), prev_ws.get(ws.pk)
-        if not now or not before or availability(now) or availability(before):
-            continue
-        if (
-            now.overall_status
-            and before.overall_status
-            and now.overall_status != before.overall_status
-        ):
-            changes.append(
-                Change(
-                    f"{ws.name} moved from {DeliveryStatus(before.overall_status).label} to "
-                    f"{DeliveryStatus(now.overall_status).label}.",
-                    "status",
-                )
-            )
-        before_rows = {m.milestone_id: m for m in before.milestone_progress.all()}
-        for row in now.milestone_progress.all():
-            old = before_rows.get(row.milestone_id)
-            if row.revised_date and (not old or old.revised_date != row.revised_date):
-                changes.append(
-                    Change(
-                        f'"{row.milestone.title}" ({ws.name}) slipped from '
-                        f"{row.milestone.due_label or row.milestone.due_date} to {row.revised_date:%-d %B %Y}.",
-                        "milestone",
-                    )
-                )
-    for row in risk_rows:
-        if row.previous is None:
-            changes.append(
-                Change(
-                    f"Risk {row.risk.reference} ({row.risk.title}) is new this quarter.", "new_risk"
-                )
-            )
-        elif row.previous.value != row.current.value:
-            verb = "increased" if row.current.value > row.previous.value else "reduced"
-            changes.append(
-                Change(
-                    f"Risk {row.risk.reference} ({row.risk.title}) {verb} from {row.previous.label} to "
-                    f"{row.current.label}.",
-                    "risk",
-                )
-            )
-    closed = BAFRisk.objects.filter(
-        status=BAFRisk.Status.CLOSED, reviews__cycle=previous_cycle
-    ).distinct()
-    for risk in closed:
-        changes.append(Change(f"Risk {risk.reference} ({risk.title}) was closed.", "closed_risk"))
-    return changes
