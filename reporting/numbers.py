@@ -496,6 +496,21 @@ class MilestoneRow:
         """Expected by `day` and not complete."""
         return self.when is not None and self.when <= day and self.status != DeliveryStatus.COMPLETE
 
+    def overdue_in(self, period: Quarter) -> bool:
+        """Overdue as the pack reports a quarter: due before the quarter began and not reported
+        complete, or due in it and reported as not completing by its end (Delayed, or a revised
+        date after it). A milestone due in the quarter and reported On track is due, not late.
+        The one rule for the pack's milestone section and its exception filter."""
+        if self.due_date is None or self.status == DeliveryStatus.COMPLETE:
+            return False
+        if self.due_date < period.start:
+            return True
+        if self.due_date <= period.end:
+            return self.status == DeliveryStatus.DELAYED or bool(
+                self.revised_date and self.revised_date > period.end
+            )
+        return False
+
 
 def milestone_rows(milestones: Iterable, reported: Iterable = ()) -> list[MilestoneRow]:
     """Each of `milestones` with what an update `reported` against it (its MilestoneProgress
