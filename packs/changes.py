@@ -31,7 +31,7 @@ STATUSES, MILESTONES, RISKS, NOT_APPROVED = (
 class Change:
     sentence: str
     # status, forecast, milestone, new_milestone, completed_milestone, risk, new_risk,
-    # closed_risk, not_compared, unchanged, not_approved
+    # closed_risk, not_compared, unchanged, no_slip, not_approved
     kind: str
 
 
@@ -257,12 +257,17 @@ def what_changed(
                 "completed_milestone",
             )
         if not (slips or added or completed):
-            milestones.add(
-                f"No milestone slipped, was added or was completed since {prev_label}."
-                if before_any
-                else "No approved update gives a milestone a date later than planned.",
-                "unchanged",
-            )
+            if before_any:
+                milestones.add(
+                    f"No milestone slipped, was added or was completed since {prev_label}.",
+                    "unchanged",
+                )
+            else:
+                milestones.add(
+                    "No milestone in an approved update has a revised date different from its "
+                    "delivery date.",
+                    "no_slip",
+                )
 
     # --- risks ----------------------------------------------------------------------------
     reviewed = [r for r in risk_rows if r.reviewed]
