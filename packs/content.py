@@ -282,9 +282,9 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     threads = []
     thread_updates = {
         u.golden_thread_id: u
-        for u in GoldenThreadUpdate.objects.filter(cycle=cycle).prefetch_related(
-            "baf_risks", "objectives"
-        )
+        for u in GoldenThreadUpdate.objects.filter(cycle=cycle)
+        .select_related("cycle")
+        .prefetch_related("baf_risks", "objectives")
     }
     active_threads = GoldenThread.objects.filter(
         Q(active=True)
