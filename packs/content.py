@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q
 
 from ics_portal.models import ReportingCycle, User
-from ics_portal.status import NEEDS_EXPLANATION
 from ics_portal.workflow.history import latest_approved
 from ics_portal.workflow.states import READABLE_BY_BOARD_STATES
 from reporting.models import GoldenThreadUpdate, MilestoneProgress, WorkstreamUpdate
@@ -23,8 +22,10 @@ from risks.models import BAFRisk, RiskMatrix, RiskReview, Score
 from risks.presenters import Direction, HeatMap, build_heat_map, direction
 from workstreams.models import GoldenThread, Theme, Workstream
 
+from . import exceptions
 from .availability import availability
-from .changes import Change, what_changed
+from .changes import WhatChanged, what_changed
+from .exceptions import LeftOut
 from .models import BoardPack
 
 _PEOPLE = User.objects.select_related("organisation")
@@ -70,18 +71,81 @@ class ThreadSection:
         return self.carried if self.missing else self.update
 
 
+NOT_REVIEWED = Direction("not_reviewed", "–", "Not reviewed this quarter")
+
+
 @dataclass
 class RiskRow:
+    """A BAF risk as the pack shows it. When the risk has an approved review this quarter its
+    scores and text are the review's; when it has none, the row is "Not reviewed this quarter"
+    and shows its latest approved score (`scored_in` says which quarter it is from; "" when
+    there is no approved review at all and the register's own score is shown)."""
+
     risk: BAFRisk
     initial: Score
     current: Score
     target: Score
-    previous: Score | None
+    previous: Score | None  # last quarter's approved score
+    review: RiskReview | None = None  # this quarter's approved review
+    latest: RiskReview | None = None  # the latest approved review before this quarter
+    is_new: bool = False  # no approved review before this quarter at all
+
+    @property
+    def reviewed(self) -> bool:
+        return self.review is not None
+
+    @property
+    def scored_in(self) -> str:
+        """The quarter the current score is from ("Q1 2021/22"), "" for the register's."""
+        source = self.review or self.latest
+        return source.cycle.label if source else ""
+
+    @property
+    def review_note(self) -> str:
+        """ "" when reviewed this quarter, else "Not reviewed this quarter: latest approved
+        score, Q1 2021/22"."""
+        if self.reviewed:
+            return ""
+        if self.latest:
+            return f"{NOT_REVIEWED.word}: latest approved score, {self.scored_in}"
+        return f"{NOT_REVIEWED.word}: score as on the register (no approved review)"
 
     @property
     def direction(self) -> Direction:
-        """Direction of travel since last quarter, as on the register page."""
+        """Direction of travel since last quarter, as on the register page; "Not reviewed
+        this quarter" when there is no approved review this quarter."""
+        if not self.reviewed:
+            return Direction(NOT_REVIEWED.key, NOT_REVIEWED.arrow, self.review_note)
         return direction(self.current, self.previous)
+
+    def _text(self, name: str) -> str:
+        """The review's words where it gives them, else the register's."""
+        source = self.review or self.latest
+        return getattr(source, name, "") or getattr(self.risk, name)
+
+    @property
+    def rationale(self) -> str:
+        return self._text("rationale")
+
+    @property
+    def controls(self) -> str:
+        return self._text("controls")
+
+    @property
+    def assurances(self) -> str:
+        return self._text("assurances")
+
+    @property
+    def gaps_in_control(self) -> str:
+        return self._text("gaps_in_control")
+
+    @property
+    def gaps_in_assurance(self) -> str:
+        return self._text("gaps_in_assurance")
+
+    @property
+    def mitigating_actions(self) -> str:
+        return self._text("mitigating_actions")
 
 
 @dataclass
@@ -94,13 +158,24 @@ class PackContent:
     risks: list[RiskRow]
     heat_map: HeatMap
     target_heat_map: HeatMap
-    changes: list[Change]
+    changes: WhatChanged
     missing: list[tuple[str, str]]  # (name, why)
     statuses: StatusTable  # every update of the cycle, by the counting rule
     milestones_due_next: list[MilestoneRow]
     milestones_overdue: list[MilestoneRow]
     exception_only: bool = False
     sections: list[str] = field(default_factory=list)
+    # Exception-only packs: what each section left out ("workstreams", "threads",
+    # "milestones", "risks"), and the rule (packs/exceptions.py).
+    left_out: dict[str, LeftOut] = field(default_factory=dict)
+    exception_rule: str = ""
+
+    all_risks: list[RiskRow] = field(default_factory=list)  # every open risk, shown or not
+
+    @property
+    def risks_reviewed(self) -> int:
+        """How many open risks have an approved review this quarter."""
+        return sum(1 for r in self.all_risks if r.reviewed)
 
 
 def _previous_cycle(cycle: ReportingCycle) -> ReportingCycle | None:
@@ -114,6 +189,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     exception_only = bool(pack and pack.exception_only)
     sections = list(pack.sections) if pack else [s.value for s in BoardPack.Section]
     previous_cycle = _previous_cycle(cycle)
+    period = cycle.period
 
     ws_updates = {
         u.workstream_id: u
@@ -125,7 +201,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
             ),
         )
     }
-    prev_ws = {}
+    prev_ws, prev_threads = {}, {}
     if previous_cycle:
         prev_ws = {
             u.workstream_id: u
@@ -136,9 +212,12 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
                 )
             )
         }
+        prev_threads = {
+            u.golden_thread_id: u for u in GoldenThreadUpdate.objects.filter(cycle=previous_cycle)
+        }
     # Active workstreams, and any with an update in this cycle (the counts count every update).
     in_cycle = WorkstreamUpdate.objects.filter(cycle=cycle)
-    workstreams = (
+    workstreams = list(
         Workstream.objects.filter(Q(active=True) | Q(pk__in=in_cycle.values("workstream_id")))
         .select_related("theme")
         .prefetch_related(
@@ -157,6 +236,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     missing: list[tuple[str, str]] = []
     all_milestones: dict[int, MilestoneRow] = {}
     theme_risks: dict[int, dict[int, BAFRisk]] = defaultdict(dict)
+    ws_shown = ws_waiting = 0
 
     for ws in workstreams:
         update = ws_updates.get(ws.pk)
@@ -179,8 +259,11 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
             if row.status and not shared.status:
                 shared.status, shared.revised_date = row.status, row.revised_date
         section = WorkstreamSection(ws, update, why, objectives, milestones, list(ws.leads.all()))
-        if not exception_only or section.status in NEEDS_EXPLANATION:
-            theme_workstreams[ws.theme_id].append(section)
+        ws_waiting += bool(why)
+        if exception_only and not exceptions.workstream_is_exception(section, period):
+            continue
+        ws_shown += 1
+        theme_workstreams[ws.theme_id].append(section)
         if update and not why:
             for risk in update.baf_risks.all():
                 theme_risks[ws.theme_id][risk.pk] = risk
@@ -199,9 +282,9 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     threads = []
     thread_updates = {
         u.golden_thread_id: u
-        for u in GoldenThreadUpdate.objects.filter(cycle=cycle).prefetch_related(
-            "baf_risks", "objectives"
-        )
+        for u in GoldenThreadUpdate.objects.filter(cycle=cycle)
+        .select_related("cycle")
+        .prefetch_related("baf_risks", "objectives")
     }
     active_threads = GoldenThread.objects.filter(
         Q(active=True)
@@ -215,30 +298,80 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         subject="golden_thread",
         prefetch=["baf_risks"],
     )
+    threads_waiting = 0
     for thread in active_threads:
         update = thread_updates.get(thread.pk)
         why = availability(update)
         if why:
             missing.append((str(thread), why))
-        if exception_only and (why or update.overall_status not in NEEDS_EXPLANATION):
-            continue
-        threads.append(
-            ThreadSection(
-                thread,
-                update,
-                why,
-                list(thread.system_leads.all()),
-                list(thread.cross_references.all()),
-                carried.get((thread.pk, cycle.pk)),
-            )
+        threads_waiting += bool(why)
+        section = ThreadSection(
+            thread,
+            update,
+            why,
+            list(thread.system_leads.all()),
+            list(thread.cross_references.all()),
+            carried.get((thread.pk, cycle.pk)),
         )
+        if exception_only and not exceptions.thread_is_exception(section):
+            continue
+        threads.append(section)
 
-    risk_rows = _risk_rows(cycle, previous_cycle)
+    all_risks = _risk_rows(cycle, previous_cycle)
+    risk_rows = (
+        [r for r in all_risks if exceptions.risk_is_exception(r)] if exception_only else all_risks
+    )
     matrix = RiskMatrix.objects.current()
-    changes = what_changed(ws_updates, prev_ws, workstreams, risk_rows, previous_cycle)
-    next_quarter = cycle.period.next()
-    period_end = cycle.period.end
+    counts = cycle_counts(cycle)
+    changes = what_changed(
+        cycle=cycle,
+        previous_cycle=previous_cycle,
+        workstreams=workstreams,
+        ws_updates=ws_updates,
+        prev_ws=prev_ws,
+        threads=active_threads,
+        thread_updates=thread_updates,
+        prev_threads=prev_threads,
+        risk_rows=all_risks,
+    )
+    next_quarter = period.next()
+    period_end = period.end
     by_date = sorted(all_milestones.values(), key=lambda m: (m.when or period_end, m.title))
+    due_next = [m for m in by_date if m.falls_in(next_quarter)]
+    overdue = [m for m in by_date if m.overdue_by(period_end)]
+    left_out = {}
+    if exception_only:
+        listed = len(due_next) + len(overdue)
+        due_next = [m for m in due_next if exceptions.milestone_is_exception(m, period)]
+        overdue = [m for m in overdue if exceptions.milestone_is_exception(m, period)]
+        left_out = {
+            "workstreams": LeftOut(
+                "workstream", "workstreams", len(workstreams), ws_shown, ws_waiting
+            ),
+            "threads": LeftOut(
+                "golden thread",
+                "golden threads",
+                len(active_threads),
+                len(threads),
+                threads_waiting,
+            ),
+            "milestones": LeftOut(
+                "milestone",
+                "milestones",
+                listed,
+                len(due_next) + len(overdue),
+                why="are neither Delayed nor overdue",
+                why_one="is neither Delayed nor overdue",
+            ),
+            "risks": LeftOut(
+                "BAF risk",
+                "BAF risks",
+                len(all_risks),
+                len(risk_rows),
+                why="are at or below target with no rise since last quarter",
+                why_one="is at or below target with no rise since last quarter",
+            ),
+        }
     return PackContent(
         pack=pack,
         cycle=cycle,
@@ -247,54 +380,73 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         threads=threads,
         risks=risk_rows,
         heat_map=build_heat_map(
-            [(r.current.likelihood, r.current.consequence, r.risk) for r in risk_rows],
+            [(r.current.likelihood, r.current.consequence, r.risk) for r in all_risks],
             "current",
             matrix,
         ),
         target_heat_map=build_heat_map(
-            [(r.target.likelihood, r.target.consequence, r.risk) for r in risk_rows],
+            [(r.target.likelihood, r.target.consequence, r.risk) for r in all_risks],
             "target",
             matrix,
         ),
         changes=changes,
         missing=missing,
-        statuses=cycle_counts(cycle).statuses,
-        milestones_due_next=[m for m in by_date if m.falls_in(next_quarter)],
-        milestones_overdue=[m for m in by_date if m.overdue_by(period_end)],
+        statuses=counts.statuses,
+        milestones_due_next=due_next,
+        milestones_overdue=overdue,
         exception_only=exception_only,
         sections=sections,
+        left_out=left_out,
+        exception_rule=exceptions.RULE if exception_only else "",
+        all_risks=all_risks,
     )
 
 
 def _risk_rows(cycle, previous_cycle) -> list[RiskRow]:
+    """Every open risk with this quarter's approved review, else its latest approved one
+    (three queries for the risks, two for this quarter's reviews, three for earlier ones)."""
     risks = list(
         BAFRisk.objects.filter(status=BAFRisk.Status.OPEN)
         .select_related("owner__organisation", "matrix")
         .prefetch_related("matrix__bands")
     )
-    previous = {}
-    if previous_cycle:
-        previous = {
-            r.risk_id: r
-            for r in RiskReview.objects.filter(
-                cycle=previous_cycle, state__in=READABLE_BY_BOARD_STATES
-            )
-            .select_related("matrix")
-            .prefetch_related("matrix__bands")
-        }
     this_quarter = {
         r.risk_id: r
         for r in RiskReview.objects.filter(cycle=cycle, state__in=READABLE_BY_BOARD_STATES)
-        .select_related("matrix")
+        .select_related("matrix", "cycle")
         .prefetch_related("matrix__bands")
     }
+    # The latest approved review before this quarter: last quarter's gives the direction of
+    # travel; for a risk not reviewed this quarter, it gives the score shown.
+    earlier = latest_approved(
+        RiskReview,
+        [(risk.pk, cycle) for risk in risks],
+        subject="risk",
+        related=["matrix"],
+        prefetch=["matrix__bands"],
+    )
     rows = []
     for risk in risks:
         review = this_quarter.get(risk.pk)
-        current = review.score if review else risk.current_score
-        target = review.target_score if review else risk.target_score
-        prev = previous.get(risk.pk)
+        latest = earlier.get((risk.pk, cycle.pk))
+        shown = review or latest
+        current = shown.score if shown else risk.current_score
+        target = shown.target_score if shown else risk.target_score
+        previous = (
+            latest.score
+            if latest and previous_cycle and latest.cycle_id == previous_cycle.pk
+            else None
+        )
         rows.append(
-            RiskRow(risk, risk.initial_score, current, target, prev.score if prev else None)
+            RiskRow(
+                risk,
+                risk.initial_score,
+                current,
+                target,
+                previous,
+                review=review,
+                latest=latest,
+                is_new=latest is None,
+            )
         )
     return sorted(rows, key=lambda r: (-r.current.value, r.risk.reference))
