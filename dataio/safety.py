@@ -218,6 +218,7 @@ def check_workbook(filename: str, content: bytes) -> None:
     with archive:
         infos = archive.infolist()
         _check_parts(filename, infos)
+        _check_no_dtd(filename, archive, infos)
         sheet = _first_worksheet(filename, archive)
         if sheet is not None:
             _check_dimension(filename, archive, sheet)
@@ -311,6 +312,34 @@ def _first_worksheet(filename: str, archive: zipfile.ZipFile) -> str | None:
 
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# An XML part's prolog: declaration, processing instructions, comments and space, then either a
+# document type declaration (refused) or the root element.
+_PROLOG = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->)*(<!DOCTYPE|<[A-Za-z_])", re.DOTALL
+)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _check_no_dtd(filename: str, archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse any part that declares a document type (where entities are declared), whichever
+    XML parser openpyxl then uses: defusedxml refuses them, but with lxml installed openpyxl
+    parses with lxml instead, which does not. Excel never writes a DOCTYPE. Costs the first
+    DIMENSION_PEEK_BYTES of each part."""
+    for info in infos:
+        if info.is_dir():
+            continue
+        try:
+            with archive.open(info) as part:
+                head = part.read(DIMENSION_PEEK_BYTES)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
+            raise _damaged(filename) from None
+        if not head.lstrip().startswith((b"<", b"\xef\xbb\xbf<", *_UTF16_BOMS)):
+            continue  # not XML (an image, a binary part): openpyxl does not parse it as XML
+        if head.startswith(_UTF16_BOMS):
+            head = head.decode("utf-16", errors="replace").encode("utf-8")
+        found = _PROLOG.match(head)
+        if found is None or found[1].upper() == b"<!DOCTYPE":
+            raise _entities(filename)
 
 
 def _check_dimension(filename: str, archive: zipfile.ZipFile, name: str) -> None:
