@@ -63,6 +63,24 @@ def severity_shade(band, bands) -> tuple[str, str]:
 
 
 @register.simple_tag
+def score_cell(score):
+    """A register cell for one score: "16 (4×4)" over its band word, shaded as the heat map
+    shades that band (the matrix's bands are prefetched with the risk, so no query)."""
+    bands = list(score.band.matrix.bands.all()) if score.band else []
+    background, ink = severity_shade(score.band, bands)
+    return format_html(
+        '<td class="score" style="background: {}; color: {}"><strong>{}</strong> '
+        '<span class="lxc">({}×{})</span><br>{}</td>',
+        background,
+        ink,
+        score.value,
+        score.likelihood,
+        score.consequence,
+        score.band_name,
+    )
+
+
+@register.simple_tag
 def heat_map_table(grid, basis):
     """The 5×5 grid shaded by severity, each cell with its score and band word; an empty cell
     shows no count (a blank reads faster than a page of zeros)."""
