@@ -338,3 +338,10 @@ def test_section_numbers_run_from_one_and_paragraph_numbers_never_repeat_a_headi
         assert section in sections
         assert paragraphs == list(range(1, len(paragraphs) + 1)), (section, paragraphs)
     assert not re.search(r"^ *\d+\.? +Contents", text, re.M)  # the contents are not a section
+
+
+def test_an_exception_only_pack_with_no_exceptions_says_so_under_the_workstreams(cycle):
+    _theme_with(cycle, "Direction", [[]])  # one workstream, On track
+    html = render_pack_html(_pack(cycle, exception_only=True))
+    body = html[html.index('id="workstreams"') :]
+    assert "No workstream is At risk or Delayed this quarter." in body
