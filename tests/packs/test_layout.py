@@ -15,7 +15,13 @@ from django.utils import timezone
 from ics_portal.status import DeliveryStatus, WorkflowState
 from packs.content import build_pack_content
 from packs.render import render_pack_html, render_pdf
-from packs.templatetags.portal_pack import contrast, heat_map_table, status_bar_svg
+from packs.templatetags.portal_pack import (
+    contrast,
+    heat_map_table,
+    score_cell,
+    severity_shade,
+    status_bar_svg,
+)
 from reporting.numbers import StatusCounts
 from risks.actions import ensure_default_matrix
 from risks.presenters import build_heat_map
@@ -243,6 +249,15 @@ def test_heat_map_cells_are_shaded_by_severity_with_their_band_word_and_blank_wh
     ordered = [shades[k] for k in sorted(shades)]
     assert ordered[-1] == min(ordered)  # the worst band prints darkest
     assert ordered[-1] < ordered[-2] < min(ordered[:-2])
+
+
+def test_register_score_cells_are_shaded_as_the_heat_map_shades_their_band(db):
+    risk = factories.BAFRiskFactory(current_likelihood=4, current_consequence=4)
+    score = risk.current_score
+    cell = score_cell(score)
+    background, ink = severity_shade(score.band, list(score.band.matrix.bands.all()))
+    assert f"background: {background}; color: {ink}" in cell
+    assert "<strong>16</strong>" in cell and score.band_name in cell
 
 
 def test_status_bar_labels_every_slice_with_its_word_and_count_without_overlap():
