@@ -50,10 +50,55 @@ class WorkstreamSection:
 
 
 @dataclass
+class RiskGroup:
+    """Consecutive workstreams of a theme that share one BAF risk list, and that list: the
+    paper prints "<Theme>: Risks, issues and concerns ..." after each such group."""
+
+    workstreams: list[WorkstreamSection]
+    risks: list[BAFRisk]
+
+
+@dataclass
 class ThemeSection:
     theme: Theme
     workstreams: list[WorkstreamSection]
-    risks: list[BAFRisk]
+    groups: list[RiskGroup] = field(default_factory=list)
+
+    @property
+    def risks(self) -> list[BAFRisk]:
+        """Every BAF risk listed anywhere in the theme, once each, in the order printed."""
+        seen: dict[int, BAFRisk] = {}
+        for group in self.groups:
+            for risk in group.risks:
+                seen.setdefault(risk.pk, risk)
+        return list(seen.values())
+
+
+def _risk_list(section: WorkstreamSection) -> list[BAFRisk]:
+    """A workstream's BAF risks: its approved update's, else (no approved update) the plan's."""
+    if section.update and not section.missing:
+        return list(section.update.baf_risks.all())
+    return list(section.workstream.baf_risks.all())
+
+
+def group_by_risk_list(
+    sections: list[WorkstreamSection], theme_risks: list[BAFRisk] = ()
+) -> list[RiskGroup]:
+    """Consecutive workstreams with the same risk list form one group, in the data's order.
+    Risks linked to the theme but to none of its workstreams follow in a last group of their
+    own, so none is dropped."""
+    groups: list[RiskGroup] = []
+    for section in sections:
+        risks = _risk_list(section)
+        if groups and [r.pk for r in groups[-1].risks] == [r.pk for r in risks]:
+            groups[-1].workstreams.append(section)
+        else:
+            groups.append(RiskGroup([section], risks))
+    listed = {r.pk for group in groups for r in group.risks}
+    leftover = [r for r in theme_risks if r.pk not in listed]
+    if leftover:
+        groups.append(RiskGroup([], leftover))
+    return groups
 
 
 @dataclass
@@ -224,6 +269,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
             Prefetch("leads", queryset=_PEOPLE),
             "objectives",
             "milestones",
+            "baf_risks",
         )
     )
     themes = {
@@ -235,7 +281,6 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     theme_workstreams: dict[int, list[WorkstreamSection]] = defaultdict(list)
     missing: list[tuple[str, str]] = []
     all_milestones: dict[int, MilestoneRow] = {}
-    theme_risks: dict[int, dict[int, BAFRisk]] = defaultdict(dict)
     ws_shown = ws_waiting = 0
 
     for ws in workstreams:
@@ -264,19 +309,15 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
             continue
         ws_shown += 1
         theme_workstreams[ws.theme_id].append(section)
-        if update and not why:
-            for risk in update.baf_risks.all():
-                theme_risks[ws.theme_id][risk.pk] = risk
 
     theme_sections = []
     for theme in themes.values():
         sections_here = theme_workstreams.get(theme.pk, [])
-        risks = {r.pk: r for r in theme.baf_risks.all()} | theme_risks.get(theme.pk, {})
         if sections_here or not exception_only:
+            # An exception-only pack lists only the risks of the workstreams it shows.
+            theme_risks = [] if exception_only else list(theme.baf_risks.all())
             theme_sections.append(
-                ThemeSection(
-                    theme, sections_here, sorted(risks.values(), key=lambda r: r.reference)
-                )
+                ThemeSection(theme, sections_here, group_by_risk_list(sections_here, theme_risks))
             )
 
     threads = []
