@@ -359,4 +359,4 @@ def test_an_exception_only_pack_with_no_exceptions_says_so_under_the_workstreams
     _theme_with(cycle, "Direction", [[]])  # one workstream, On track
     html = render_pack_html(_pack(cycle, exception_only=True))
     body = html[html.index('id="workstreams"') :]
-    assert "No workstream is At risk or Delayed this quarter." in body
+    assert "Nothing to report by exception." in body
