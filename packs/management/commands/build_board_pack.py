@@ -9,6 +9,7 @@ from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from packs.defaults import default_pack
 from packs.models import BoardPack
+from packs.pdf_tags import stamp_draft
 from packs.render import render_pack_html, render_pdf
 
 
@@ -51,7 +52,8 @@ class Command(BaseCommand):
         built = time.perf_counter()
         pdf = render_pdf(report)
         rendered = time.perf_counter()
-        Path(output).write_bytes(pdf.data)
+        # Not a published version, so marked as a draft on every page, as the portal's is.
+        Path(output).write_bytes(stamp_draft(pdf.data))
         if html:
             Path(html).write_text(report, encoding="utf-8")
         html_seconds, pdf_seconds = built - started, rendered - built
