@@ -1,3 +1,4 @@
+import hashlib
 import time
 from pathlib import Path
 
@@ -53,13 +54,16 @@ class Command(BaseCommand):
         pdf = render_pdf(report)
         rendered = time.perf_counter()
         # Not a published version, so marked as a draft on every page, as the portal's is.
-        Path(output).write_bytes(stamp_draft(pdf.data))
+        data = stamp_draft(pdf.data)
+        Path(output).write_bytes(data)
         if html:
             Path(html).write_text(report, encoding="utf-8")
         html_seconds, pdf_seconds = built - started, rendered - built
         total = rendered - started
         self.stdout.write(
-            self.style.SUCCESS(f"Wrote {output}: {pdf.page_count} pages, SHA-256 {pdf.sha256}")
+            self.style.SUCCESS(
+                f"Wrote {output}: {pdf.page_count} pages, SHA-256 {hashlib.sha256(data).hexdigest()}"
+            )
         )
         self.stdout.write(
             f"Building the HTML: {html_seconds:.2f}s ({len(queries)} queries); "
