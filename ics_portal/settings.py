@@ -14,11 +14,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# openpyxl parses workbooks with lxml whenever lxml is installed (pikepdf, which finishes the
-# board pack PDF, brings it), and then not through defusedxml, which refuses XML that declares
-# entities (dataio/safety.py). Set before anything imports openpyxl.
-os.environ["OPENPYXL_LXML"] = "False"
-
 
 def env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
