@@ -270,9 +270,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # WeasyPrint announces every rendering step at INFO.
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        "weasyprint.progress": {"level": "WARNING"},
-        "pikepdf": {"level": "WARNING"},  # announces its C++ logger bridge at INFO
-    },
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
