@@ -1,6 +1,8 @@
 """Board packs: governance compiles, previews, generates and publishes; board members and the
 public read what was published."""
 
+import io
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -17,6 +19,7 @@ from . import actions
 from .defaults import default_pack
 from .forms import BoardPackForm, WithdrawForm
 from .models import BoardPack, PublishedPack
+from .pdf_tags import stamp_draft
 from .presenters import publish_check
 from .render import render_pack_html
 
@@ -131,10 +134,13 @@ def pack_generate(request, pack):
 
 @requires(see=Perm.PACK_MANAGE, load=load_pack)
 def pack_draft_pdf(request, pack):
+    """The generated PDF with DRAFT on every page; publishing copies the unstamped file."""
     if not pack.draft_pdf:
         raise Http404
+    with pack.draft_pdf.open("rb") as handle:
+        data = stamp_draft(handle.read())
     return FileResponse(
-        pack.draft_pdf.open("rb"),
+        io.BytesIO(data),
         content_type="application/pdf",
         filename=f"draft-{pack.cycle.label.replace('/', '-')}-v{pack.version}.pdf",
     )

@@ -32,6 +32,23 @@ def pack_palette():
     return mark_safe(palette.pack_stylesheet())  # written by our code, no user text
 
 
+@register.filter
+def css_string(value):
+    """`value` as a quoted CSS string (for a page's margin boxes), every character but letters,
+    digits and spaces written as a CSS escape, so nothing in it can end the string or the
+    <style> element."""
+    text = "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in str(value))
+    return mark_safe(f'"{text}"')  # escaped above: letters, digits, spaces and \hex escapes
+
+
+def status_bar_alt(counts: StatusCounts, rule: str) -> str:
+    """The bar's text alternative, with every number it draws: "Overall status of 35 updates
+    (counting rule): 20 On track, 5 At risk, …"."""
+    noun = "update" if counts.total == 1 else "updates"
+    parts = ", ".join(f"{c.count} {c.label}" for c in counts.shown) or "none"
+    return f"Overall status of {counts.total} {noun} ({rule.lower()}): {parts}"
+
+
 @register.simple_tag
 def score_tag(score):
     """ "16 (4×4) Extreme" with the band's colour and word."""
@@ -175,5 +192,6 @@ def status_bar_svg(counts: StatusCounts, rule: str):
             "height": height,
             "bar_height": BAR_HEIGHT,
             "label_size": LABEL_SIZE,
+            "alt": status_bar_alt(counts, rule),
         },
     )

@@ -1,3 +1,4 @@
+import hashlib
 import time
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from packs.defaults import default_pack
 from packs.models import BoardPack
+from packs.pdf_tags import stamp_draft
 from packs.render import render_pack_html, render_pdf
 
 
@@ -51,13 +53,17 @@ class Command(BaseCommand):
         built = time.perf_counter()
         pdf = render_pdf(report)
         rendered = time.perf_counter()
-        Path(output).write_bytes(pdf.data)
+        # Not a published version, so marked as a draft on every page, as the portal's is.
+        data = stamp_draft(pdf.data)
+        Path(output).write_bytes(data)
         if html:
             Path(html).write_text(report, encoding="utf-8")
         html_seconds, pdf_seconds = built - started, rendered - built
         total = rendered - started
         self.stdout.write(
-            self.style.SUCCESS(f"Wrote {output}: {pdf.page_count} pages, SHA-256 {pdf.sha256}")
+            self.style.SUCCESS(
+                f"Wrote {output}: {pdf.page_count} pages, SHA-256 {hashlib.sha256(data).hexdigest()}"
+            )
         )
         self.stdout.write(
             f"Building the HTML: {html_seconds:.2f}s ({len(queries)} queries); "
