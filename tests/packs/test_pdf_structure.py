@@ -203,13 +203,14 @@ def test_heading_levels_nest_without_skipping(demo):
 def test_sub_headings_sit_one_level_below_their_risk_or_workstream(demo):
     h4 = set(_lines(_text_of(demo.pdf, lambda roles: "/H4" in roles)))
     h5 = set(_lines(_text_of(demo.pdf, lambda roles: "/H5" in roles)))
-    for sub_heading in (
-        "Controls",
-        "Gaps in control",
-        "Next quarter plans",
-    ):
+    row_headers = set(_lines(_text_of(demo.pdf, lambda roles: "/TH" in roles)))
+    for sub_heading in ("Next quarter plans",):
         assert sub_heading in h5
         assert sub_heading not in h4
+    # A risk's fields are the row headers of its own table, below the risk's H4.
+    for field_name in ("Controls", "Assurances", "Gaps in control", "Mitigating actions"):
+        assert field_name in row_headers
+        assert field_name not in h4 | h5
     # Every heading has text (pdfua's empty-heading rule cannot run on this file: see below).
     with pikepdf.open(io.BytesIO(demo.pdf)) as pdf:
         for element, _ in _walk(pdf):
