@@ -25,6 +25,7 @@ from workstreams.models import GoldenThread, Theme, Workstream
 
 from .availability import availability
 from .changes import Change, what_changed
+from .milestones import MilestoneSection, build_milestone_section, links_prefetch
 from .models import BoardPack
 
 _PEOPLE = User.objects.select_related("organisation")
@@ -97,10 +98,19 @@ class PackContent:
     changes: list[Change]
     missing: list[tuple[str, str]]  # (name, why)
     statuses: StatusTable  # every update of the cycle, by the counting rule
-    milestones_due_next: list[MilestoneRow]
-    milestones_overdue: list[MilestoneRow]
+    milestones: (
+        MilestoneSection  # due this quarter, due next quarter, overdue (packs/milestones.py)
+    )
     exception_only: bool = False
     sections: list[str] = field(default_factory=list)
+
+    @property
+    def milestones_due_next(self) -> list[MilestoneRow]:
+        return [m.row for m in self.milestones.due_next_quarter]
+
+    @property
+    def milestones_overdue(self) -> list[MilestoneRow]:
+        return [m.row for m in self.milestones.overdue]
 
 
 def _previous_cycle(cycle: ReportingCycle) -> ReportingCycle | None:
@@ -144,7 +154,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         .prefetch_related(
             Prefetch("leads", queryset=_PEOPLE),
             "objectives",
-            "milestones",
+            links_prefetch(),
         )
     )
     themes = {
@@ -155,7 +165,8 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     }
     theme_workstreams: dict[int, list[WorkstreamSection]] = defaultdict(list)
     missing: list[tuple[str, str]] = []
-    all_milestones: dict[int, MilestoneRow] = {}
+    # Each workstream's milestone rows, in plan order, for the milestone section.
+    per_workstream: list[tuple[str, list[MilestoneRow]]] = []
     theme_risks: dict[int, dict[int, BAFRisk]] = defaultdict(dict)
 
     for ws in workstreams:
@@ -170,14 +181,8 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         )
         objectives = [(o, progress.get(o.pk, "")) for o in ws.objectives.all() if o.active]
         reported = update.milestone_progress.all() if update and not why else ()
-        milestones = reported_milestones(ws.milestones.all(), reported)
-        for row in milestones:
-            shared = all_milestones.setdefault(
-                row.milestone_id, MilestoneRow(**{**row.__dict__, "workstreams": []})
-            )
-            shared.workstreams.append(ws.name)
-            if row.status and not shared.status:
-                shared.status, shared.revised_date = row.status, row.revised_date
+        milestones = reported_milestones(ws.milestone_links.all(), reported)
+        per_workstream.append((ws.name, milestones))
         section = WorkstreamSection(ws, update, why, objectives, milestones, list(ws.leads.all()))
         if not exception_only or section.status in NEEDS_EXPLANATION:
             theme_workstreams[ws.theme_id].append(section)
@@ -236,9 +241,6 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     risk_rows = _risk_rows(cycle, previous_cycle)
     matrix = RiskMatrix.objects.current()
     changes = what_changed(ws_updates, prev_ws, workstreams, risk_rows, previous_cycle)
-    next_quarter = cycle.period.next()
-    period_end = cycle.period.end
-    by_date = sorted(all_milestones.values(), key=lambda m: (m.when or period_end, m.title))
     return PackContent(
         pack=pack,
         cycle=cycle,
@@ -259,8 +261,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         changes=changes,
         missing=missing,
         statuses=cycle_counts(cycle).statuses,
-        milestones_due_next=[m for m in by_date if m.falls_in(next_quarter)],
-        milestones_overdue=[m for m in by_date if m.overdue_by(period_end)],
+        milestones=build_milestone_section(per_workstream, cycle.period),
         exception_only=exception_only,
         sections=sections,
     )
