@@ -98,9 +98,8 @@ class PackContent:
     changes: list[Change]
     missing: list[tuple[str, str]]  # (name, why)
     statuses: StatusTable  # every update of the cycle, by the counting rule
-    milestones: (
-        MilestoneSection  # due this quarter, due next quarter, overdue (packs/milestones.py)
-    )
+    # Due this quarter, due next quarter and overdue (packs/milestones.py).
+    milestones: MilestoneSection
     exception_only: bool = False
     sections: list[str] = field(default_factory=list)
 
