@@ -7,6 +7,7 @@ Q2 2021/22) are loaded as approved; the Q3 2021/22 cycle is opened through the r
 """
 
 import json
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -28,7 +29,14 @@ from reporting.models import (
 )
 from risks.actions import ensure_default_matrix
 from risks.models import BAFRisk, RiskMatrix, RiskReview
-from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
+from workstreams.models import (
+    GoldenThread,
+    Milestone,
+    Objective,
+    Theme,
+    Workstream,
+    WorkstreamMilestone,
+)
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 
@@ -203,17 +211,57 @@ def _load_golden_threads(people) -> dict[int, GoldenThread]:
     return threads
 
 
+def _due(ms: dict) -> tuple:
+    return (ms.get("due_date") or "", ms.get("due_label", ""), ms.get("due_precision", "MONTH"))
+
+
 def _shared_milestones(rows) -> dict[str, dict]:
     """One definition per milestone title. Where workstreams give different delivery dates for
-    the same shared milestone (001 has "July 2021" once, "Sept 2021" elsewhere), the latest
-    date is the milestone's; the earlier one is that workstream's own deadline note."""
-    result: dict[str, dict] = {}
+    the same shared milestone (001 has "July 2021" once, "Sept 2021" elsewhere), the date most
+    workstreams give is the milestone's (the later on a tie); a workstream that gives another
+    keeps its own on its link (_milestone_links)."""
+    seen: dict[str, list[dict]] = {}
     for row in rows:
         for ms in row.get("milestones", []):
-            known = result.get(ms["title"])
-            if known is None or (ms.get("due_date") or "") > (known.get("due_date") or ""):
-                result[ms["title"]] = ms
+            seen.setdefault(ms["title"], []).append(ms)
+    result = {}
+    for title, listed in seen.items():
+        counts = Counter(_due(ms) for ms in listed)
+        best = max(counts, key=lambda due: (counts[due], due[0]))
+        result[title] = next(ms for ms in listed if _due(ms) == best)
     return result
+
+
+def _milestone_links(workstream, row, definitions) -> None:
+    """The workstream's milestones, in the order its paper lists them, each with this
+    workstream's own delivery date where it differs from the milestone's."""
+    links = []
+    for order, listed in enumerate(row.get("milestones", [])):
+        ms = definitions[listed["title"]]
+        milestone, _ = Milestone.objects.update_or_create(
+            title=ms["title"],
+            defaults={
+                "due_label": ms.get("due_label", ""),
+                "due_date": date.fromisoformat(ms["due_date"]) if ms.get("due_date") else None,
+                "due_precision": ms.get("due_precision", Milestone.Precision.MONTH),
+                "critical_path": ms.get("critical_path", True),
+            },
+        )
+        own = _due(listed) != _due(ms)
+        links.append(
+            WorkstreamMilestone(
+                workstream=workstream,
+                milestone=milestone,
+                due_date=date.fromisoformat(listed["due_date"])
+                if own and listed.get("due_date")
+                else None,
+                due_label=listed.get("due_label", "") if own else "",
+                due_precision=listed.get("due_precision", "MONTH") if own else "",
+                order=order,
+            )
+        )
+    WorkstreamMilestone.objects.filter(workstream=workstream).delete()
+    WorkstreamMilestone.objects.bulk_create(links)
 
 
 def _load_workstreams(people, themes, threads, risks) -> dict[str, Workstream]:
@@ -246,20 +294,7 @@ def _load_workstreams(people, themes, threads, risks) -> dict[str, Workstream]:
                     "target_quarter": quarter,
                 },
             )
-        milestones = []
-        for listed in row.get("milestones", []):
-            ms = definitions[listed["title"]]
-            milestone, _ = Milestone.objects.update_or_create(
-                title=ms["title"],
-                defaults={
-                    "due_label": ms.get("due_label", ""),
-                    "due_date": date.fromisoformat(ms["due_date"]) if ms.get("due_date") else None,
-                    "due_precision": ms.get("due_precision", Milestone.Precision.MONTH),
-                    "critical_path": ms.get("critical_path", True),
-                },
-            )
-            milestones.append(milestone)
-        workstream.milestones.set(milestones)
+        _milestone_links(workstream, row, definitions)
         workstream._demo = row
         workstreams[workstream.code] = workstream
     return workstreams

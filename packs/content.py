@@ -26,6 +26,7 @@ from . import exceptions
 from .availability import availability
 from .changes import WhatChanged, what_changed
 from .exceptions import LeftOut
+from .milestones import MilestoneSection, build_milestone_section, links_prefetch
 from .models import BoardPack
 
 _PEOPLE = User.objects.select_related("organisation")
@@ -206,8 +207,8 @@ class PackContent:
     changes: WhatChanged
     missing: list[tuple[str, str]]  # (name, why)
     statuses: StatusTable  # every update of the cycle, by the counting rule
-    milestones_due_next: list[MilestoneRow]
-    milestones_overdue: list[MilestoneRow]
+    # Due this quarter, due next quarter and overdue (packs/milestones.py).
+    milestones: MilestoneSection
     exception_only: bool = False
     sections: list[str] = field(default_factory=list)
     # Exception-only packs: what each section left out ("workstreams", "threads",
@@ -221,6 +222,14 @@ class PackContent:
     def risks_reviewed(self) -> int:
         """How many open risks have an approved review this quarter."""
         return sum(1 for r in self.all_risks if r.reviewed)
+
+    @property
+    def milestones_due_next(self) -> list[MilestoneRow]:
+        return [m.row for m in self.milestones.due_next_quarter]
+
+    @property
+    def milestones_overdue(self) -> list[MilestoneRow]:
+        return [m.row for m in self.milestones.overdue]
 
 
 def _previous_cycle(cycle: ReportingCycle) -> ReportingCycle | None:
@@ -268,7 +277,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         .prefetch_related(
             Prefetch("leads", queryset=_PEOPLE),
             "objectives",
-            "milestones",
+            links_prefetch(),
             "baf_risks",
         )
     )
@@ -280,7 +289,8 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     }
     theme_workstreams: dict[int, list[WorkstreamSection]] = defaultdict(list)
     missing: list[tuple[str, str]] = []
-    all_milestones: dict[int, MilestoneRow] = {}
+    # Each workstream's milestone rows, in plan order, for the milestone section.
+    per_workstream: list[tuple[str, list[MilestoneRow]]] = []
     ws_shown = ws_waiting = 0
 
     for ws in workstreams:
@@ -295,14 +305,8 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         )
         objectives = [(o, progress.get(o.pk, "")) for o in ws.objectives.all() if o.active]
         reported = update.milestone_progress.all() if update and not why else ()
-        milestones = reported_milestones(ws.milestones.all(), reported)
-        for row in milestones:
-            shared = all_milestones.setdefault(
-                row.milestone_id, MilestoneRow(**{**row.__dict__, "workstreams": []})
-            )
-            shared.workstreams.append(ws.name)
-            if row.status and not shared.status:
-                shared.status, shared.revised_date = row.status, row.revised_date
+        milestones = reported_milestones(ws.milestone_links.all(), reported)
+        per_workstream.append((ws.name, milestones))
         section = WorkstreamSection(ws, update, why, objectives, milestones, list(ws.leads.all()))
         ws_waiting += bool(why)
         if exception_only and not exceptions.workstream_is_exception(section, period):
@@ -375,16 +379,14 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         prev_threads=prev_threads,
         risk_rows=all_risks,
     )
-    next_quarter = period.next()
-    period_end = period.end
-    by_date = sorted(all_milestones.values(), key=lambda m: (m.when or period_end, m.title))
-    due_next = [m for m in by_date if m.falls_in(next_quarter)]
-    overdue = [m for m in by_date if m.overdue_by(period_end)]
+    milestone_section = build_milestone_section(per_workstream, period)
+    if exception_only:
+        listed = milestone_section.row_count
+        milestone_section = build_milestone_section(
+            per_workstream, period, keep=lambda row: exceptions.milestone_is_exception(row, period)
+        )
     left_out = {}
     if exception_only:
-        listed = len(due_next) + len(overdue)
-        due_next = [m for m in due_next if exceptions.milestone_is_exception(m, period)]
-        overdue = [m for m in overdue if exceptions.milestone_is_exception(m, period)]
         left_out = {
             "workstreams": LeftOut(
                 "workstream", "workstreams", len(workstreams), ws_shown, ws_waiting
@@ -400,7 +402,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
                 "milestone",
                 "milestones",
                 listed,
-                len(due_next) + len(overdue),
+                milestone_section.row_count,
                 why="are neither Delayed nor overdue",
                 why_one="is neither Delayed nor overdue",
             ),
@@ -433,8 +435,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         changes=changes,
         missing=missing,
         statuses=counts.statuses,
-        milestones_due_next=due_next,
-        milestones_overdue=overdue,
+        milestones=milestone_section,
         exception_only=exception_only,
         sections=sections,
         left_out=left_out,

@@ -272,6 +272,7 @@ class WorkstreamUpdateForm(UpdateForm):
             )
             self.objective_names.append(name)
         self.milestone_rows = []
+        self.milestone_due: dict[str, str] = {}  # this workstream's delivery-by, as written
         for row in milestones:
             prefix = f"milestone_{row.milestone_id}"
             self.fields[f"{prefix}_status"] = forms.ChoiceField(
@@ -287,6 +288,10 @@ class WorkstreamUpdateForm(UpdateForm):
                 help_text="A reason is needed if the milestone is overdue and has no revised date.",
             )
             self.milestone_rows.append((row.milestone, prefix))
+            due = row.due_text
+            if row.due_date and due == f"{row.due_date:%-d %B %Y}":
+                due = f"Delivery by {due}"  # a date with no label as written
+            self.milestone_due[prefix] = due
         self.fields["baf_risks"].choices = self._risk_choices(update, workstream_risks)
         # The order of the page, so the error summary lists problems top to bottom.
         self.order_fields(
@@ -310,10 +315,12 @@ class WorkstreamUpdateForm(UpdateForm):
         )
 
     def milestone_fields(self):
-        """(milestone, status field, revised date field, note field) for the template."""
+        """(milestone, this workstream's delivery-by, status field, revised date field, note
+        field) for the template."""
         for milestone, prefix in self.milestone_rows:
             yield (
                 milestone,
+                self.milestone_due[prefix],
                 self[f"{prefix}_status"],
                 self[f"{prefix}_revised_date"],
                 self[f"{prefix}_note"],

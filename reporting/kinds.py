@@ -7,7 +7,7 @@ them. Each of those calls kind_of(update) and never checks which kind it has
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 
 from ics_portal.richtext import html_to_text, sanitise_html
@@ -294,8 +294,10 @@ class WorkstreamUpdateKind(_UpdateKind):
                 '"nothing new to escalate"'
             )
         period_end = update.cycle.period.end
+        # Due dates are the workstream's own (a shared milestone may be due earlier in one).
+        prefetch_related_objects([update], "workstream__milestone_links")
         for row in update.milestone_progress.select_related("milestone"):
-            due = row.milestone.due_date
+            due = row.due_date
             if (
                 due
                 and due < period_end
@@ -304,10 +306,10 @@ class WorkstreamUpdateKind(_UpdateKind):
                 and not row.note.strip()
             ):
                 errors[f"milestone_{row.milestone_id}"] = (
-                    f'"{row.milestone.title}" was due by {row.milestone.due_label or due:%-d %B %Y} '
-                    "and is not complete: give a revised date or a reason"
-                    if not row.milestone.due_label
-                    else f'"{row.milestone.title}" was due ({row.milestone.due_label}) and is not '
+                    f'"{row.milestone.title}" was due ({row.due_text}) and is not complete: '
+                    "give a revised date or a reason"
+                    if row.due_text != f"{due:%-d %B %Y}"
+                    else f'"{row.milestone.title}" was due by {due:%-d %B %Y} and is not '
                     "complete: give a revised date or a reason"
                 )
         return errors

@@ -108,6 +108,28 @@ class MilestoneProgress(models.Model):
     def __str__(self) -> str:
         return f"{self.milestone} ({self.get_status_display() or 'no status'})"
 
+    def _own_due(self):
+        """The workstream's own delivery date and label for this milestone, where it gives one
+        (a shared milestone may be due at a different time in each workstream). Reads
+        update.workstream.milestone_links: prefetch it to keep a page's queries fixed."""
+        for link in self.update.workstream.milestone_links.all():
+            if link.milestone_id == self.milestone_id and link.has_own_date:
+                return link.due_date, link.due_label
+        return None
+
+    @property
+    def due_date(self):
+        """The delivery-by date in this update's workstream."""
+        own = self._own_due()
+        return own[0] if own else self.milestone.due_date
+
+    @property
+    def due_text(self) -> str:
+        """The delivery-by date as written for this update's workstream ("Delivery by July
+        2021"), else the date itself."""
+        due_date, due_label = self._own_due() or (self.milestone.due_date, self.milestone.due_label)
+        return due_label or (f"{due_date:%-d %B %Y}" if due_date else "")
+
 
 class GoldenThreadUpdate(WorkflowFields):
     """A golden thread's quarterly update (one per cycle × thread)."""

@@ -467,8 +467,9 @@ def owed_by_person(cycle: ReportingCycle, rows: list[CycleRow] | None = None) ->
 
 @dataclass
 class MilestoneRow:
-    """A milestone as an update reported it: its delivery date as written, and the status,
-    revised date and note the update gave (blank where it gave none)."""
+    """A milestone as one workstream holds it and its update reported it: the delivery date as
+    written for that workstream (a shared milestone may be due at a different time in each), and
+    the status, revised date and note the update gave (blank where it gave none)."""
 
     milestone_id: int
     title: str
@@ -478,6 +479,8 @@ class MilestoneRow:
     revised_date: date | None
     note: str
     workstreams: list[str] = field(default_factory=list)
+    due_precision: str = ""
+    critical_path: bool = False
 
     @property
     def when(self) -> date | None:
@@ -489,8 +492,18 @@ class MilestoneRow:
         """ "Delivery by Sept 2021" as written, else the date it is expected."""
         return self.due_label or (f"{self.when:%-d %B %Y}" if self.when else "")
 
+    @property
+    def due_text(self) -> str:
+        """The delivery-by date as written, else the date itself ("30 September 2021")."""
+        return self.due_label or (f"{self.due_date:%-d %B %Y}" if self.due_date else "")
+
     def falls_in(self, period: Quarter) -> bool:
+        """Expected (by revised date, else delivery date) within `period`."""
         return self.when is not None and period.start <= self.when <= period.end
+
+    def due_in(self, period: Quarter) -> bool:
+        """Its delivery-by date (this workstream's) falls within `period`."""
+        return self.due_date is not None and period.start <= self.due_date <= period.end
 
     def overdue_by(self, day: date) -> bool:
         """Expected by `day` and not complete."""
@@ -512,22 +525,34 @@ class MilestoneRow:
         return False
 
 
-def milestone_rows(milestones: Iterable, reported: Iterable = ()) -> list[MilestoneRow]:
-    """Each of `milestones` with what an update `reported` against it (its MilestoneProgress
-    rows; none for an update the reader may not see). No queries when both are prefetched."""
+def milestone_rows(links: Iterable, reported: Iterable = ()) -> list[MilestoneRow]:
+    """Each of a workstream's milestones with what an update `reported` against it (its
+    MilestoneProgress rows; none for an update the reader may not see). `links` are the
+    workstream's WorkstreamMilestone rows (workstream.milestone_links, with their milestone),
+    so each row carries that workstream's own delivery date; a plain Milestone gives the
+    milestone's. No queries when both are prefetched."""
     by_milestone = {row.milestone_id: row for row in reported}
     rows = []
-    for milestone in milestones:
+    for link in links:
+        milestone = getattr(link, "milestone", link)
+        if milestone is link:
+            due_label, due_date = milestone.due_label, milestone.due_date
+            precision = milestone.due_precision
+        else:
+            due_label, due_date = link.delivery_label, link.delivery_date
+            precision = link.delivery_precision
         row = by_milestone.get(milestone.pk)
         rows.append(
             MilestoneRow(
                 milestone.pk,
                 milestone.title,
-                milestone.due_label,
-                milestone.due_date,
+                due_label,
+                due_date,
                 row.status if row else "",
                 row.revised_date if row else None,
                 row.note if row else "",
+                due_precision=precision,
+                critical_path=milestone.critical_path,
             )
         )
     return rows

@@ -79,7 +79,7 @@ class UpdateRow:
 def _milestones_due(update, quarter) -> list[MilestoneRow]:
     """The workstream's milestones due in the cycle's quarter (by revised date when the update
     gives one), with the status reported against them."""
-    rows = milestone_rows(update.workstream.milestones.all(), update.milestone_progress.all())
+    rows = milestone_rows(update.workstream.milestone_links.all(), update.milestone_progress.all())
     return sorted((row for row in rows if row.falls_in(quarter)), key=lambda row: row.title)
 
 
@@ -88,7 +88,7 @@ def update_rows(*, cycle: ReportingCycle | None = None) -> list[UpdateRow]:
     fixed number of queries however many updates there are."""
     flt = {"cycle": cycle} if cycle else {}
     workstreams = workstream_updates(**flt).prefetch_related(
-        "workstream__milestones", "milestone_progress", "baf_risks"
+        "workstream__milestone_links__milestone", "milestone_progress", "baf_risks"
     )
     threads = thread_updates(**flt).prefetch_related("baf_risks")
     rows = []

@@ -291,8 +291,7 @@ def milestone_changes(update, last) -> list[MilestoneChange]:
         rows.append(
             MilestoneChange(
                 title=milestone.title,
-                due=milestone.due_label
-                or (f"{milestone.due_date:%-d %B %Y}" if milestone.due_date else ""),
+                due=row.due_text,
                 critical_path=milestone.critical_path,
                 before_status=old.status if old else "",
                 after_status=row.status,

@@ -11,6 +11,7 @@ import importlib
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -244,28 +245,37 @@ def main() -> None:
         )
     )
     # A milestone shared by several workstreams is one row listing them all; where their
-    # delivery dates differ the latest is the milestone's (as load_demo_data does).
-    milestones: dict[str, dict] = {}
+    # delivery dates differ, the date most give is the milestone's (the later on a tie) and the
+    # others are listed per workstream (as load_demo_data does).
+    listed: dict[str, list[tuple[str, dict]]] = {}
     for w in workstreams:
         for m in w.get("milestones", []):
-            known = milestones.setdefault(m["title"], {**m, "workstreams": []})
-            if (m.get("due_date") or "") > (known.get("due_date") or ""):
-                known.update({k: v for k, v in m.items() if k != "workstreams"})
-            if w["code"] not in known["workstreams"]:
-                known["workstreams"].append(w["code"])
+            listed.setdefault(m["title"], []).append((w["code"], m))
+
+    def due(m):
+        return (m.get("due_date") or "", m.get("due_label", ""), m.get("due_precision", "MONTH"))
+
+    rows = []
+    for title, entries in listed.items():
+        counts = Counter(due(m) for _, m in entries)
+        best = max(counts, key=lambda d: (counts[d], d[0]))
+        m = next(m for _, m in entries if due(m) == best)
+        codes = list(dict.fromkeys(code for code, _ in entries))
+        own = [f"{code}: {x.get('due_label', '')}" for code, x in entries if due(x) != best]
+        rows.append(
+            [
+                title,
+                m.get("due_label", ""),
+                "Yes" if m.get("critical_path", True) else "No",
+                joined(codes),
+                joined(own),
+            ]
+        )
     written.append(
         write(
             "08-milestones.xlsx",
-            ["Milestone", "Delivery by", "Critical path", "Workstreams"],
-            [
-                [
-                    m["title"],
-                    m.get("due_label", ""),
-                    "Yes" if m.get("critical_path", True) else "No",
-                    joined(m["workstreams"]),
-                ]
-                for m in milestones.values()
-            ],
+            ["Milestone", "Delivery by", "Critical path", "Workstreams", "Workstream dates"],
+            rows,
         )
     )
     for path in written:

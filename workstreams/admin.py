@@ -7,15 +7,11 @@ from django.db.models import Count
 
 from ics_portal.admin import HistoryAdmin, PortalModelAdmin
 
-from .models import GoldenThread, Milestone, Objective, Theme, Workstream
+from .models import GoldenThread, Milestone, Objective, Theme, Workstream, WorkstreamMilestone
 
 
 def _people(people) -> str:
     return ", ".join(person.full_name or person.email for person in people)
-
-
-# Milestones are shared: one milestone sits in many workstreams, through this table.
-WorkstreamMilestone = Workstream.milestones.through
 
 
 class ObjectiveInline(admin.TabularInline):
@@ -34,8 +30,12 @@ class WorkstreamMilestoneInline(admin.TabularInline):
     model = WorkstreamMilestone
     extra = 0
     autocomplete_fields = ("milestone",)
+    fields = ("milestone", "due_label", "due_date", "due_precision", "order")
     verbose_name = "key milestone"
-    verbose_name_plural = "key milestones (a milestone can be shared with other workstreams)"
+    verbose_name_plural = (
+        "key milestones (a milestone can be shared with other workstreams; give a delivery date "
+        "here only where this workstream's differs from the milestone's)"
+    )
 
 
 class MilestoneWorkstreamInline(admin.TabularInline):
@@ -44,6 +44,7 @@ class MilestoneWorkstreamInline(admin.TabularInline):
     model = WorkstreamMilestone
     extra = 0
     autocomplete_fields = ("workstream",)
+    fields = ("workstream", "due_label", "due_date", "due_precision", "order")
     verbose_name = "workstream"
     verbose_name_plural = "workstreams this milestone sits in"
 
@@ -142,3 +143,19 @@ class MilestoneAdmin(PortalModelAdmin):
     @admin.display(description="workstreams", ordering="_workstreams")
     def shared(self, obj) -> int:
         return obj._workstreams
+
+
+@admin.register(WorkstreamMilestone)
+class WorkstreamMilestoneAdmin(PortalModelAdmin):
+    """A milestone in one workstream, with that workstream's own delivery date where it differs."""
+
+    list_display = ("milestone", "workstream", "delivery", "order")
+    list_filter = ("workstream__theme",)
+    list_select_related = ("milestone", "workstream")
+    search_fields = ("milestone__title", "workstream__name", "workstream__code", "due_label")
+    autocomplete_fields = ("workstream", "milestone")
+    fields = ("workstream", "milestone", "due_label", "due_date", "due_precision", "order")
+
+    @admin.display(description="delivery by (this workstream)")
+    def delivery(self, obj) -> str:
+        return obj.delivery_label or (f"{obj.delivery_date:%-d %B %Y}" if obj.delivery_date else "")

@@ -113,7 +113,9 @@ class Workstream(models.Model):
     baf_risks = models.ManyToManyField(
         "risks.BAFRisk", blank=True, related_name="workstreams", verbose_name="BAF risks"
     )
-    milestones = models.ManyToManyField(Milestone, blank=True, related_name="workstreams")
+    milestones = models.ManyToManyField(
+        Milestone, blank=True, related_name="workstreams", through="WorkstreamMilestone"
+    )
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 
@@ -124,6 +126,64 @@ class Workstream(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkstreamMilestone(models.Model):
+    """A milestone as one workstream holds it. A shared milestone may be due at a different time
+    in each workstream (001:141: "Delivery by July 2021" where the others say Sept 2021): a date
+    or label given here overrides the milestone's for this workstream only."""
+
+    workstream = models.ForeignKey(
+        Workstream, on_delete=models.CASCADE, related_name="milestone_links"
+    )
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="workstream_links"
+    )
+    due_date = PlanDateField(
+        "delivery by (this workstream)",
+        null=True,
+        blank=True,
+        help_text="Only where this workstream's date differs from the milestone's.",
+        what="Delivery date",
+    )
+    due_precision = models.CharField(max_length=10, choices=Milestone.Precision.choices, blank=True)
+    due_label = models.CharField(
+        "delivery by as written (this workstream)",
+        max_length=100,
+        blank=True,
+        help_text='e.g. "Delivery by July 2021"; blank uses the milestone\'s.',
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        # The table and unique pair are the ones the plain many-to-many link had (migration 0003).
+        db_table = "workstreams_workstream_milestones"
+        unique_together = [("workstream", "milestone")]
+        ordering = ["order", "milestone__due_date", "milestone__title"]
+        verbose_name = "workstream milestone"
+
+    def __str__(self) -> str:
+        return f"{self.milestone} ({self.workstream})"
+
+    @property
+    def has_own_date(self) -> bool:
+        return self.due_date is not None or bool(self.due_label)
+
+    @property
+    def delivery_date(self):
+        """This workstream's delivery-by date: its own where given, else the milestone's."""
+        return self.due_date if self.has_own_date else self.milestone.due_date
+
+    @property
+    def delivery_precision(self) -> str:
+        if self.has_own_date and self.due_precision:
+            return self.due_precision
+        return self.milestone.due_precision
+
+    @property
+    def delivery_label(self) -> str:
+        """This workstream's delivery-by as written: its own where given, else the milestone's."""
+        return self.due_label if self.has_own_date else self.milestone.due_label
 
 
 class Objective(models.Model):

@@ -3,8 +3,16 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch
 
-from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
+from workstreams.models import (
+    GoldenThread,
+    Milestone,
+    Objective,
+    Theme,
+    Workstream,
+    WorkstreamMilestone,
+)
 
+from .. import parsing
 from ..columns import (
     Col,
     DeliveryByCol,
@@ -397,6 +405,88 @@ class ObjectiveResource(PlanResource):
         return f"{obj.workstream.code} objective {obj.number}"
 
 
+class WorkstreamDatesCol(Col):
+    """The workstreams where a shared milestone is due at another time than the milestone's:
+    "CRM: Delivery by July 2021; DIG: Q3 2021/22" (code, colon, delivery-by as written). A
+    workstream left out uses the milestone's date. As with "Delivery by", text that matches the
+    stored label keeps the date it was first read as."""
+
+    def __init__(self, header, **kwargs):
+        super().__init__("workstream_dates", header, Text(), **kwargs)
+
+    def clean(self, row, **kwargs):
+        wanted, problems = {}, []
+        for item in parsing.split_list(row.get(self.column_name), commas=False):
+            code, sep, text = item.partition(":")
+            if not sep or not text.strip():
+                problems.append(
+                    f'"{item}" is not a workstream code, a colon and a delivery date '
+                    '("CRM: July 2021")'
+                )
+                continue
+            try:
+                workstream = self.resource.lookups.find("workstream", code.strip())
+                parsed = parsing.parse_delivery_by(
+                    text.strip(), reference=self.resource.reference_date
+                )
+            except ValueError as error:
+                problems.append(str(error).rstrip("."))
+                continue
+            wanted[workstream.pk] = (workstream, parsed)
+        listed = self._listed_workstreams(row)
+        for workstream, _ in wanted.values():
+            if listed is not None and workstream.pk not in listed:
+                problems.append(f"{workstream.code} is not in the Workstreams column")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return wanted
+
+    def _listed_workstreams(self, row) -> set[int] | None:
+        if "Workstreams" not in row:
+            return None
+        try:
+            return {w.pk for w in self.resource.fields["workstreams"].clean(row)}
+        except ValueError:
+            return None  # reported by that column
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        stored = {link.workstream_id: link for link in self._own_links(instance)}
+        wanted = {}
+        for pk, (_workstream, parsed) in self.clean(row).items():
+            link = stored.get(pk)
+            if link is not None and link.due_label and link.due_label == parsed.label:
+                wanted[pk] = (link.due_date, link.due_precision, link.due_label)
+            else:
+                wanted[pk] = (parsed.due_date, parsed.precision, parsed.label)
+        instance._wanted_workstream_dates = wanted
+
+    @staticmethod
+    def _own_links(instance):
+        if instance.pk is None:
+            return []
+        return [link for link in instance.workstream_links.all() if link.has_own_date]
+
+    def model_attributes(self):
+        return []
+
+    def comparable(self, instance):
+        if hasattr(instance, "_wanted_workstream_dates"):
+            return tuple(sorted(instance._wanted_workstream_dates.items()))
+        return tuple(
+            sorted(
+                (link.workstream_id, (link.due_date, link.due_precision, link.due_label))
+                for link in self._own_links(instance)
+            )
+        )
+
+    def export(self, instance, **kwargs):
+        return "; ".join(
+            f"{link.workstream.code}: "
+            + (link.due_label or parsing.delivery_label(link.due_date, link.due_precision))
+            for link in self._own_links(instance)
+        )
+
+
 class MilestoneResource(PlanResource):
     kind = "milestones"
     label = "Milestones"
@@ -430,6 +520,13 @@ class MilestoneResource(PlanResource):
         hint="Codes separated by semicolons; a shared milestone lists every workstream.",
         example="DE; FS; PCP",
     )
+    workstream_dates = WorkstreamDatesCol(
+        "Workstream dates",
+        aliases=("own delivery dates", "delivery by per workstream", "workstream delivery by"),
+        hint="Only where a workstream's delivery date differs from the milestone's: code, colon, "
+        "date, separated by semicolons.",
+        example="CRM: Delivery by July 2021",
+    )
 
     class Meta(PlanResource.Meta):
         model = Milestone
@@ -438,12 +535,43 @@ class MilestoneResource(PlanResource):
             "delivery_by",
             "critical_path",
             "workstreams",
+            "workstream_dates",
         )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._pending_dates: list[tuple[Milestone, dict]] = []
 
     def key_queryset(self):
         return Milestone.objects.prefetch_related(
-            Prefetch("workstreams", queryset=Workstream.objects.order_by("theme__order", "order"))
+            Prefetch("workstreams", queryset=Workstream.objects.order_by("theme__order", "order")),
+            Prefetch(
+                "workstream_links",
+                queryset=WorkstreamMilestone.objects.select_related("workstream").order_by(
+                    "workstream__theme__order", "workstream__order", "workstream__name"
+                ),
+            ),
         )
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        if "Workstream dates" in self._changes:
+            self._pending_dates.append((instance, instance._wanted_workstream_dates))
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)  # new milestones' links are made here
+        # Each workstream's own date goes on its link; the others use the milestone's.
+        changed = []
+        for milestone, wanted in self._pending_dates:
+            for link in WorkstreamMilestone.objects.filter(milestone=milestone):
+                own = wanted.get(link.workstream_id, (None, "", ""))
+                if (link.due_date, link.due_precision, link.due_label) != own:
+                    link.due_date, link.due_precision, link.due_label = own
+                    changed.append(link)
+        WorkstreamMilestone.objects.bulk_update(
+            changed, ["due_date", "due_precision", "due_label"], batch_size=500
+        )
+        self._pending_dates = []
 
     def instance_keys(self, obj):
         return [normalise_key(obj.title)]

@@ -30,6 +30,8 @@ def _update_queryset(kind: str):
         ).prefetch_related(
             Prefetch("workstream__leads", queryset=_PEOPLE),
             Prefetch("workstream__deputies", queryset=_PEOPLE),
+            # Each milestone's delivery date in this workstream (MilestoneProgress.due_text).
+            "workstream__milestone_links",
             Prefetch(
                 "objective_progress",
                 queryset=ObjectiveProgress.objects.select_related("objective"),

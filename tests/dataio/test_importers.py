@@ -1,6 +1,7 @@
 """Each importer: the happy path, re-importing changes nothing, and row errors in plain
 English by row and column. Nothing is written unless the whole file is valid."""
 
+import csv
 import io
 from datetime import date, datetime, time
 
@@ -9,13 +10,21 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
+from dataio import exporters
 from dataio.importers import IMPORT_ORDER
 from ics_portal.models import AuditEvent, Organisation, User
 from ics_portal.status import WorkflowState
 from reporting.models import WorkstreamUpdate
 from risks.models import BAFRisk
 from tests import factories
-from workstreams.models import GoldenThread, Milestone, Objective, Theme, Workstream
+from workstreams.models import (
+    GoldenThread,
+    Milestone,
+    Objective,
+    Theme,
+    Workstream,
+    WorkstreamMilestone,
+)
 
 from .support import errors, example, run, run_file
 
@@ -557,6 +566,73 @@ def test_milestones_reimport_keeps_the_year_first_read(plan):
     assert report.summary() == "0 to create, 0 to change, 3 unchanged"
 
 
+WITH_DATES = [
+    ["Milestone", "Delivery by", "Workstreams", "Workstream dates"],
+    [
+        "Agreement on organisational form at each level",
+        "Delivery by Sept 2021",
+        "DE; DIG",
+        "DIG: Delivery by July 2021",
+    ],
+]
+
+
+def _own_dates(title):
+    return {
+        link.workstream.code: (link.delivery_date, link.delivery_label)
+        for link in WorkstreamMilestone.objects.filter(milestone__title=title).select_related(
+            "workstream", "milestone"
+        )
+    }
+
+
+def test_a_shared_milestone_takes_a_delivery_date_per_workstream_and_round_trips(plan, governance):
+    factories.WorkstreamFactory(code="DIG", name="DIGITAL", theme=plan["themes"]["digital"])
+    report = run("milestones", WITH_DATES, commit=True, reference_date=date(2021, 6, 1))
+    assert report.summary() == "1 created, 0 changed, 0 unchanged", errors(report)
+    title = WITH_DATES[1][0]
+    assert _own_dates(title) == {
+        "DE": (date(2021, 9, 30), "Delivery by Sept 2021"),
+        "DIG": (date(2021, 7, 31), "Delivery by July 2021"),
+    }
+    # The export carries the per-workstream date, and importing it again changes nothing.
+    export = exporters.export("milestones", fmt="csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    header, row = rows[0], next(r for r in rows if r[0] == title)
+    assert row[header.index("Workstream dates")] == "DIG: Delivery by July 2021"
+    report = run_file("milestones", export.filename, export.content, by=governance)
+    assert report.summary() == "0 to create, 0 to change, 1 unchanged", errors(report)
+    # Edited in the sheet: DE gets its own date, DIG goes back to the milestone's.
+    row[header.index("Workstream dates")] = "DE: Q3 2021/22"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    report = run_file("milestones", "m.csv", buffer.getvalue().encode(), by=governance, commit=True)
+    assert [o.changes for o in report.changed] == [("Workstream dates",)], errors(report)
+    assert _own_dates(title) == {
+        "DE": (date(2021, 12, 31), "Q3 2021/22"),
+        "DIG": (date(2021, 9, 30), "Delivery by Sept 2021"),
+    }
+
+
+def test_workstream_date_errors(plan):
+    report = run(
+        "milestones",
+        [
+            WITH_DATES[0],
+            ["Launch", "Sept 2021", "DE", "ZZ: July 2021; DE: soon; July 2021"],
+            ["Other", "Sept 2021", "DE", "DIG: July 2021"],
+        ],
+    )
+    factories.WorkstreamFactory(code="DIG", name="DIGITAL", theme=plan["themes"]["digital"])
+    messages = errors(report)
+    assert messages[0].startswith('Row 2, Workstream dates: "ZZ" is not the code or name of a ')
+    assert '"soon" is not a delivery date' in messages[0]
+    assert '"July 2021" is not a workstream code, a colon and a delivery date' in messages[0]
+    assert messages[1] == 'Row 3, Workstream dates: "DIG" is not the code or name of a workstream'
+    report = run("milestones", [WITH_DATES[0], ["Other", "Sept 2021", "DE", "DIG: July 2021"]])
+    assert errors(report) == ["Row 2, Workstream dates: DIG is not in the Workstreams column"]
+
+
 def test_milestone_row_errors(plan):
     report = run("milestones", [MILESTONES[0], ["Launch", "soon", "perhaps", "DE; QQ"]])
     assert errors(report) == [
@@ -650,6 +726,12 @@ def test_the_example_files_build_the_seed_plan_from_nothing(governance):
     assert Objective.objects.count() == 65 and Milestone.objects.count() == 39
     shared = Milestone.objects.get(title="Agreement on organisational form at each level")
     assert shared.workstreams.count() == 20
+    # 001:141: the one workstream that delivers it by July keeps its own date.
+    assert {
+        (link.workstream.code, link.due_label)
+        for link in shared.workstream_links.select_related("workstream")
+        if link.has_own_date
+    } == {("CRM", "Delivery by July 2021")}
     for kind in IMPORT_ORDER[:-1]:  # and importing them all again changes nothing
         path = example(kind)
         report = run_file(kind, path.name, path.read_bytes(), by=governance)

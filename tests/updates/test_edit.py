@@ -2,6 +2,7 @@
 submit with the NHS.UK error summary, withdraw, returned comments, the stale-text warning and
 no lost updates when two people edit at once."""
 
+import datetime
 import re
 
 import pytest
@@ -145,6 +146,24 @@ def test_an_overdue_milestone_needs_a_revised_date_or_reason(client, lead, plan,
     assert update.state == WorkflowState.SUBMITTED and update.submitted_by.full_name == "Lee Lead"
     row = update.milestone_progress.get(milestone=plan.overdue)
     assert str(row.revised_date) == "2022-01-31" and row.status == "DELAYED"
+
+
+def test_the_form_and_its_checks_use_the_workstreams_own_date_for_a_shared_milestone(
+    client, lead, plan, update
+):
+    # The milestone is due by March 2022, but this workstream delivers it by August 2021.
+    link = plan.workstream.milestone_links.get(milestone=plan.later)
+    link.due_date, link.due_label = datetime.date(2021, 8, 31), "Delivery by Aug 2021"
+    link.save()
+    client.force_login(lead)
+    html = _html(client.get(url(update, "update_edit")))
+    assert "Delivery by Aug 2021" in html and "Delivery by March 2022" not in html
+    prefix = f"milestone_{plan.later.pk}"
+    data = form_data(update, **{f"{prefix}_note": "", f"{prefix}_status": "AT_RISK"})
+    html = _html(client.post(url(update, "update_submit"), data))
+    assert (
+        "&quot;Digital strategy agreed&quot; was due (Delivery by Aug 2021) and is not complete"
+    ) in html
 
 
 def test_submit_goes_to_the_update_page_and_cannot_be_edited_by_the_lead(client, lead, update):

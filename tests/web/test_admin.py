@@ -236,9 +236,11 @@ def test_risks_are_picked_by_autocomplete(admin_client, data):
 def test_workstream_page_has_objectives_and_shared_milestones_inline(admin_client, data):
     response = admin_client.get(_url(type(data["workstream"]), "change", data["workstream"].pk))
     formsets = {i.formset.model.__name__ for i in response.context["inline_admin_formsets"]}
-    assert formsets == {"Objective", "Workstream_milestones"}
+    assert formsets == {"Objective", "WorkstreamMilestone"}
     page = response.content.decode()
     assert "Agreement on organisational form" in page and data["objective"].text in page
+    # Each row takes this workstream's own delivery date (a shared milestone's may differ).
+    assert "milestone_links-0-due_label" in page and "milestone_links-0-due_date" in page
 
 
 # --- derived scores ---------------------------------------------------------------------------
