@@ -275,5 +275,6 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},  # announces its logger bridge on import
     },
 }

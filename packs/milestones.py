@@ -65,8 +65,10 @@ class MilestoneSection:
 
     @property
     def row_count(self) -> int:
-        """Rows over the three buckets (a row in two buckets counts twice, as printed)."""
-        return len(self.due_this_quarter) + len(self.due_next_quarter) + len(self.overdue)
+        """How many workstream-milestone rows the buckets list (a row in two buckets, due this
+        quarter and overdue, counts once)."""
+        buckets = (self.due_this_quarter, self.due_next_quarter, self.overdue)
+        return len({id(m.row) for bucket in buckets for m in bucket})
 
     @property
     def is_empty(self) -> bool:

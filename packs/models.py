@@ -32,7 +32,7 @@ class BoardPack(models.Model):
         GOLDEN_THREADS = "golden_threads", "Golden threads"
         WORKSTREAMS = "workstreams", "Workstream progress by theme"
         RISK_REGISTER = "risk_register", "BAF risk register and heat map"
-        MILESTONES = "milestones", "Milestones due next quarter and overdue"
+        MILESTONES = "milestones", "Milestones due and overdue"
 
     cycle = models.ForeignKey(ReportingCycle, on_delete=models.PROTECT, related_name="board_packs")
     meeting = models.CharField(

@@ -64,7 +64,7 @@ def mixed(governance):
         q2,
         ws["FINE"],
         governance,
-        milestones=[(_milestone("Due next", datetime.date(2021, 12, 31)), ON_TRACK, None)],
+        milestones=[(_milestone("Autumn milestone", datetime.date(2021, 12, 31)), ON_TRACK, None)],
     )
     ws_update(
         q2,
@@ -124,7 +124,7 @@ def test_each_section_says_what_it_left_out(mixed):
     assert "Delayed thread" in threads and "Quiet thread" not in threads
     milestones = section_text(markup, "milestones")
     assert "2 of 4 milestones are neither Delayed nor overdue and are not shown." in milestones
-    assert "Due next" not in milestones and "Overdue one" in milestones
+    assert "Autumn milestone" not in milestones and "Overdue one" in milestones
     register = section_text(markup, "risk-register")
     assert (
         "1 of 3 BAF risks is at or below target with no rise since last quarter and is not "
@@ -143,7 +143,7 @@ def test_an_empty_section_says_nothing_to_report(governance):
         q2,
         factories.WorkstreamFactory(name="CALM"),
         governance,
-        milestones=[(_milestone("Due next", datetime.date(2021, 12, 31)), ON_TRACK, None)],
+        milestones=[(_milestone("Autumn milestone", datetime.date(2021, 12, 31)), ON_TRACK, None)],
     )
     thread_update(q2, factories.GoldenThreadFactory(name="Calm thread"), governance)
     risk = factories.BAFRiskFactory(reference="01")

@@ -33,7 +33,7 @@ TITLES = [
     "Golden threads",
     "Workstream progress by theme",
     "Board Assurance Framework risk register",
-    "Milestones due next quarter and overdue",
+    "Milestones due and overdue",
 ]
 LIST_HEADING = "Risks, issues and concerns (Board Assurance Framework is source document)"
 
