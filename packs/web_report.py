@@ -89,6 +89,13 @@ def _wrap_tables(root) -> None:
         )
         table.addprevious(region)
         region.append(table)  # moves the table (its tail text stays where it was)
+        if caption is not None and label:
+            # The caption stays in the table for screen readers; on screen it is shown above
+            # the region at the page's width, not as wide as a table that scrolls.
+            shown = lxml.html.Element("p", {"class": "app-report__caption", "aria-hidden": "true"})
+            shown.text = _text(caption)
+            region.addprevious(shown)
+            caption.set("class", f"{caption.get('class', '')} nhsuk-u-visually-hidden".strip())
 
 
 def web_report(html: str, *, fallback_title: str = "") -> WebReport:
@@ -121,6 +128,6 @@ def web_report(html: str, *, fallback_title: str = "") -> WebReport:
         title=title,
         title_id=title_id,
         contents=contents,
-        body=mark_safe(inner),  # noqa: S308 - the portal's own document, cleaned above
+        body=mark_safe(inner),
         sections_before=sections_before,
     )
