@@ -10,7 +10,6 @@ from packs.models import PublishedPack
 
 from .conftest import DEMO_PASSWORD, axe_violations, sign_in
 
-
 # The demo already holds the published Q2 pack (issue 11): this one is a second pack for Q2.
 TITLE = "Partnership Board progress report, Q2 2021/22"
 
