@@ -576,7 +576,7 @@ def _start_board_pack(governance, cycle) -> None:
     pack = default_pack(cycle)
     create_pack(
         cycle=cycle,
-        by=User.objects.get(email="demo.governance@example.nhs.uk"),
+        by=governance,
         title=pack.title,
         meeting=cycle.board_forum,
         date_of_meeting=cycle.board_meeting_date,
