@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from packs.models import PublishedPack
 
-from .conftest import DEMO_PASSWORD, axe_violations, sign_in
+from .conftest import ARTIFACTS, DEMO_PASSWORD, axe_violations, sign_in
 
 BODY_TEXT = "document.querySelector('.app-report__body p')"
 
@@ -19,12 +19,18 @@ def demo_data(transactional_db, settings, tmp_path):
     call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
+def _screenshot(page, name: str) -> None:
+    """The first screens only: the whole report is tens of thousands of pixels tall."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), timeout=60_000)
+
+
 def _font_px(page, selector_js: str) -> float:
     return float(page.evaluate(f"getComputedStyle({selector_js}).fontSize").removesuffix("px"))
 
 
 def test_board_member_reads_the_published_report_on_a_phone_and_a_desktop(
-    demo_data, live_server, page, screenshot
+    demo_data, live_server, page
 ):
     published = PublishedPack.objects.get()
     sign_in(page, live_server, "demo.board@example.nhs.uk")
@@ -41,7 +47,7 @@ def test_board_member_reads_the_published_report_on_a_phone_and_a_desktop(
     assert page.locator(".app-report__contents a[href='#summary']").count() == 1
     assert _font_px(page, BODY_TEXT) >= 19
     assert axe_violations(page) == []
-    screenshot(page, "web-report-1280")
+    _screenshot(page, "web-report-1280")
 
     # A phone, 320 CSS pixels wide (WCAG 1.4.10 reflow).
     page.set_viewport_size({"width": 320, "height": 640})
@@ -67,7 +73,7 @@ def test_board_member_reads_the_published_report_on_a_phone_and_a_desktop(
     assert page.url.endswith("#risk-register")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.goto(report_url)
-    screenshot(page, "web-report-320")
+    _screenshot(page, "web-report-320")
     assert axe_violations(page) == []
 
     # The back link returns to the published report's page.
