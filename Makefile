@@ -31,6 +31,9 @@ setup: $(VENV)/.installed static/vendor/.built
 assets: static/vendor/.built
 
 ## Set up, load the demo data (prints the demo logins) and serve the portal with a task worker.
+## The demo is the seed papers' ICS: its name shows in the header, footer, pack cover and emails
+## (a deployment sets its own ORGANISATION_NAME: README, Configuration).
+run: export ORGANISATION_NAME ?= Cambridgeshire and Peterborough Integrated Care System
 run: setup
 	$(PY) manage.py load_demo_data
 	@echo "Starting the background task worker and the portal at http://$(HOST):$(PORT)/"

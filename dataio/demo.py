@@ -2,8 +2,10 @@
 
 Idempotent: every row is matched on its natural key (email, theme name, workstream code, risk
 reference, cycle quarter), so loading twice leaves the same rows. Historical quarters (Q1 and
-Q2 2021/22) are loaded as approved; the Q3 2021/22 cycle is opened through the real
-`open_cycle` action so its updates are pre-filled exactly as in production.
+Q2 2021/22) are loaded as approved; the Q2 2021/22 board pack is then generated and published
+through the real pack actions (once), so a board member's first sign-in shows a published
+report; the Q3 2021/22 cycle is opened through the real `open_cycle` action so its updates are
+pre-filled exactly as in production, and has a draft board pack for governance to preview.
 """
 
 import json
@@ -12,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +22,7 @@ from django.utils import timezone
 from ics_portal import mail
 from ics_portal.models import Organisation, ReportingCycle, User
 from ics_portal.roles import ROLES_BY_KEY
-from ics_portal.status import WorkflowState
+from ics_portal.status import DeliveryStatus, WorkflowState
 from reporting import actions as reporting_actions
 from reporting.models import (
     GoldenThreadUpdate,
@@ -39,6 +42,9 @@ from workstreams.models import (
 )
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+# The seed papers' ICS. The portal's name for its organisation is a per-install setting
+# (settings.ORGANISATION_NAME); `make run` sets it to this for the demo.
+DEMO_ORGANISATION_NAME = "Cambridgeshire and Peterborough Integrated Care System"
 
 # One sign-in per role for trying the portal. The lead writes real seed workstreams.
 DEMO_LOGINS = [
@@ -73,7 +79,19 @@ def _aware(day: date) -> datetime:
 
 def load_demo_data(*, password: str) -> dict:
     """Load (or refresh) the demo data; returns the demo logins."""
-    with transaction.atomic(), mail.muted():
+    with mail.muted():
+        q1, q2, q3 = _load_rows(password)
+        # Rendering the PDF takes seconds: it runs outside the rows' transaction (as in the
+        # task worker), and only the first time.
+        _publish_board_pack(q2)
+    return {
+        "logins": [(email, roles) for email, _, _, roles in DEMO_LOGINS],
+        "cycles": [q1, q2, q3],
+    }
+
+
+def _load_rows(password: str):
+    with transaction.atomic():
         # Reference data the migrations create, again, in case the database was flushed.
         ensure_default_matrix()
         people = _load_people(password)
@@ -84,12 +102,11 @@ def load_demo_data(*, password: str) -> dict:
         governance = people["demo.governance@example.nhs.uk"]
         _assign_demo_lead(people, workstreams, threads, risks)
         q1, q2 = _load_history(governance, threads, workstreams, risks)
-        _load_board_pack(governance, q2)
+        _load_q1_workstream_statuses(governance, q1, workstreams)
+        _start_board_pack(governance, q2)
         q3 = _open_current_cycle(governance)
-    return {
-        "logins": [(email, roles) for email, _, _, roles in DEMO_LOGINS],
-        "cycles": [q1, q2, q3],
-    }
+        _start_board_pack(governance, q3)
+    return q1, q2, q3
 
 
 def _load_people(password: str) -> dict[str, User]:
@@ -104,6 +121,9 @@ def _load_people(password: str) -> dict[str, User]:
         for key, role in ROLES_BY_KEY.items()
     }
     people = {}
+    # One hash for every demo login: hashing is slow by design, and one per person made most
+    # of the loader's time.
+    hashed = make_password(password)
     rows = list(_load("people.json"))
     icb = next((o for o in orgs.values() if o.kind == Organisation.Kind.ICB), None)
     for email, name, title, roles in DEMO_LOGINS:
@@ -129,7 +149,7 @@ def _load_people(password: str) -> dict[str, User]:
         is_admin = row["email"] == "demo.admin@example.nhs.uk"
         user.is_staff = is_admin or "governance_officer" in row["roles"]
         user.is_superuser = is_admin
-        user.set_password(password)
+        user.password = hashed
         user.save()
         user.groups.set([groups[r] for r in row["roles"]])
         people[user.email] = user
@@ -327,6 +347,11 @@ def _assign_demo_lead(people, workstreams, threads, risks) -> None:
 
 
 def _cycle(fy, quarter, *, opens_on, deadline, review, forum, meeting, status) -> ReportingCycle:
+    published = ReportingCycle.objects.filter(
+        fy_start_year=fy, quarter=quarter, status=ReportingCycle.Status.PUBLISHED
+    ).exists()
+    if published:  # its board pack was published by an earlier load: that stays so
+        status = ReportingCycle.Status.PUBLISHED
     cycle, _ = ReportingCycle.objects.update_or_create(
         fy_start_year=fy,
         quarter=quarter,
@@ -349,11 +374,13 @@ def _approved(update_cls, governance, *, when: date, **defaults_and_keys):
         if k in defaults_and_keys
     }
     stamp = _aware(when)
+    published = keys["cycle"].status == ReportingCycle.Status.PUBLISHED
     update, _ = update_cls.objects.update_or_create(
         **keys,
         defaults={
             **defaults_and_keys,
-            "state": WorkflowState.APPROVED,
+            # Approved, or published with an earlier load's board pack (which froze it).
+            "state": WorkflowState.PUBLISHED if published else WorkflowState.APPROVED,
             "submitted_at": stamp,
             "approved_at": stamp + timedelta(days=7),
             "approved_by": governance,
@@ -518,9 +545,62 @@ def _open_current_cycle(governance) -> ReportingCycle:
     return cycle
 
 
-def _load_board_pack(governance, cycle) -> None:
-    """A draft board pack for Q2 2021/22 with the cover sheet of the seed paper (002), ready
-    for governance to generate and publish."""
+def _load_q1_workstream_statuses(governance, q1, workstreams) -> None:
+    """Approved Q1 2021/22 workstream updates (overall and forecast status, milestone rows), so
+    the Q2 pack's "What changed" compares two real quarters. The seeds hold no Q1 workstream
+    report: fixtures/demo/q1_workstream_statuses.json gives what 001 says had happened by Q1
+    (with its source) and marks everything else as illustrative in the status explanation;
+    a milestone row it does not list repeats Q2's, never Complete and without a revised date."""
+    data = _load("q1_workstream_statuses.json")
+    illustrative = data["illustrative_explanation"]
+    when = date.fromisoformat(data["date_of_update"])
+    milestones = {m.title: m for m in Milestone.objects.all()}
+    for code, workstream in workstreams.items():
+        q2 = workstream._demo.get("q2_update")
+        if not q2:
+            continue
+        given = data["updates"].get(code, {})
+        q2_status = q2.get("overall_status", "")
+        update = _approved(
+            WorkstreamUpdate,
+            governance,
+            when=when - timedelta(days=5),
+            cycle=q1,
+            workstream=workstream,
+            overall_status=given.get("overall_status", q2_status),
+            forecast_status=given.get("forecast_status", q2.get("forecast_status") or q2_status),
+            status_explanation=given.get("status_explanation", illustrative),
+            date_of_update=when,
+        )
+        rows = {row["title"]: row for row in given.get("milestones", [])}
+        for q2_row in q2.get("milestone_progress", []):
+            row = rows.get(q2_row["title"])
+            if row is None:
+                status = q2_row.get("status", "")
+                row = {
+                    "status": DeliveryStatus.ON_TRACK
+                    if status == DeliveryStatus.COMPLETE
+                    else status,
+                    "note": "Illustrative: not in the source papers.",
+                }
+            milestone = milestones.get(q2_row["title"])
+            if milestone:
+                MilestoneProgress.objects.update_or_create(
+                    update=update,
+                    milestone=milestone,
+                    defaults={
+                        "status": row.get("status", ""),
+                        "note": row.get("note", ""),
+                        "revised_date": date.fromisoformat(row["revised_date"])
+                        if row.get("revised_date")
+                        else None,
+                    },
+                )
+
+
+def _start_board_pack(governance, cycle) -> None:
+    """A board pack for `cycle` with the cover sheet of the seed paper (002), unless it has
+    one: Q2 2021/22's is published below, Q3's stays a draft for governance to preview."""
     from packs.actions import create_pack
     from packs.defaults import default_pack
     from packs.forms import default_embargo
@@ -546,3 +626,20 @@ def _load_board_pack(governance, cycle) -> None:
         visibility="PUBLIC",
         embargo_until=default_embargo(cycle.board_meeting_date),
     )
+
+
+def _publish_board_pack(cycle) -> None:
+    """Generate and publish the cycle's board pack through the real pack actions, once. The
+    demo has no task worker running while it loads, so the PDF is rendered here by what the
+    worker runs for a queued pack (packs.generation.generate_now)."""
+    from packs.actions import publish_pack
+    from packs.generation import generate_now
+    from packs.models import BoardPack, PublishedPack
+
+    if PublishedPack.objects.filter(pack__cycle=cycle).exists():
+        return
+    governance = User.objects.get(email="demo.governance@example.nhs.uk")
+    pack = cycle.board_packs.order_by("pk").first()
+    if pack.state != BoardPack.State.READY:
+        pack = generate_now(pack_id=pack.pk)
+    publish_pack(pack=pack, by=governance)

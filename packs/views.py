@@ -7,8 +7,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from ics_portal.models import ReportingCycle
 from ics_portal.permissions import Perm, readable_published
@@ -22,6 +23,7 @@ from .models import BoardPack, PublishedPack
 from .pdf_tags import stamp_draft
 from .presenters import publish_check
 from .render import render_pack_html
+from .web_report import web_report
 
 
 def load_pack(request, pk) -> BoardPack:
@@ -117,8 +119,18 @@ def pack_progress(request, pack):
 
 @requires(see=Perm.PACK_MANAGE, load=load_pack)
 def pack_preview(request, pack):
-    """The live HTML report, built now from the current data."""
-    return HttpResponse(render_pack_html(pack))
+    """The live report, built now from the current data, read in the portal layout."""
+    return render(
+        request,
+        "packs/pages/report.html",
+        {
+            "report": web_report(render_pack_html(pack), fallback_title=pack.title),
+            "pack": pack,
+            "notice": "A preview built from the data as it is now. Nothing here is published.",
+            "back_url": reverse("packs:detail", args=[pack.pk]),
+            "back_label": "Back to the board pack",
+        },
+    )
 
 
 @requires(see=Perm.PACK_MANAGE, load=load_pack, methods=("POST",))
@@ -243,15 +255,21 @@ def published_detail(request, pk):
 
 
 def published_html(request, pk):
-    """The frozen HTML report exactly as published."""
+    """The published report as a portal page: the frozen HTML the PDF was made from (stored
+    as is) read through packs/web_report.py, in the portal layout with its own stylesheet."""
     report = _published(request, pk)
     if report is None:
         return redirect_to_login(request.get_full_path())
-    response = HttpResponse(report.html)
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    return render(
+        request,
+        "packs/pages/report.html",
+        {
+            "report": web_report(report.html, fallback_title=report.title),
+            "published": report,
+            "back_url": reverse("packs:published_detail", args=[report.pk]),
+            "back_label": "Back to the published report",
+        },
     )
-    return response
 
 
 def published_pdf(request, pk):

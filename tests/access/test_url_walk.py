@@ -128,7 +128,8 @@ def world(db):
         golden_thread__system_leads=lead, cycle=update.cycle
     ).first()
     review = RiskReview.objects.get(risk__reference="07", cycle=update.cycle)
-    pack = BoardPack.objects.order_by("pk").first()
+    # The demo's draft pack (Q3); its Q2 pack is published (issue 11).
+    pack = BoardPack.objects.filter(state=BoardPack.State.DRAFT).order_by("pk").first()
     published = PublishedPack(
         pack=pack,
         number=1,

@@ -123,8 +123,10 @@ def test_history_and_open_cycle(loaded):
     q2 = ReportingCycle.objects.get(fy_start_year=2021, quarter=2)
     q3 = ReportingCycle.objects.get(fy_start_year=2021, quarter=3)
     assert q3.status == ReportingCycle.Status.OPEN
+    # Approved, then published with the demo's Q2 board pack (issue 11).
+    assert q2.status == ReportingCycle.Status.PUBLISHED
     assert (
-        WorkstreamUpdate.objects.filter(cycle=q2, state=WorkflowState.APPROVED).count()
+        WorkstreamUpdate.objects.filter(cycle=q2, state=WorkflowState.PUBLISHED).count()
         == Workstream.objects.count()
     )
     # The open cycle's updates are pre-filled from Q2's approved text.

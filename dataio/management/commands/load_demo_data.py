@@ -3,7 +3,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from dataio.demo import load_demo_data
+from dataio.demo import DEMO_ORGANISATION_NAME, load_demo_data
 
 DEFAULT_PASSWORD = "correct-horse-battery"
 
@@ -40,3 +40,11 @@ class Command(BaseCommand):
             role_text = ", ".join(r.replace("_", " ") for r in roles) or "administrator"
             self.stdout.write(f"  {email:<34} {role_text}")
         self.stdout.write(f"Password: {password}")
+        if settings.ORGANISATION_NAME != DEMO_ORGANISATION_NAME:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"ORGANISATION_NAME is {settings.ORGANISATION_NAME!r}; the demo's ICS is "
+                    f"{DEMO_ORGANISATION_NAME!r}. Set ORGANISATION_NAME to name it in the "
+                    "header, footer, board-pack cover and emails (`make run` does)."
+                )
+            )
