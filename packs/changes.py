@@ -72,11 +72,13 @@ def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _due_words(milestone) -> str:
-    """ "Sept 2021" from "Delivery by Sept 2021"; else the delivery date in words."""
-    if milestone.due_label:
-        return re.sub(r"^\s*(delivery|due)\s+by\s+", "", milestone.due_label, flags=re.I)
-    return f"{milestone.due_date:%-d %B %Y}" if milestone.due_date else "no delivery date"
+def _due_words(row) -> str:
+    """ "Sept 2021" from "Delivery by Sept 2021": the delivery date of a milestone row
+    (reporting.MilestoneProgress) as its own workstream gives it; else the date in words."""
+    text = row.due_text
+    if not text:
+        return "no delivery date"
+    return re.sub(r"^\s*(delivery|due)\s+by\s+", "", text, flags=re.I)
 
 
 def _approved(update) -> bool:
@@ -228,14 +230,14 @@ def what_changed(
                     if old is not None and old.revised_date:
                         was, was_words = old.revised_date, f"{old.revised_date:%-d %B %Y}"
                     else:
-                        was, was_words = milestone.due_date, _due_words(milestone)
+                        was, was_words = row.due_date, _due_words(row)
                     if was != row.revised_date:
                         key = (milestone.title, was_words, row.revised_date, was)
                         slips.setdefault(key, []).append(ws.name)
                 if not compared:
                     continue
                 if old is None:
-                    added.setdefault((milestone.title, _due_words(milestone)), []).append(ws.name)
+                    added.setdefault((milestone.title, _due_words(row)), []).append(ws.name)
                 if row.status == DeliveryStatus.COMPLETE and (
                     old is None or old.status != DeliveryStatus.COMPLETE
                 ):

@@ -247,8 +247,12 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
 
     ws_updates = {
         u.workstream_id: u
-        for u in WorkstreamUpdate.objects.filter(cycle=cycle).prefetch_related(
+        for u in WorkstreamUpdate.objects.filter(cycle=cycle)
+        .select_related("workstream")
+        .prefetch_related(
             "objective_progress",
+            # Each row's delivery date as its own workstream gives it (MilestoneProgress.due_text).
+            "workstream__milestone_links",
             "baf_risks",
             Prefetch(
                 "milestone_progress", queryset=MilestoneProgress.objects.select_related("milestone")
@@ -259,11 +263,14 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     if previous_cycle:
         prev_ws = {
             u.workstream_id: u
-            for u in WorkstreamUpdate.objects.filter(cycle=previous_cycle).prefetch_related(
+            for u in WorkstreamUpdate.objects.filter(cycle=previous_cycle)
+            .select_related("workstream")
+            .prefetch_related(
+                "workstream__milestone_links",
                 Prefetch(
                     "milestone_progress",
                     queryset=MilestoneProgress.objects.select_related("milestone"),
-                )
+                ),
             )
         }
         prev_threads = {

@@ -343,3 +343,32 @@ def test_approved_state_is_what_counts(history):
     row = next(r for r in build_pack_content(history.q2).risks if r.risk == history.waiting)
     assert not row.reviewed and row.current.value == 9 and row.scored_in == "Q1 2021/22"
     assert row.rationale != "<p>Draft words</p>"
+
+
+def test_a_slip_is_measured_from_the_workstreams_own_delivery_date(governance):
+    """A shared milestone due in Sept 2021 is due in July 2021 in COLLECTIVE RISK MANAGEMENT:
+    its slip there is from July, as that workstream's plan says."""
+    from workstreams.models import WorkstreamMilestone
+
+    q1, q2 = quarter(1), quarter(2)
+    shared = _milestone(
+        "Agreement on organisational form", datetime.date(2021, 9, 30), "Delivery by Sept 2021"
+    )
+    crm = factories.WorkstreamFactory(name="COLLECTIVE RISK MANAGEMENT")
+    digital = factories.WorkstreamFactory(name="DIGITAL")
+    ws_update(q1, crm, governance)
+    ws_update(q1, digital, governance)
+    WorkstreamMilestone.objects.create(
+        workstream=crm,
+        milestone=shared,
+        due_date=datetime.date(2021, 7, 31),
+        due_label="Delivery by July 2021",
+    )
+    revised = datetime.date(2021, 11, 30)
+    ws_update(q2, crm, governance, milestones=[(shared, DELAYED, revised)])
+    ws_update(q2, digital, governance, milestones=[(shared, DELAYED, revised)])
+    assert sorted(build_pack_content(q2).changes.of_kind("milestone")) == [
+        "Agreement on organisational form (COLLECTIVE RISK MANAGEMENT) slipped from July 2021 "
+        "to 30 November 2021.",
+        "Agreement on organisational form (DIGITAL) slipped from Sept 2021 to 30 November 2021.",
+    ]
