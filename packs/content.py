@@ -161,7 +161,9 @@ class RiskRow:
         """Direction of travel since last quarter, as on the register page; "Not reviewed
         this quarter" when there is no approved review this quarter."""
         if not self.reviewed:
-            return Direction(NOT_REVIEWED.key, NOT_REVIEWED.arrow, self.review_note)
+            # Short enough for the register's column; the risk's detail gives review_note.
+            source = f"{self.scored_in} score" if self.latest else "register score"
+            return Direction(NOT_REVIEWED.key, NOT_REVIEWED.arrow, f"Not reviewed ({source})")
         return direction(self.current, self.previous)
 
     def _text(self, name: str) -> str:
@@ -299,6 +301,19 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
     # Each workstream's milestone rows, in plan order, for the milestone section.
     per_workstream: list[tuple[str, list[MilestoneRow]]] = []
     ws_shown = ws_waiting = 0
+    # A workstream whose update is not in the pack: its milestones keep the status and revised
+    # date of its latest approved update (marked with that quarter), so the milestone section
+    # does not call a milestone completed last quarter overdue now.
+    carried_ws = latest_approved(
+        WorkstreamUpdate,
+        [(ws.pk, cycle) for ws in workstreams if availability(ws_updates.get(ws.pk))],
+        subject="workstream",
+        prefetch=[
+            Prefetch(
+                "milestone_progress", queryset=MilestoneProgress.objects.select_related("milestone")
+            )
+        ],
+    )
 
     for ws in workstreams:
         update = ws_updates.get(ws.pk)
@@ -313,7 +328,14 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         objectives = [(o, progress.get(o.pk, "")) for o in ws.objectives.all() if o.active]
         reported = update.milestone_progress.all() if update and not why else ()
         milestones = reported_milestones(ws.milestone_links.all(), reported)
-        per_workstream.append((ws.name, milestones))
+        earlier = carried_ws.get((ws.pk, cycle.pk)) if why else None
+        if earlier is None:
+            per_workstream.append((ws.name, milestones))
+        else:
+            rows = reported_milestones(ws.milestone_links.all(), earlier.milestone_progress.all())
+            for row in rows:
+                row.reported_in = earlier.cycle.label
+            per_workstream.append((ws.name, rows))
         section = WorkstreamSection(ws, update, why, objectives, milestones, list(ws.leads.all()))
         ws_waiting += bool(why)
         if exception_only and not exceptions.workstream_is_exception(section, period):

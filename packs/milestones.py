@@ -76,7 +76,14 @@ class MilestoneSection:
 
 
 def _group_key(row: MilestoneRow) -> tuple:
-    return (row.milestone_id, row.due_date, row.due_label, row.status, row.revised_date)
+    return (
+        row.milestone_id,
+        row.due_date,
+        row.due_label,
+        row.status,
+        row.revised_date,
+        row.reported_in,
+    )
 
 
 def group_rows(per_workstream: list[tuple[str, list[MilestoneRow]]]) -> list[MilestoneRow]:
@@ -107,7 +114,7 @@ def build_milestone_section(
     - Due next quarter: its expected date (the revised date, else the delivery-by date) falls
       in the quarter after `period`.
     - Overdue: MilestoneRow.overdue_in(period).
-    A row may sit in more than one bucket (due this quarter and revised into the next).
+    Each row sits in one bucket only: overdue wins over due this or next quarter.
     `keep`, when given, is the exception filter: only rows it accepts are listed."""
     grouped = group_rows(per_workstream)
     if keep is not None:
@@ -124,16 +131,23 @@ def build_milestone_section(
             appendix[key] = AppendixEntry("", row)
         return PackMilestone(row, appendix[key])
 
+    # Each row in one bucket: overdue first, so a milestone due this quarter and revised into
+    # the next is listed once, as overdue, with its revised date.
+    overdue = [r for r in grouped if r.overdue_in(period)]
+    late = {id(r) for r in overdue}
+    section.overdue = [shown(r) for r in _by_date(overdue, lambda r: r.due_date)]
     section.due_this_quarter = [
-        shown(r) for r in _by_date([r for r in grouped if r.due_in(period)], lambda r: r.due_date)
+        shown(r)
+        for r in _by_date(
+            [r for r in grouped if id(r) not in late and r.due_in(period)], lambda r: r.due_date
+        )
     ]
     section.due_next_quarter = [
         shown(r)
-        for r in _by_date([r for r in grouped if r.falls_in(next_period)], lambda r: r.when)
-    ]
-    section.overdue = [
-        shown(r)
-        for r in _by_date([r for r in grouped if r.overdue_in(period)], lambda r: r.due_date)
+        for r in _by_date(
+            [r for r in grouped if id(r) not in late and r.falls_in(next_period)],
+            lambda r: r.when,
+        )
     ]
     # Appendix references in the order the rows first appear in the section.
     for number, entry in enumerate(appendix.values(), start=1):

@@ -481,6 +481,9 @@ class MilestoneRow:
     workstreams: list[str] = field(default_factory=list)
     due_precision: str = ""
     critical_path: bool = False
+    # When this quarter's update is not in the pack: the quarter whose approved update gave the
+    # status and revised date ("Q2 2021/22"); blank when they are this quarter's.
+    reported_in: str = ""
 
     @property
     def when(self) -> date | None:

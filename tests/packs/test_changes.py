@@ -269,10 +269,8 @@ def test_a_quarter_with_nothing_reviewed_claims_no_review_and_no_change(nothing_
         assert sentence in summary
     register = section_text(markup, "risk-register")
     # The latest approved score (Q2's 16), labelled with its quarter; not the unapproved 4.
-    assert (
-        "16 (4×4) Extreme 8 (2×4) High – Not reviewed this quarter: latest approved score, "
-        "Q2 2021/22" in register
-    )
+    assert "16 (4×4) Extreme 8 (2×4) High – Not reviewed (Q2 2021/22 score)" in register
+    assert "Not reviewed this quarter: latest approved score, Q2 2021/22" in register
     assert "4 (2×2)" not in register
 
 
@@ -282,7 +280,7 @@ def test_a_risk_row_prefers_the_approved_reviews_words(nothing_reviewed, governa
     assert row.scored_in == "Q2 2021/22"
     assert row.rationale == "<p>Q2 review words</p>"
     assert row.controls == nothing_reviewed.risk.controls  # the review gave none: the register's
-    assert row.direction.word.startswith("Not reviewed this quarter")
+    assert row.direction.word == "Not reviewed (Q2 2021/22 score)"
 
 
 def test_a_risk_never_reviewed_shows_the_registers_score(governance):
