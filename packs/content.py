@@ -219,6 +219,12 @@ class PackContent:
     exception_rule: str = ""
 
     all_risks: list[RiskRow] = field(default_factory=list)  # every open risk, shown or not
+    update_count: int = 0  # workstream and golden-thread updates the pack reports on
+
+    @property
+    def approved_updates(self) -> int:
+        """How many of those are approved (the rest are listed in `missing`)."""
+        return self.update_count - len(self.missing)
 
     @property
     def risks_reviewed(self) -> int:
@@ -470,6 +476,7 @@ def build_pack_content(cycle: ReportingCycle, pack: BoardPack | None = None) -> 
         left_out=left_out,
         exception_rule=exceptions.RULE if exception_only else "",
         all_risks=all_risks,
+        update_count=len(workstreams) + len(active_threads),
     )
 
 

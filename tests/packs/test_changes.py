@@ -370,3 +370,11 @@ def test_a_slip_is_measured_from_the_workstreams_own_delivery_date(governance):
         "to 30 November 2021.",
         "Agreement on organisational form (DIGITAL) slipped from Sept 2021 to 30 November 2021.",
     ]
+
+
+def test_the_summary_does_not_claim_approval_for_a_quarter_with_nothing_approved(
+    nothing_reviewed,
+):
+    summary = section_text(pack_html(nothing_reviewed.q3), "summary")
+    assert "approved by the governance team" not in summary
+    assert "compiled before any update for the quarter was approved" in summary
