@@ -17,7 +17,7 @@ from ics_portal.status import NEEDS_EXPLANATION, DeliveryStatus
 from ics_portal.workflow.states import READABLE_BY_BOARD_STATES
 from risks.models import BAFRisk
 
-from .availability import availability
+from .availability import NOT_SUBMITTED, availability
 
 STATUSES, MILESTONES, RISKS, NOT_APPROVED = (
     "Statuses",
@@ -323,25 +323,35 @@ def what_changed(
         for risk in closed:
             risks.add(f"Risk {risk.reference} ({risk.title}) was closed.", "closed_risk")
 
-    # --- not yet approved -----------------------------------------------------------------
-    ws_waiting = sum(1 for w in workstreams if not _approved(ws_updates.get(w.pk)))
-    threads_waiting = sum(1 for t in threads if not _approved(thread_updates.get(t.pk)))
+    # --- not yet approved / not submitted ------------------------------------------------
+    # In the words of "Updates not included": an update never submitted is "not submitted";
+    # one submitted or returned is "not yet approved".
+    def reason(update) -> str:
+        why = availability(update)
+        return "" if not why else ("unsent" if why == NOT_SUBMITTED else "waiting")
+
+    ws_reasons = [reason(ws_updates.get(w.pk)) for w in workstreams]
+    thread_reasons = [reason(thread_updates.get(t.pk)) for t in threads]
     reviews_waiting = sum(1 for r in risk_rows if not r.reviewed)
-    parts = [
-        _plural(n, word)
-        for n, word in (
-            (ws_waiting, "workstream update"),
-            (threads_waiting, "golden-thread update"),
-            (reviews_waiting, "risk review"),
-        )
-        if n
-    ]
-    if parts:
-        single = len(parts) == 1 and parts[0].startswith("1 ")
-        waiting.add(
-            f"{_names(parts)} {'is' if single else 'are'} not yet approved and "
-            f"{'is' if single else 'are'} not reflected above.",
-            "not_approved",
-        )
+    for which, verb_one, verb_many, extra in (
+        ("waiting", "is not yet approved", "are not yet approved", reviews_waiting),
+        ("unsent", "has not been submitted", "have not been submitted", 0),
+    ):
+        parts = [
+            _plural(n, word)
+            for n, word in (
+                (ws_reasons.count(which), "workstream update"),
+                (thread_reasons.count(which), "golden-thread update"),
+                (extra, "risk review"),
+            )
+            if n
+        ]
+        if parts:
+            single = len(parts) == 1 and parts[0].startswith("1 ")
+            waiting.add(
+                f"{_names(parts)} {verb_one if single else verb_many} and "
+                f"{'is' if single else 'are'} not reflected above.",
+                "not_approved",
+            )
 
     return WhatChanged([g for g in (statuses, milestones, risks, waiting) if g.changes])

@@ -263,8 +263,9 @@ def test_a_quarter_with_nothing_reviewed_claims_no_review_and_no_change(nothing_
         "forecasts cannot be compared.",
         "Q3 2021/22 has no approved workstream updates yet, so milestone dates cannot be compared.",
         "Q3 2021/22 has no approved risk reviews yet, so risk scores cannot be compared.",
-        "1 workstream update, 1 golden-thread update and 1 risk review are not yet approved "
-        "and are not reflected above.",
+        "1 risk review is not yet approved and is not reflected above.",
+        "1 workstream update and 1 golden-thread update have not been submitted and are not "
+        "reflected above.",
     ):
         assert sentence in summary
     register = section_text(markup, "risk-register")
