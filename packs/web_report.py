@@ -117,7 +117,12 @@ def web_report(html: str, *, fallback_title: str = "") -> WebReport:
     sections_before = 0
     for nav in main.xpath(".//nav"):
         if _has_class(nav, "contents"):
-            sections_before += len(nav.xpath(".//h2"))
+            # Only numbered headings count (pack.css: the contents are not a section).
+            sections_before += len(
+                nav.xpath(
+                    ".//h2[contains(concat(' ', normalize-space(@class), ' '), ' numbered ')]"
+                )
+            )
             nav.drop_tree()
     contents = _contents(main)
     _wrap_tables(main)

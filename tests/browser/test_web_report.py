@@ -36,6 +36,8 @@ def test_board_member_reads_the_published_report_on_a_phone_and_a_desktop(
     sign_in(page, live_server, "demo.board@example.nhs.uk")
     page.get_by_role("link", name=published.title).first.click()
     page.get_by_role("link", name="Read the report as a web page").click()
+    page.wait_for_url("**/report.html")
+    page.wait_for_load_state()
     report_url = page.url
 
     # Desktop: portal header and navigation, back link, contents, 19px body text.
@@ -46,6 +48,14 @@ def test_board_member_reads_the_published_report_on_a_phone_and_a_desktop(
     assert back.get_attribute("href") == f"/reports/{published.pk}/"
     assert page.locator(".app-report__contents a[href='#summary']").count() == 1
     assert _font_px(page, BODY_TEXT) >= 19
+    # Numbered as the PDF is: Summary is section 1, its paragraphs 1.1, 1.2 …; its
+    # sub-headings carry no number that a paragraph's could be mistaken for.
+    style = "([s, p, k]) => getComputedStyle(document.querySelector(s), p)[k]"
+    assert page.evaluate(style, [".app-report__body", None, "counterReset"]) == "section 0"
+    assert page.evaluate(style, ["#summary", None, "counterIncrement"]) == "section 1"
+    assert page.evaluate(style, ["#summary", "::before", "content"]) == 'counter(section) ". "'
+    assert page.evaluate(style, ["#summary ~ h3", None, "counterIncrement"]) == "none"
+    assert page.evaluate(style, ["#summary ~ h3", "::before", "content"]) in ("none", "normal")
     assert axe_violations(page) == []
     _screenshot(page, "web-report-1280")
 

@@ -55,7 +55,7 @@ def test_web_report_lifts_the_title_builds_contents_and_wraps_tables():
     assert "<script" not in body and "alert" not in body and "onclick" not in body
     assert "<style" not in body and "10.5pt" not in body
     assert "Words &amp; more" in body
-    assert report.sections_before == 1  # the PDF numbers Summary 2: the web page too
+    assert report.sections_before == 0  # the contents are not a numbered section, as in the PDF
     regions = re.findall(r'<div class="app-report__table"[^>]*>', body)
     assert len(regions) == 2
     assert all('role="region"' in r and 'tabindex="0"' in r for r in regions)
