@@ -477,17 +477,7 @@ def _load_history(governance, threads, workstreams, risks):
         for row in data.get("milestone_progress", []):
             milestone = milestones.get(row["title"])
             if milestone:
-                MilestoneProgress.objects.update_or_create(
-                    update=update,
-                    milestone=milestone,
-                    defaults={
-                        "status": row.get("status", ""),
-                        "note": row.get("note", ""),
-                        "revised_date": date.fromisoformat(row["revised_date"])
-                        if row.get("revised_date")
-                        else None,
-                    },
-                )
+                _milestone_progress(update, milestone, row)
     _load_risk_history(governance, risks, q1, q2)
     return q1, q2
 
@@ -523,6 +513,21 @@ def _load_risk_history(governance, risks, q1, q2) -> None:
                     "approved_by": governance,
                 },
             )
+
+
+def _milestone_progress(update, milestone, row: dict) -> None:
+    """The update's row for `milestone` as a fixture `row` gives it (status, note, revised date)."""
+    MilestoneProgress.objects.update_or_create(
+        update=update,
+        milestone=milestone,
+        defaults={
+            "status": row.get("status", ""),
+            "note": row.get("note", ""),
+            "revised_date": date.fromisoformat(row["revised_date"])
+            if row.get("revised_date")
+            else None,
+        },
+    )
 
 
 def _open_current_cycle(governance) -> ReportingCycle:
@@ -585,17 +590,7 @@ def _load_q1_workstream_statuses(governance, q1, workstreams) -> None:
                 }
             milestone = milestones.get(q2_row["title"])
             if milestone:
-                MilestoneProgress.objects.update_or_create(
-                    update=update,
-                    milestone=milestone,
-                    defaults={
-                        "status": row.get("status", ""),
-                        "note": row.get("note", ""),
-                        "revised_date": date.fromisoformat(row["revised_date"])
-                        if row.get("revised_date")
-                        else None,
-                    },
-                )
+                _milestone_progress(update, milestone, row)
 
 
 def _start_board_pack(governance, cycle) -> None:
