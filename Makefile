@@ -2,6 +2,9 @@
 # `make test` sets up and runs the test suite. See README.md.
 
 PYTHON ?= python3
+# make is the developer's front door: development mode unless DEBUG is already set. The portal
+# itself starts in production mode when DEBUG is unset (docs/deploy.md).
+export DEBUG ?= 1
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
@@ -26,11 +29,13 @@ static/vendor/.built: package.json package-lock.json scripts/build_assets.py
 
 ## Install Python and front-end dependencies, build assets, migrate the database.
 setup: $(VENV)/.installed static/vendor/.built
+	@mkdir -p var
 	$(PY) manage.py migrate --no-input -v 0
 
 assets: static/vendor/.built
 
-## Set up, load the demo data (prints the demo logins) and serve the portal with a task worker.
+## Set up, load the demo data (prints the demo logins) and serve the portal with a task worker,
+## in development mode (DEBUG=1; production is the default when DEBUG is unset).
 ## The demo is the seed papers' ICS: its name shows in the header, footer, pack cover and emails
 ## (a deployment sets its own ORGANISATION_NAME: README, Configuration).
 run: export ORGANISATION_NAME ?= Cambridgeshire and Peterborough Integrated Care System

@@ -7,7 +7,7 @@ class IcsPortalConfig(AppConfig):
     verbose_name = "People and organisations"
 
     def ready(self):
-        from . import lookups
+        from . import checks, lookups  # noqa: F401  (checks registers itself)
         from .roles import ensure_role_groups
 
         # `pk__in=[99999999999999999999]` matches nothing instead of overflowing SQLite.

@@ -1,11 +1,14 @@
 """The portal's one settings module: every value that differs between machines comes from the
-environment (see the configuration table in README.md).
+environment (the table in docs/deploy.md; README's Configuration lists the everyday ones).
 
-Development is the default (DEBUG on, SQLite under var/). Production is `DEBUG=0`: then
-SECRET_KEY and ALLOWED_HOSTS must be set or the portal refuses to start.
+Production is the default: `DEBUG` is off unless set, and then SECRET_KEY and ALLOWED_HOSTS
+must be set or the portal refuses to start, saying which variable and how to fix it.
+`make run` sets DEBUG=1; the test suite sets TESTING=1, which (like DEBUG) allows the
+development key. Importing this module writes nothing to disk: `make setup` makes var/.
 """
 
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -20,33 +23,87 @@ def env(name: str, default: str | None = None) -> str | None:
     return default if value in (None, "") else value
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = env(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    value = value.strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} is not on or off. Set {name} to 1 (on) or 0 (off)."
+        )
+    return value in _TRUE
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = None
+    if number is None or (minimum is not None and number < minimum):
+        floor = f" of at least {minimum}" if minimum is not None else ""
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a whole number{floor}. Set {name} to one "
+            f"(the default is {default}), or unset it."
+        )
+    return number
+
+
+def env_float(name: str, default: float) -> float:
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        return float(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a number. Set {name} to one (the default is {default})."
+        ) from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+def env_addresses(name: str) -> list[tuple[str, str]]:
+    """`Name <a@nhs.net>, b@nhs.net` as Django's (name, address) pairs."""
+    pairs = getaddresses([env(name, "") or ""])
+    bad = [address for _, address in pairs if "@" not in address]
+    if bad:
+        raise ImproperlyConfigured(
+            f"{name} holds {bad[0]!r}, which is not an email address. Set {name} to "
+            "comma-separated addresses, e.g. 'Portal support <portal.support@nhs.net>'."
+        )
+    return [(display or address, address) for display, address in pairs]
+
+
+DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("TESTING", False)
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not (DEBUG or TESTING):
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Production settings (DEBUG=0) need a long random "
-            "SECRET_KEY in the environment; the portal will not invent one."
+            "SECRET_KEY is not set. In production set SECRET_KEY to a long random value, e.g. "
+            "the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. "
+            "The portal will not invent one. For development on your own machine, set DEBUG=1 "
+            "(`make run` does)."
         )
-    # Development only: a fixed, obviously-insecure key so sessions survive restarts.
+    # Development and tests only: a fixed, obviously-insecure key so sessions survive restarts.
     SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
-if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS is not set. List the portal's host names.")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
+if not (DEBUG or TESTING) and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. Set it to the portal's host names, comma-separated, e.g. "
+        "ALLOWED_HOSTS=portal.example.nhs.uk. For development, set DEBUG=1 (`make run` does)."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # What the portal calls itself and whose it is: no ICS is hard-coded outside demo data.
@@ -55,14 +112,14 @@ ORGANISATION_NAME = env("ORGANISATION_NAME", "Integrated Care System")
 PHASE_BANNER = env("PHASE_BANNER", "beta")
 PROTECTIVE_MARKING = env("PROTECTIVE_MARKING", "OFFICIAL")
 # Days before a submission deadline that leads get a reminder.
-REMINDER_DAYS_BEFORE = int(env("REMINDER_DAYS_BEFORE", "5"))
+REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 5, minimum=0)
 # A confirmed spreadsheet import of more rows than this runs in the task worker, with a
 # progress page, instead of inside the request.
-IMPORT_BACKGROUND_ROWS = int(env("IMPORT_BACKGROUND_ROWS", "500"))
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500, minimum=0)
 # The financial years the portal accepts (2000 is 2000/01): every year and date typed or
 # imported must fall in them (ics_portal/dates.py), so a typo such as 99999 is refused.
-PORTAL_FIRST_YEAR = int(env("PORTAL_FIRST_YEAR", "2000"))
-PORTAL_LAST_YEAR = int(env("PORTAL_LAST_YEAR", "2100"))
+PORTAL_FIRST_YEAR = env_int("PORTAL_FIRST_YEAR", 2000)
+PORTAL_LAST_YEAR = env_int("PORTAL_LAST_YEAR", 2100)
 if not 1 <= PORTAL_FIRST_YEAR <= PORTAL_LAST_YEAR <= 9998:
     raise ImproperlyConfigured(
         "PORTAL_FIRST_YEAR and PORTAL_LAST_YEAR must be years with the first no later than the "
@@ -129,13 +186,24 @@ TEMPLATES = [
     }
 ]
 
-(BASE_DIR / "var").mkdir(exist_ok=True)
-DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}"),
-        conn_max_age=int(env("CONN_MAX_AGE", "60")),
-    )
-}
+# The embedded default lives in var/, which `make setup` makes (a system check says so if it is
+# missing: ics_portal/checks.py); nothing here writes to disk.
+DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}"
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            env("DATABASE_URL", DEFAULT_DATABASE_URL),
+            conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0),
+            # Persistent connections are checked before each request reuses them, so a
+            # database restart or a dropped connection costs one reconnect, not an error page.
+            conn_health_checks=True,
+        )
+    }
+except ValueError as error:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL cannot be read ({error}). Set it to a URL such as "
+        "postgres://user:password@host:5432/portal, or unset it for SQLite under var/."
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite as a real embedded default: under `make run` the portal's request threads and the
     # task worker each write to the same file. WAL lets readers carry on while one writes (and
@@ -169,7 +237,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sign-in lockout: five failures for one account from one address locks it for an hour.
-AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
@@ -212,12 +280,18 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Seconds to wait for the mail server before giving up (Django's default is to wait for ever).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@localhost")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who gets server-error emails (Django's AdminEmailHandler; only when DEBUG is off), and
+# from which address.
+ADMINS = env_addresses("ADMINS")
+SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 TASKS = {
@@ -236,11 +310,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
