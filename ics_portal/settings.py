@@ -3,8 +3,7 @@ environment (the table in docs/deploy.md; README's Configuration lists the every
 
 Production is the default: `DEBUG` is off unless set, and then SECRET_KEY and ALLOWED_HOSTS
 must be set or the portal refuses to start, saying which variable and how to fix it.
-`make run` sets DEBUG=1; the test suite sets TESTING=1, which (like DEBUG) allows the
-development key. Importing this module writes nothing to disk: `make setup` makes var/.
+`make` sets DEBUG=1; the test suite sets TESTING=1, which implies DEBUG unless it is set. Importing this module writes nothing to disk: `make setup` makes var/.
 """
 
 import os
@@ -83,8 +82,10 @@ def env_addresses(name: str) -> list[tuple[str, str]]:
     return [(display or address, address) for display, address in pairs]
 
 
-DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("TESTING", False)
+# Off unless set. The test suite (TESTING=1) keeps the development defaults it was written
+# against (no HTTPS redirect, console email); tests/deploy checks the production ones.
+DEBUG = env_bool("DEBUG", TESTING)
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
@@ -243,6 +244,36 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+
+def client_ip_settings(trusted_proxies: int) -> dict:
+    """Where the lockout (django-axes, through django-ipware) reads the client's address.
+
+    With no proxy the address is the connection's own (X-Forwarded-For is ignored: anyone can
+    send it). Behind N reverse proxies, each appending the address it saw to X-Forwarded-For,
+    the client is the Nth entry from the right; entries a client put there itself sit further
+    left and are never read, so a forged header cannot dodge the lockout or lock out someone
+    else. django-ipware counts the proxies in the header after the client, hence N - 1."""
+    if trusted_proxies == 0:
+        return {
+            "AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",),
+            "AXES_IPWARE_PROXY_COUNT": None,
+            "AXES_IPWARE_PROXY_ORDER": "left-most",
+            "IPWARE_STRICT": True,
+        }
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        "AXES_IPWARE_PROXY_COUNT": trusted_proxies - 1,
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # Not strict: a header with extra (client-written) entries on the left is still read
+        # from the right; strict would fall back to the proxy's own address for everyone.
+        "IPWARE_STRICT": False,
+    }
+
+
+# How many reverse proxies (load balancer, nginx) stand in front of the portal (docs/deploy.md).
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
+globals().update(client_ip_settings(TRUSTED_PROXIES))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
