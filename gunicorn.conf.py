@@ -43,6 +43,10 @@ forwarded_allow_ips = _setting("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # file systems can stall them).
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
+# gunicorn 24+ opens a control socket under $HOME by default: nothing here uses it, two
+# instances under one user would share its path, and a service's home may be read-only.
+control_socket_disable = True
+
 accesslog = "-"
 errorlog = "-"
 access_log_format = (

@@ -45,6 +45,7 @@ def test_defaults_listen_locally_with_a_worker_count_from_the_cores():
     assert seen["forwarded_allow_ips"] == "['127.0.0.1']"
     assert seen["accesslog"] == "-"  # stdout
     assert seen["errorlog"] == "-"  # stderr
+    assert seen.get("control_socket_disable", "True") == "True"
 
 
 def test_port_bind_concurrency_and_trusted_proxies_come_from_the_environment():
