@@ -78,6 +78,24 @@ check-deploy: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var
 
+# --- deployment (issue 12, part "build") -------------------------------------------------------
+## Lint the deployment files without a container engine: the Dockerfile (hadolint), compose.yaml
+## against the Compose specification's schema (check-jsonschema's copy, offline) and the systemd
+## units (systemd-analyze verify).
+lint-deploy: $(VENV)/.installed
+	$(VENV)/bin/hadolint Dockerfile
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	scripts/verify_systemd_units.sh
+
+## The production smoke test (scripts/smoke_production.py): a venv from requirements.lock,
+## DEBUG unset, collectstatic, gunicorn and the task worker on a throwaway PostgreSQL database;
+## sign in, generate a board pack's PDF through the worker, download it. SMOKE_ARGS=--sqlite
+## runs it without PostgreSQL.
+SMOKE_ARGS ?=
+smoke: setup
+	$(PY) scripts/smoke_production.py --fresh-venv $(SMOKE_ARGS)
+# --- end of part "build" block -----------------------------------------------------------------
+
 ## Board-pack benchmark on synthetic data (6 and 60 workstreams, 40 risks).
 benchmark: setup
 	$(PY) benchmarks/board_pack.py 6

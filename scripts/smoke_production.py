@@ -329,6 +329,10 @@ class Smoke:
                 "max-age=" in (response.getheader("Strict-Transport-Security") or ""),
                 "no Strict-Transport-Security header",
             )
+        with self.step("the image's health check script (deploy/healthcheck.py)"):
+            # The page stands in for /health/, which the observability part adds.
+            self.run(self.python, "deploy/healthcheck.py", "--path", "/sign-in/",
+                     PORT=str(self.port))  # fmt: skip
         with self.step("fetch a hashed static file, compressed and cached"):
             self.check_static(client, page)
         with self.step("sign in through the form"):
