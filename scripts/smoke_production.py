@@ -234,20 +234,29 @@ class Smoke:
         return env
 
     def run(self, *command, **extra_env):
-        result = subprocess.run(
-            [str(part) for part in command],
+        """Run a command to its end (its own process group, so that a timeout stops all of it)."""
+        command = [str(part) for part in command]
+        process = subprocess.Popen(
+            command,
             cwd=ROOT,
             env=self.environment(**extra_env),
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
-            timeout=self.options.timeout,
+            start_new_session=True,
         )
-        if result.returncode != 0:
-            output = (result.stdout + result.stderr)[-4000:]
+        try:
+            output, _ = process.communicate(timeout=self.options.timeout)
+        except BaseException:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+        if process.returncode != 0:
             raise SmokeFailure(
-                f"{' '.join(map(str, command))} exited {result.returncode}:\n{output}"
+                f"{' '.join(command)} exited {process.returncode}:\n{output[-4000:]}"
             )
-        return result
+        return output
 
     def manage(self, *arguments, **extra_env):
         return self.run(self.python, "manage.py", *arguments, **extra_env)
@@ -280,12 +289,7 @@ class Smoke:
         if self.options.fresh_venv:
             with self.step("build a production venv from requirements.lock"):
                 venv = self.work / "venv"
-                subprocess.run(
-                    ["scripts/build/python_env.sh", str(venv), "requirements.lock"],
-                    cwd=ROOT,
-                    check=True,
-                    timeout=self.options.timeout,
-                )
+                self.run("scripts/build/python_env.sh", venv, "requirements.lock")
                 self.python = str(venv / "bin" / "python")
                 leaked = [
                     tool
@@ -531,6 +535,8 @@ def main(argv=None) -> int:
     failure = None
     try:
         smoke.main()
+    except subprocess.TimeoutExpired as error:
+        failure = f"{' '.join(map(str, error.cmd))} did not finish within {error.timeout} s"
     except (SmokeFailure, subprocess.SubprocessError, OSError) as error:
         failure = str(error)
     finally:
