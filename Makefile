@@ -11,21 +11,27 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SOAK_SECONDS ?= 30
 
-.PHONY: setup run test test-browser lint format check-deploy assets clean benchmark soak
+.PHONY: setup run test test-browser lint format check-deploy assets clean benchmark soak \
+	lock lint-deploy smoke
 
-$(VENV)/.installed: requirements.lock
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
-	$(PYTHON) -m venv $(VENV)
-	@# The pip that ships with Python 3.11 (23.x) refuses a hashed lock whose packages are asked
-	@# for with extras (weasyprint -> fonttools[woff]); 25.3 reads uv's lock as written.
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check 'pip==25.3'
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+# --- dependencies and assets (issue 12, part "build") -----------------------------------------
+# Two hashed locks from pyproject.toml: requirements.lock (production, what the image and a VM
+# install) and requirements-dev.lock (production + the dev extra, what `make setup` installs).
+# The same scripts build the image (Dockerfile) and run in CI: scripts/build/.
+$(VENV)/.installed: requirements.lock requirements-dev.lock scripts/build/python_env.sh
+	PYTHON=$(PYTHON) scripts/build/python_env.sh $(VENV) requirements-dev.lock
 	@touch $@
 
-static/vendor/.built: package.json package-lock.json scripts/build_assets.py
-	npm ci --no-audit --no-fund --loglevel=error
-	$(PY) scripts/build_assets.py
+static/vendor/.built: package.json package-lock.json scripts/build_assets.py scripts/build/assets.sh
+	PYTHON=$(PY) scripts/build/assets.sh
 	@touch $@
+
+## Regenerate both locks after changing pyproject.toml (uv is installed into .venv if missing).
+lock: $(VENV)/.installed
+	@test -x $(VENV)/bin/uv || $(VENV)/bin/pip install --quiet uv
+	$(VENV)/bin/uv pip compile --quiet pyproject.toml --generate-hashes --python-version 3.11 -o requirements.lock
+	$(VENV)/bin/uv pip compile --quiet pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements-dev.lock
+# --- end of part "build" block -----------------------------------------------------------------
 
 ## Install Python and front-end dependencies, build assets, migrate the database.
 setup: $(VENV)/.installed static/vendor/.built
@@ -71,6 +77,24 @@ check-deploy: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var
+
+# --- deployment (issue 12, part "build") -------------------------------------------------------
+## Lint the deployment files without a container engine: the Dockerfile (hadolint), compose.yaml
+## against the Compose specification's schema (check-jsonschema's copy, offline) and the systemd
+## units (systemd-analyze verify).
+lint-deploy: $(VENV)/.installed
+	$(VENV)/bin/hadolint Dockerfile
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	scripts/verify_systemd_units.sh
+
+## The production smoke test (scripts/smoke_production.py): a venv from requirements.lock,
+## DEBUG unset, collectstatic, gunicorn and the task worker on a throwaway PostgreSQL database;
+## sign in, generate a board pack's PDF through the worker, download it. SMOKE_ARGS=--sqlite
+## runs it without PostgreSQL.
+SMOKE_ARGS ?=
+smoke: setup
+	$(PY) scripts/smoke_production.py --fresh-venv $(SMOKE_ARGS)
+# --- end of part "build" block -----------------------------------------------------------------
 
 ## Board-pack benchmark on synthetic data (6 and 60 workstreams, 40 risks).
 benchmark: setup

@@ -3,9 +3,13 @@
 There is no bundler: the NHS.UK frontend ships compiled CSS and an ES module, htmx ships one
 file, axe-core is used only by the browser tests. This script copies exactly what the
 templates load, so `static/vendor` (git-ignored) is reproducible from package-lock.json.
+Each file comes with the source map it names (`sourceMappingURL`): production's manifest
+storage rewrites that reference to the map's hashed name, and refuses to collect a file whose
+map is missing (issue 12).
 """
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -13,6 +17,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / "node_modules"
 VENDOR = ROOT / "static" / "vendor"
+SOURCE_MAP = re.compile(rb"[#@] sourceMappingURL=([^\s*'\"]+)")
+
+
+def copy(source: Path, target: Path) -> None:
+    """Copy one file and the source map it references (a relative file name, not a data: URL)."""
+    shutil.copy(source, target)
+    for name in SOURCE_MAP.findall(source.read_bytes()):
+        name = name.decode()
+        if ":" in name or name.startswith("/"):
+            continue
+        source_map = source.parent / name
+        if not source_map.is_file():
+            raise SystemExit(f"{source} names the source map {name}, which is not there.")
+        shutil.copy(source_map, target.parent / name)
 
 
 def main() -> int:
@@ -23,13 +41,13 @@ def main() -> int:
     if VENDOR.exists():
         shutil.rmtree(VENDOR)
     (VENDOR / "nhsuk").mkdir(parents=True)
-    shutil.copy(nhsuk / "nhsuk-frontend.min.css", VENDOR / "nhsuk" / "nhsuk-frontend.min.css")
-    shutil.copy(nhsuk / "nhsuk-frontend.min.js", VENDOR / "nhsuk" / "nhsuk-frontend.min.js")
+    copy(nhsuk / "nhsuk-frontend.min.css", VENDOR / "nhsuk" / "nhsuk-frontend.min.css")
+    copy(nhsuk / "nhsuk-frontend.min.js", VENDOR / "nhsuk" / "nhsuk-frontend.min.js")
     shutil.copytree(nhsuk / "assets", VENDOR / "nhsuk" / "assets")
-    shutil.copy(NODE / "htmx.org" / "dist" / "htmx.min.js", VENDOR / "htmx.min.js")
+    copy(NODE / "htmx.org" / "dist" / "htmx.min.js", VENDOR / "htmx.min.js")
     axe = NODE / "axe-core" / "axe.min.js"
-    if axe.exists():
-        shutil.copy(axe, VENDOR / "axe.min.js")
+    if axe.exists():  # a dev dependency: absent from a production build (npm ci --omit=dev)
+        copy(axe, VENDOR / "axe.min.js")
     versions = {
         name: json.loads((NODE / name / "package.json").read_text())["version"]
         for name in ("nhsuk-frontend", "htmx.org", "axe-core")
