@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SOAK_SECONDS ?= 30
 
-.PHONY: setup run test test-browser lint format check-deploy assets clean benchmark soak
+.PHONY: setup run test test-browser lint format check-deploy assets clean benchmark soak backup
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -81,3 +81,10 @@ benchmark: setup
 ## packs generate; prints requests, status codes, errors and p50/p95 latency.
 soak:
 	$(PY) scripts/soak_autosave.py --base-url http://$(HOST):$(PORT) --seconds $(SOAK_SECONDS)
+
+## Back up the database (pg_dump, or a SQLite copy) and every stored file (local MEDIA_ROOT or
+## the S3 bucket) into $(BACKUP_DIR)/<UTC date-time>/ (scripts/backup.sh; restore with
+## scripts/restore.sh: docs/deploy.md, Backups and restore). Run with the portal's environment.
+BACKUP_DIR ?= backups
+backup: $(VENV)/.installed
+	scripts/backup.sh $(BACKUP_DIR)
