@@ -12,7 +12,7 @@ PORT ?= 8000
 SOAK_SECONDS ?= 30
 
 .PHONY: setup run test test-browser lint format check-deploy assets clean benchmark soak \
-	lock lint-deploy smoke
+	lock lint-deploy smoke backup
 
 # --- dependencies and assets (issue 12, part "build") -----------------------------------------
 # Two hashed locks from pyproject.toml: requirements.lock (production, what the image and a VM
@@ -105,3 +105,10 @@ benchmark: setup
 ## packs generate; prints requests, status codes, errors and p50/p95 latency.
 soak:
 	$(PY) scripts/soak_autosave.py --base-url http://$(HOST):$(PORT) --seconds $(SOAK_SECONDS)
+
+## Back up the database (pg_dump, or a SQLite copy) and every stored file (local MEDIA_ROOT or
+## the S3 bucket) into $(BACKUP_DIR)/<UTC date-time>/ (scripts/backup.sh; restore with
+## scripts/restore.sh: docs/deploy.md, Backups and restore). Run with the portal's environment.
+BACKUP_DIR ?= backups
+backup: $(VENV)/.installed
+	scripts/backup.sh $(BACKUP_DIR)

@@ -294,8 +294,64 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # rather than spend half its time compressing them (they are about half the bytes).
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 # --- end of part "build" block ------------------------------------------------------------------
+
+
+# --- File storage: local disk or S3-compatible object storage (issue 12, part "storage") ------
+# Board-pack PDFs (drafts and published versions) and uploads waiting for their import live in
+# the default storage. `local` keeps them under MEDIA_ROOT (one server); `s3` keeps them in a
+# bucket every app server and task worker shares. Either way they are read only through the
+# portal's permission-checked views: nothing links to the storage itself (no public URLs).
+def _file_storage() -> dict:
+    choice = (env("FILE_STORAGE", "local") or "").strip().lower()
+    if choice == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if choice != "s3":
+        raise ImproperlyConfigured(
+            f"FILE_STORAGE={os.environ['FILE_STORAGE']!r} is not a storage the portal knows. "
+            "Set FILE_STORAGE to local (files under MEDIA_ROOT, the default) or s3 (an "
+            "S3-compatible bucket: set AWS_STORAGE_BUCKET_NAME too)."
+        )
+    bucket = env("AWS_STORAGE_BUCKET_NAME")
+    if not bucket:
+        raise ImproperlyConfigured(
+            "AWS_STORAGE_BUCKET_NAME is not set, and FILE_STORAGE=s3 needs it. Set it to the "
+            "name of a private bucket the portal may read and write (and AWS_S3_ENDPOINT_URL "
+            "for a server other than Amazon S3), or set FILE_STORAGE=local."
+        )
+    endpoint = env("AWS_S3_ENDPOINT_URL")
+    # Amazon S3 takes either addressing style; most S3-compatible servers (MinIO, Ceph, a
+    # server on an IP address) only the path style, so that is the default with an endpoint.
+    style = (env("AWS_S3_ADDRESSING_STYLE", "path" if endpoint else "auto") or "").lower()
+    if style not in ("auto", "virtual", "path"):
+        raise ImproperlyConfigured(
+            f"AWS_S3_ADDRESSING_STYLE={os.environ['AWS_S3_ADDRESSING_STYLE']!r} is not auto, "
+            "virtual or path. Set it to one of those, or unset it."
+        )
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "region_name": env("AWS_S3_REGION_NAME"),
+            # Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (read by django-storages
+            # from the environment), else boto3's own chain (e.g. an instance's role).
+            "signature_version": "s3v4",
+            "addressing_style": style,
+            # A name already taken gets a suffix instead of replacing what is there: a published
+            # PDF is never overwritten.
+            "file_overwrite": False,
+            # No ACL is sent: objects stay as private as the bucket (Amazon's buckets refuse
+            # ACLs by default). Any URL made for a file is signed and short-lived, though the
+            # portal makes none: it streams files through its own views.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _file_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

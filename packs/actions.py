@@ -4,6 +4,7 @@ Publishing freezes an immutable PublishedPack from the generated draft (PDF, SHA
 count, HTML); later edits to updates or risks never change it.
 """
 
+import hashlib
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -140,12 +141,23 @@ def publish_pack(*, pack: BoardPack, by) -> PublishedPack:
             current.published_versions.order_by("-number").values_list("number", flat=True).first()
             or 0
         ) + 1
-        with current.draft_pdf.open("rb") as handle:
-            data = handle.read()
+        try:
+            with current.draft_pdf.open("rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            data = None
+        # The fingerprint is of the bytes published, and they must be the bytes generated:
+        # a draft missing from, or changed in, the file storage is not published.
+        sha256 = hashlib.sha256(data).hexdigest() if data is not None else ""
+        if sha256 != current.draft_sha256:
+            raise ActionError(
+                "The generated PDF is missing from the file storage or has changed since it "
+                "was generated. Generate it again, check it, then publish."
+            )
         published = PublishedPack(
             pack=current,
             number=number,
-            sha256=current.draft_sha256,
+            sha256=sha256,
             page_count=current.draft_page_count,
             html=current.draft_html,
             title=current.title,

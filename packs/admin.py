@@ -3,6 +3,8 @@ packs/actions.py; generating and publishing happen on the portal's pack pages.""
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from ics_portal.admin import PortalModelAdmin, ReadOnlyAdminMixin
 
@@ -19,6 +21,14 @@ class BoardPackAdminForm(forms.ModelForm):
                 "Give a list of section codes in order, from: " + ", ".join(sorted(known))
             )
         return sections
+
+
+def _pdf_link(field_file, url: str):
+    """A stored PDF links to the portal's own (permission-checked) view, never to the file
+    storage: with S3 that would be a URL into the bucket (docs/deploy.md, File storage)."""
+    if not field_file or not url:
+        return "-"
+    return format_html('<a href="{}">{}</a>', url, field_file.name)
 
 
 class PublishedPackInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -47,7 +57,7 @@ class BoardPackAdmin(PortalModelAdmin):
         "progress",
         "progress_message",
         "generation_error",
-        "draft_pdf",
+        "draft_pdf_file",
         "draft_sha256",
         "draft_page_count",
         "generated_at",
@@ -60,6 +70,10 @@ class BoardPackAdmin(PortalModelAdmin):
         ("Cover sheet", {"fields": pack_actions.COVER_FIELDS}),
         ("Generation and publication (set by the pack pages)", {"fields": generated_fields}),
     )
+
+    @admin.display(description="draft PDF")
+    def draft_pdf_file(self, obj):
+        return _pdf_link(obj.draft_pdf, reverse("packs:draft_pdf", args=[obj.pk]) if obj.pk else "")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.generated_fields)
@@ -99,4 +113,9 @@ class PublishedPackAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_select_related = ("published_by__organisation",)
     search_fields = ("title", "sha256", "pack__meeting")
     date_hierarchy = "published_at"
-    exclude = ("html",)
+    exclude = ("html", "pdf")
+    readonly_fields = ("pdf_file",)
+
+    @admin.display(description="PDF")
+    def pdf_file(self, obj):
+        return _pdf_link(obj.pdf, reverse("packs:published_pdf", args=[obj.pk]))

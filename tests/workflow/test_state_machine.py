@@ -21,6 +21,7 @@ figures is printed at the end of the test run (tests/conftest.py).
 """
 
 import datetime
+import hashlib
 import time
 from collections import deque
 from typing import NamedTuple
@@ -374,7 +375,8 @@ class World:
                 cycle=obj.cycle,
                 state=BoardPack.State.READY,
                 draft_html="<h1>Report</h1>",
-                draft_sha256="0" * 64,
+                # publish_pack checks the stored draft is the one generated.
+                draft_sha256=hashlib.sha256(b"%PDF-1.4\n").hexdigest(),
                 draft_page_count=1,
                 created_by=by,
             )
