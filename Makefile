@@ -49,7 +49,7 @@ run: setup
 	$(PY) manage.py load_demo_data
 	@echo "Starting the background task worker and the portal at http://$(HOST):$(PORT)/"
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(PY) manage.py db_worker --interval 1 & \
+	  $(PY) manage.py task_worker & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Set up and run the test suite (set DATABASE_URL to run it on PostgreSQL). The property

@@ -1,4 +1,4 @@
-"""Background work of spreadsheet import, run by the task worker (`manage.py db_worker`)."""
+"""Background work of spreadsheet import, run by the task worker (`manage.py task_worker`)."""
 
 from django_tasks import task
 

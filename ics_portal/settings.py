@@ -387,16 +387,37 @@ ADMINS = env_addresses("ADMINS")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
-TASKS = {
-    "default": {
-        "BACKEND": env(
-            "TASK_BACKEND",
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if TESTING
-            else "django_tasks_db.DatabaseBackend",
-        )
-    }
+# --- Task queue (docs/deploy.md, "Task queue"): where background work waits ---------------
+# `database` (the default) needs nothing but the database; `rq` queues in Redis (REDIS_URL)
+# for several app servers and workers; `immediate` runs each task inside the request (the
+# test suite's default). A backend's dotted path is taken as it is. `manage.py task_worker`
+# starts the worker that matches (ics_portal/taskqueue.py).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
+TASK_BACKEND = env("TASK_BACKEND", "immediate" if TESTING else "database").strip()
+if TASK_BACKEND.lower() in TASK_BACKENDS:
+    TASK_BACKEND = TASK_BACKENDS[TASK_BACKEND.lower()]
+elif "." not in TASK_BACKEND.strip("."):
+    raise ImproperlyConfigured(
+        f"TASK_BACKEND={os.environ['TASK_BACKEND']!r} is not a task backend. Set TASK_BACKEND "
+        "to database (the default: the database queue), rq (Redis through RQ, with REDIS_URL) "
+        "or immediate (run inside the request: tests only), or to a backend's dotted path."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKEND}}
+# A task may run this long before RQ stops it: a big board pack's PDF takes about 15 s.
+TASK_TIMEOUT_SECONDS = 10 * 60
+# Redis for the rq backend. RQ keeps finished tasks' results for TASK_RESULTS_KEEP_DAYS
+# (ics_portal.taskqueue.PortalQueue), as the database queue's pruning does.
+REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": TASK_TIMEOUT_SECONDS}}
+# django-tasks-rq's job class runs a queued task; a worker with RQ's own cannot.
+RQ = {"QUEUE_CLASS": "ics_portal.taskqueue.PortalQueue", "JOB_CLASS": "django_tasks_rq.Job"}
+if TASK_BACKEND.startswith("django_tasks_rq."):
+    INSTALLED_APPS += ["django_tasks_rq", "django_rq"]  # the rqworker command and its checks
+# --- end of task queue ----------------------------------------------------------------------
 
 # Security headers. HTTPS-only settings switch on with production (DEBUG off).
 SECURE_CONTENT_TYPE_NOSNIFF = True

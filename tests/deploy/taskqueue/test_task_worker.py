@@ -1,0 +1,72 @@
+"""`manage.py task_worker` starts the worker of the configured backend, with the portal's
+defaults first and the caller's options after them."""
+
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django_tasks_db.models import DBTaskResult
+
+from ics_portal.management.commands import task_worker
+from packs.tasks import announce_publication
+
+DATABASE_WORKER = ["--backend", "default", "--queue-name", "default"]
+RQ_WORKER = ["--job-class", "django_tasks_rq.Job", "--with-scheduler", "default"]
+
+
+@pytest.fixture
+def started():
+    with mock.patch.object(task_worker, "call_command") as underlying:
+        yield underlying
+
+
+def test_database_backend_starts_db_worker(database_settings, started):
+    call_command("task_worker")
+    started.assert_called_once_with("db_worker", *DATABASE_WORKER, verbosity=1)
+
+
+def test_rq_backend_starts_rqworker_with_the_tasks_job_class(settings, started):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    call_command("task_worker")
+    started.assert_called_once_with("rqworker", *RQ_WORKER, verbosity=1)
+
+
+def test_extra_options_are_passed_to_the_worker_after_the_defaults(settings, started):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    call_command("task_worker", "--burst", "--max-jobs", "3", "-v", "2")
+    started.assert_called_once_with(
+        "rqworker", *RQ_WORKER, "--burst", "--max-jobs", "3", verbosity=2
+    )
+
+
+def test_extra_options_may_follow_a_double_dash(database_settings, started):
+    call_command("task_worker", "--", "--batch", "--interval", "5")
+    started.assert_called_once_with(
+        "db_worker", *DATABASE_WORKER, "--batch", "--interval", "5", verbosity=1
+    )
+
+
+def test_the_command_line_passes_options_through(database_settings, started):
+    """As an operator types it: manage.py task_worker --batch --queue-name=*"""
+    command = task_worker.Command()
+    command.run_from_argv(["manage.py", "task_worker", "--batch", "--queue-name=*"])
+    started.assert_called_once_with(
+        "db_worker", *DATABASE_WORKER, "--batch", "--queue-name=*", verbosity=1
+    )
+
+
+def test_a_backend_without_a_queue_has_no_worker(settings, started):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with pytest.raises(CommandError, match="TASK_BACKEND=database or TASK_BACKEND=rq"):
+        call_command("task_worker")
+    started.assert_not_called()
+
+
+def test_the_real_database_worker_runs_a_queued_task(database_settings, db, keep_signal_handlers):
+    """Not mocked: db_worker, with the portal's arguments, works through the queue once."""
+    queued = announce_publication.enqueue(published_id=0)  # no such pack: emails nobody
+    call_command("task_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    finished = DBTaskResult.objects.get(pk=queued.id)
+    assert finished.status == "SUCCESSFUL"
+    assert finished.return_value == 0
