@@ -7,7 +7,7 @@ class IcsPortalConfig(AppConfig):
     verbose_name = "People and organisations"
 
     def ready(self):
-        from . import checks, lookups  # noqa: F401  (checks registers itself)
+        from . import checks, lookups, observability  # noqa: F401  (checks registers itself)
         from .roles import ensure_role_groups
 
         # `pk__in=[99999999999999999999]` matches nothing instead of overflowing SQLite.
@@ -15,3 +15,6 @@ class IcsPortalConfig(AppConfig):
 
         # After every migrate (and flush), the role groups exist with their permissions.
         post_migrate.connect(ensure_role_groups, dispatch_uid="ics_portal.ensure_role_groups")
+
+        # Log lines name the task they were logged during (ics_portal/observability.py).
+        observability.connect_signals()

@@ -150,9 +150,14 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    # Observability (issue 12): request ids, /health/ (its management command too).
+    "django_guid",
+    "health_check",
 ]
 
 MIDDLEWARE = [
+    # First, so that every line logged during a request, redirects included, has its id.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -432,6 +437,8 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, m
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer probes /health/ over plain HTTP on the app server's port.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 CSRF_FAILURE_VIEW = "ics_portal.views.csrf_failure"
 
 CONTENT_SECURITY_POLICY = {
@@ -452,17 +459,122 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Observability (issue 12): logs with request ids, error reports, cache, /health/ ---------
+# docs/deploy.md, "Health, logs and error reporting".
+
+# Console logs (stderr): `text` for people, `json` (one object a line) for a log collector.
+# Every line carries the request id (also the X-Request-ID response header) and, while a task
+# runs, the task id (ics_portal/observability.py).
+LOG_FORMAT = (env("LOG_FORMAT", "text") or "").strip().lower()
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(
+        f"LOG_FORMAT={os.environ['LOG_FORMAT']!r} is not a log format. Set LOG_FORMAT to json "
+        "(one JSON object a line, for a log collector) or text (the default), or unset it."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_context": {
+            "()": "ics_portal.observability.RequestContextFilter",
+            "missing": None if LOG_FORMAT == "json" else "-",
+        },
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "[request_id=%(request_id)s task_id=%(task_id)s] %(message)s"
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message", "request_id", "task_id"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        },
+        # As Django's own logging: server errors emailed to ADMINS when DEBUG is off.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # WeasyPrint announces every rendering step at INFO, and fontTools every table it prunes
     # when WeasyPrint subsets the pack's fonts.
     "loggers": {
+        # Django's lines through the one console handler (its default adds a second, plain
+        # one in DEBUG, and runserver's request lines have their own).
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},  # announces its logger bridge on import
+        # says at INFO, on every request, that it made an id; warns when it replaces one
+        "django_guid": {"level": "WARNING"},
     },
 }
+
+# Request ids: an incoming X-Request-ID is kept only when it is a UUID (as nginx's
+# $request_id, Envoy and most load balancers send); anything else is replaced by a new one.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+}
+
+# The cache: each process's own memory unless CACHE_URL names a Redis shared by the servers.
+CACHE_URL = env("CACHE_URL")
+if CACHE_URL is None:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL starts {CACHE_URL.split(':', 1)[0]!r}, which is not a cache this portal "
+        "knows. Set CACHE_URL to a Redis URL such as redis://127.0.0.1:6379/1 (rediss:// for "
+        "TLS), or unset it to cache in each process's memory."
+    )
+
+# /health/ answers 503 when the oldest queued task has waited longer than this (seconds).
+HEALTH_TASK_QUEUE_MAX_AGE = env_int("HEALTH_TASK_QUEUE_MAX_AGE", 900, minimum=1)
+
+# Error reports to Sentry (or a Sentry-compatible service) only when SENTRY_DSN is set; the
+# SDK is not even imported otherwise. No personal data (send_default_pii=False: no user, IP
+# address or cookies) and no request bodies (what people typed into an update); each report
+# is tagged with the request id and task id. SENTRY_RELEASE, if set, is read by the SDK.
+SENTRY_DSN = env("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", "production")
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+if not 0 <= SENTRY_TRACES_SAMPLE_RATE <= 1:
+    raise ImproperlyConfigured(
+        f"SENTRY_TRACES_SAMPLE_RATE={SENTRY_TRACES_SAMPLE_RATE} is not between 0 and 1. Set it "
+        "to the share of requests to trace, e.g. 0.05, or unset it (0: errors only)."
+    )
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from ics_portal.observability import tag_event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,
+        max_request_body_size="never",
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        before_send=tag_event,
+    )
+# --- end of observability ---------------------------------------------------------------------

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import health, views
 from .forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    # For load balancers: no sign-in, no detail (ics_portal/health.py).
+    path("health/", health.view, name="health"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(

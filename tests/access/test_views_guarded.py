@@ -31,6 +31,8 @@ OPEN_TO_EVERYONE = {
     "password_reset_confirm": SIGNING_IN,
     "password_reset_complete": SIGNING_IN,
     "accessibility": "The accessibility statement must be reachable by everyone.",
+    "health": "Load balancers probe it without signing in; it names its checks and says "
+    "working or unavailable, nothing more (ics_portal/health.py).",
     "packs:published_list": PUBLISHED,
     "packs:published_detail": PUBLISHED,
     "packs:published_html": PUBLISHED,
