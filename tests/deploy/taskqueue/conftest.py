@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 import redis
+from django.contrib import admin
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 START_REDIS = (
@@ -72,7 +73,11 @@ def rq_settings(settings, redis_url):
         "default": {"URL": redis_url, "DEFAULT_TIMEOUT": settings.TASK_TIMEOUT_SECONDS}
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
-    return settings
+    yield settings
+    # Installing django_rq registered its admin page; once it is uninstalled again, the admin
+    # index of a later test would look up an app that is not there.
+    for model in [m for m in admin.site._registry if m._meta.app_label == "django_rq"]:
+        admin.site.unregister(model)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 import redis
 from django.db import DatabaseError
+from django.test import Client
 from django.utils import timezone
 from django_rq import get_queue
 from django_tasks_db.models import DBTaskResult
@@ -121,3 +122,27 @@ def test_immediate_backend_has_no_queue_to_wait_in(settings):
     assert taskqueue.kind() is None
     assert taskqueue.oldest_queued_age() is None
     assert taskqueue.queue_reachable() is True
+
+
+# --- /health/ with Redis --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_health_is_503_without_detail_when_redis_is_down(settings, tmp_path, caplog):
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}
+    response = Client().get("/health/")
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "task_queue: unavailable" in body
+    assert "127.0.0.1" not in body and "Redis" not in body
+    assert "does not answer" in caplog.text
+
+
+@pytest.mark.django_db
+def test_health_is_200_with_redis_up_and_nothing_waiting(rq_settings, tmp_path):
+    rq_settings.MEDIA_ROOT = tmp_path
+    response = Client().get("/health/")
+    assert response.status_code == 200, response.content
+    assert "task_queue: working" in response.content.decode()
