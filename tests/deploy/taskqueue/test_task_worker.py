@@ -63,8 +63,11 @@ def test_a_backend_without_a_queue_has_no_worker(settings, started):
     started.assert_not_called()
 
 
-def test_the_real_database_worker_runs_a_queued_task(database_settings, db, keep_signal_handlers):
-    """Not mocked: db_worker, with the portal's arguments, works through the queue once."""
+@pytest.mark.django_db(transaction=True)
+def test_the_real_database_worker_runs_a_queued_task(database_settings, keep_signal_handlers):
+    """Not mocked: db_worker, with the portal's arguments, works through the queue once. It
+    checks its connection between tasks (closing one inside a transaction), so the task is
+    committed first, as in production."""
     queued = announce_publication.enqueue(published_id=0)  # no such pack: emails nobody
     call_command("task_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
     finished = DBTaskResult.objects.get(pk=queued.id)
