@@ -12,10 +12,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django_tasks import task
+from django_tasks_db.management.commands import db_worker
 
 from ics_portal.observability import RequestContextFilter
 
@@ -167,10 +170,15 @@ def test_lines_logged_by_a_task_carry_its_id(collected):
 
 @pytest.mark.django_db
 def test_the_database_worker_lines_carry_the_task_id(settings, collected):
-    from django.core.management import call_command
-
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     result = logs_a_line.enqueue()
-    call_command("db_worker", batch=True, verbosity=1)
+    # The worker drops connections that are not in autocommit mode, as the test's
+    # transaction is not (left open, the test's data stays visible and is rolled back after),
+    # and takes over SIGINT and SIGTERM, which stay pytest's.
+    with (
+        mock.patch.object(db_worker, "close_old_connections"),
+        mock.patch.object(db_worker.Worker, "configure_signals"),
+    ):
+        call_command("db_worker", batch=True, verbosity=1)
     (inside,) = [r for r in collected if r.getMessage() == "inside the task"]
     assert inside.task_id == str(result.id)
