@@ -6,6 +6,7 @@ later where the backend can defer)."""
 import io
 import json
 import re
+import signal
 import smtplib
 from pathlib import Path
 
@@ -208,21 +209,26 @@ def test_which_failures_are_tried_again(error, transient):
     assert tasks.is_transient(error) is transient
 
 
-def test_the_database_worker_sends_the_queued_email(
-    settings, lead, django_capture_on_commit_callbacks
-):
-    """The real queue: the request leaves a task row; `db_worker --batch` sends it."""
+def test_the_database_worker_sends_the_queued_email(settings, transactional_db, lead):
+    """The real queue: the change commits and leaves a task row; `db_worker --batch` (in this
+    process, so it sees the test's outbox) sends it."""
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    with django_capture_on_commit_callbacks(execute=True):
+    with transaction.atomic():
         send_on_commit("update_approved", [lead.email], {"person": lead})
+        assert not DBTaskResult.objects.exists()  # nothing before the commit
     assert mail.outbox == []
     task = DBTaskResult.objects.get()
     assert (task.task_path, task.status) == (SEND_EMAIL, "READY")
-    call_command(
-        "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, interval=0
-    )
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        call_command(
+            "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, interval=0
+        )
+    finally:  # the worker takes over the signals; give them back to pytest
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     task.refresh_from_db()
     assert task.status == "SUCCESSFUL" and task.return_value == 1
     (message,) = mail.outbox
