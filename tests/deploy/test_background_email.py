@@ -221,7 +221,7 @@ def test_the_database_worker_sends_the_queued_email(settings, transactional_db, 
     assert mail.outbox == []
     task = DBTaskResult.objects.get()
     assert (task.task_path, task.status) == (SEND_EMAIL, "READY")
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
     try:
         call_command(
             "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0, interval=0
