@@ -1,23 +1,26 @@
-"""State changes of spreadsheet imports that run in the task worker (ADR 0001's actions).
+"""State changes of spreadsheet imports, which run in the task worker (ADR 0001's actions).
 
-`queue_import` hands a previewed upload to the worker (its side is dataio/running.py);
-`fail_abandoned_imports` ends jobs a stopped worker left behind. The rows are imported
-by `importers.run_import`, all or nothing, and the job's DONE is written in the same
-transaction as the rows: a job never says "imported" about rows that are not there, nor
-"importing" about rows that are.
+`queue_import` hands a previewed upload to the worker (its side is dataio/running.py): every
+confirmed import, whatever its size. `queue_check` does the same for the preview of a file of
+more than IMPORT_BACKGROUND_ROWS rows. `forget_upload` deletes an upload and its check;
+`fail_abandoned_imports` and `forget_old_checks` clear what a stopped worker left behind. The
+rows are imported by `importers.run_import`, all or nothing, and the job's DONE is written in
+the same transaction as the rows: a job never says "imported" about rows that are not there,
+nor "importing" about rows that are.
 """
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from ics_portal.audit import AuditVerb, record
 
 from . import uploads
-from .models import ImportJob
+from .models import ImportCheck, ImportJob
 from .resources import RESOURCES
-from .tasks import import_spreadsheet
+from .tasks import check_spreadsheet, import_spreadsheet
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +35,48 @@ def data_rows(sheet) -> int:
     return max(0, len(sheet.rows) - 1)
 
 
-def queue_import(*, kind: str, token: str, sheet, by) -> ImportJob:
-    """Hand the upload kept under `token` to the task worker, which imports it as `kind`."""
+def checked_in_background(sheet) -> bool:
+    """Whether the preview of `sheet` is too big to check inside the request."""
+    return data_rows(sheet) > settings.IMPORT_BACKGROUND_ROWS
+
+
+def queue_check(*, kind: str, token: str, sheet, by) -> ImportCheck:
+    """The check (preview) of the upload kept under `token`, queued for the task worker the
+    first time it is asked for; a reload or a second tab finds the same one."""
     with transaction.atomic():
+        check, created = ImportCheck.objects.get_or_create(
+            upload_token=token,
+            defaults={
+                "owner": by,
+                "kind": kind,
+                "label": RESOURCES[kind].label,
+                "filename": sheet.filename,
+                "rows_total": data_rows(sheet),
+            },
+        )
+        if created:
+            transaction.on_commit(lambda: check_spreadsheet.enqueue(check_id=check.pk))
+    return check
+
+
+def forget_upload(token: str) -> None:
+    """Delete an upload that will not be imported (cancelled, or replaced), and its check."""
+    uploads.discard(token)
+    ImportCheck.objects.filter(upload_token=token).delete()
+
+
+def forget_old_checks(*, now=None) -> int:
+    """Delete checks older than uploads are kept: their rows and report are gone."""
+    cutoff = (now or timezone.now()) - uploads.KEEP_FOR
+    deleted, _ = ImportCheck.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def queue_import(*, kind: str, token: str, sheet, by) -> ImportJob:
+    """Hand the upload kept under `token` to the task worker, which imports it as `kind`
+    (checking every row again against the portal as it is then)."""
+    with transaction.atomic():
+        ImportCheck.objects.filter(upload_token=token).delete()  # its report goes with the rows
         job = ImportJob.objects.create(
             owner=by,
             kind=kind,

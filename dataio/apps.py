@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class DataioConfig(AppConfig):
-    """Spreadsheet import and export: an app of its own only for its one model (ImportJob),
+    """Spreadsheet import and export: an app of its own only for its models (ImportJob, ImportCheck),
     so that its migrations do not interleave with the people-and-organisations app's."""
 
     name = "dataio"

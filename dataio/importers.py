@@ -111,6 +111,38 @@ class ImportReport:
             f"{len(self.unchanged)} unchanged"
         )
 
+    def as_json(self) -> dict:
+        """Plain JSON, for a check run by the task worker to keep (uploads.keep_report)."""
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "filename": self.filename,
+            "committed": self.committed,
+            "ignored_columns": list(self.ignored_columns),
+            "outcomes": [
+                [o.row, o.action, str(o.label), [str(c) for c in o.changes]] for o in self.outcomes
+            ],
+            "errors": [
+                [e.row, None if e.column is None else str(e.column), str(e.message)]
+                for e in self.errors
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ImportReport":
+        return cls(
+            kind=data["kind"],
+            label=data["label"],
+            filename=data["filename"],
+            committed=data["committed"],
+            ignored_columns=list(data["ignored_columns"]),
+            outcomes=[
+                RowOutcome(row, action, label, tuple(changes))
+                for row, action, label, changes in data["outcomes"]
+            ],
+            errors=[RowError(row, column, message) for row, column, message in data["errors"]],
+        )
+
 
 class ImportedFile:
     """What the audit trail records an import against: the file (by its SHA-256), since an

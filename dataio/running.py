@@ -1,5 +1,5 @@
-"""What the task worker runs for a queued import (dataio/tasks.py): the rows, the progress
-notes beside the upload, and the job's end state."""
+"""What the task worker runs for a queued import or check (dataio/tasks.py): the rows, the
+progress notes beside the upload, the check's report, and each one's end state."""
 
 import logging
 import time
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from . import uploads
 from .importers import run_import
-from .models import ImportJob
+from .models import ImportCheck, ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +21,12 @@ PROGRESS_EVERY = 1.0
 GONE = (
     "The uploaded rows had been deleted before the import could start (uploads are kept for "
     "a day). Nothing was imported: upload the file again."
+)
+
+
+CHECK_GONE = (
+    "The uploaded rows had been deleted before they could be checked (uploads are kept for a "
+    "day). Nothing was imported: upload the file again."
 )
 
 
@@ -114,3 +120,51 @@ def run_queued_import(*, job_id: int) -> ImportJob:
 def _reload(job: ImportJob) -> ImportJob:
     job.refresh_from_db()
     return job
+
+
+# --- checks: the preview of a big file ------------------------------------------------------------
+
+
+def _end_check(check_id: int, state: str, **fields) -> None:
+    ImportCheck.objects.filter(pk=check_id).update(
+        state=state, finished_at=timezone.now(), **fields
+    )
+
+
+def run_queued_check(*, check_id: int) -> str:
+    """Check (dry-run) a queued check's rows, as the preview of a small file does inside the
+    request, and keep the report beside the rows for the preview page. Ends DONE, or FAILED
+    with the reason; writes nothing to the database either way (the dry run is rolled back).
+    Returns the state it ended in ("" if it had run already, or its upload was cancelled)."""
+    started = ImportCheck.objects.filter(pk=check_id, state=ImportCheck.State.QUEUED).update(
+        state=ImportCheck.State.RUNNING, started_at=timezone.now()
+    )
+    check = ImportCheck.objects.select_related("owner").filter(pk=check_id).first()
+    if not started or check is None:  # delivered twice, cancelled, or ended by the sweep
+        return ""
+    token = check.upload_token
+    try:
+        sheet = uploads.load(token)
+        if sheet is None:
+            _end_check(check_id, ImportCheck.State.FAILED, error=CHECK_GONE)
+            return ImportCheck.State.FAILED
+        report = run_import(
+            check.kind, sheet, by=check.owner, commit=False, progress=_ProgressNote(token)
+        )
+        uploads.keep_report(token, report.as_json())
+        _end_check(check_id, ImportCheck.State.DONE)
+        return ImportCheck.State.DONE
+    except Exception as error:
+        logger.exception("Import check %s failed", check_id)
+        _end_check(
+            check_id,
+            ImportCheck.State.FAILED,
+            error=(
+                "The check stopped on an unexpected error. Nothing was imported. Upload the "
+                "file again; if it happens again, tell the portal's administrators "
+                f"(the error was: {str(error)[:500] or type(error).__name__})."
+            ),
+        )
+        raise
+    finally:
+        uploads.forget_progress(token)  # the import, if confirmed, notes its own

@@ -8,8 +8,9 @@ parsed twice and the original bytes are never kept (see docs/adr/0008).
 They live in the configured file storage (local disk by default, object storage at scale, so
 any app server or the task worker can pick them up), under a random token that only the
 uploader's session (and, once confirmed, their import job) knows; never in the database. An
-import running in the task worker notes its progress beside them. Everything is deleted when
-imported or cancelled, and whatever is left is swept after a day: on every upload, and by
+import or a check (the preview of a big file) running in the task worker notes its progress
+beside them, and a check keeps its report there for the preview page. Everything is deleted
+when imported or cancelled, and whatever is left is swept after a day: on every upload, and by
 `manage.py prune_uploads` from cron.
 """
 
@@ -32,12 +33,12 @@ logger = logging.getLogger(__name__)
 FOLDER = "dataio-uploads"
 KEEP_FOR = timedelta(days=1)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-ROWS, PROGRESS = "json", "progress"
+ROWS, PROGRESS, REPORT = "json", "progress", "report"
 FORMAT_VERSION = 1
 
 
 def _name(token: str, suffix: str = ROWS) -> str:
-    if not _TOKEN.fullmatch(token or "") or suffix not in (ROWS, PROGRESS):
+    if not _TOKEN.fullmatch(token or "") or suffix not in (ROWS, PROGRESS, REPORT):
         raise ValueError("Not an upload token.")
     return f"{FOLDER}/{token}.{suffix}"
 
@@ -144,8 +145,8 @@ def exists(token: str) -> bool:
 
 
 def discard(token: str) -> None:
-    """Delete the rows kept under `token` and any progress noted beside them."""
-    for suffix in (ROWS, PROGRESS):
+    """Delete the rows kept under `token` and any progress or report kept beside them."""
+    for suffix in (ROWS, PROGRESS, REPORT):
         with contextlib.suppress(ValueError, FileNotFoundError):
             default_storage.delete(_name(token, suffix))
 
@@ -186,6 +187,11 @@ def note_progress(token: str, done: int, total: int) -> None:
         logger.warning("Could not note import progress in %s.", name, exc_info=True)
 
 
+def forget_progress(token: str) -> None:
+    with contextlib.suppress(ValueError, FileNotFoundError):
+        default_storage.delete(_name(token, PROGRESS))
+
+
 def read_progress(token: str) -> tuple[int, int] | None:
     """(rows done, rows in all) as last noted, or None if nothing is noted (yet)."""
     try:
@@ -194,3 +200,24 @@ def read_progress(token: str) -> tuple[int, int] | None:
     except (FileNotFoundError, ValueError):
         return None
     return done, total
+
+
+# --- the report of a check (the preview of a big file, run by the task worker) ----------------
+
+
+def keep_report(token: str, report: dict) -> None:
+    """Keep a check's report (importers.ImportReport.as_json) beside the rows it describes."""
+    name = _name(token, REPORT)
+    with contextlib.suppress(FileNotFoundError):
+        default_storage.delete(name)
+    data = json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode()
+    default_storage.save(name, ContentFile(data))
+
+
+def load_report(token: str) -> dict | None:
+    """The report kept by the check of the upload under `token`, or None if there is none."""
+    try:
+        with default_storage.open(_name(token, REPORT), "rb") as handle:
+            return json.loads(handle.read())
+    except (ValueError, FileNotFoundError):
+        return None

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("import/", views.upload, name="upload"),
     path("import/preview/", views.preview, name="preview"),
+    path("import/preview/progress/", views.preview_progress, name="preview_progress"),
     path("import/confirm/", views.confirm, name="confirm"),
     path("import/cancel/", views.cancel, name="cancel"),
     path("import/jobs/<int:pk>/", views.import_job, name="import_job"),

@@ -3,9 +3,10 @@ change (and every problem in it), confirm; download the registers and returns.
 
 Only governance (``Perm.DATA_VIEW``: ``data.import`` or ``data.export``) sees these pages;
 anyone else signed in gets a 404, as for the other governance-only pages. A file is parsed once, on upload; the
-preview and the import read its kept rows (uploads.py). An import of more than
-IMPORT_BACKGROUND_ROWS rows runs in the task worker, and its page (for whoever started it,
-and governance) shows its progress and then how it ended.
+preview and the import read its kept rows (uploads.py). The preview of a file of more than
+IMPORT_BACKGROUND_ROWS rows is checked in the task worker (the preview page shows its progress,
+then the same preview), and every confirmed import runs there: its page (for whoever started
+it, and governance) shows its progress and then how it ended. No request waits for a big file.
 """
 
 from pathlib import Path
@@ -15,6 +16,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from ics_portal.permissions import Perm
 from ics_portal.views_support import requires
@@ -23,7 +25,7 @@ from reporting.presenters import current_cycle
 from . import actions, exporters, presenters, safety, uploads
 from .forms import CycleForm, ImportForm
 from .importers import IMPORT_ORDER, ImportReport, run_import
-from .models import ImportJob
+from .models import ImportCheck, ImportJob
 from .resources import RESOURCES
 from .safety import FileRejected
 
@@ -106,9 +108,9 @@ def _pending(request: HttpRequest):
     return pending, sheet
 
 
-def _preview(
-    request, pending, report: ImportReport, status: int = 200, in_background: bool = False
-) -> HttpResponse:
+def _preview(request, pending, report: ImportReport, status: int = 200) -> HttpResponse:
+    # What confirm needs to know: whether this upload's preview found problems.
+    request.session[SESSION_KEY] = {**pending, "problems": not report.is_valid}
     form = ImportForm(initial={"kind": pending["kind"]})
     return render(
         request,
@@ -122,10 +124,25 @@ def _preview(
             "created_more": max(0, len(report.created) - PREVIEW_ROWS),
             "changed_more": max(0, len(report.changed) - PREVIEW_ROWS),
             "to_write": len(report.created) + len(report.changed),
-            "in_background": in_background,
         },
         status=status,
     )
+
+
+def _checking(request, pending, check: ImportCheck) -> HttpResponse:
+    """A big file's preview while the task worker checks it (or why it could not)."""
+    progress = presenters.check_progress(check)
+    return render(
+        request,
+        "dataio/checking.html",
+        {"pending": pending, "check": check, "progress": progress},
+    )
+
+
+def _check_of(request, pending) -> ImportCheck | None:
+    return ImportCheck.objects.filter(
+        upload_token=pending.get("token", ""), owner=request.user
+    ).first()
 
 
 @requires(see=Perm.DATA_IMPORT)
@@ -134,9 +151,47 @@ def preview(request: HttpRequest) -> HttpResponse:
     pending, sheet = _pending(request)
     if pending is None:
         return redirect("dataio:index")
-    report = run_import(pending["kind"], sheet, by=request.user, commit=False)
-    in_background = actions.data_rows(sheet) > settings.IMPORT_BACKGROUND_ROWS
-    return _preview(request, pending, report, in_background=in_background)
+    if not actions.checked_in_background(sheet):
+        report = run_import(pending["kind"], sheet, by=request.user, commit=False)
+        return _preview(request, pending, report)
+    # Too big to check inside the request: the task worker checks it and keeps the report.
+    check = actions.queue_check(
+        kind=pending["kind"], token=pending["token"], sheet=sheet, by=request.user
+    )
+    if check.state == ImportCheck.State.DONE:
+        kept = uploads.load_report(pending["token"])
+        if kept is not None:
+            return _preview(request, pending, ImportReport.from_json(kept))
+        # The report is gone (lost from storage): check the rows again.
+        check.delete()
+        check = actions.queue_check(
+            kind=pending["kind"], token=pending["token"], sheet=sheet, by=request.user
+        )
+    return _checking(request, pending, check)
+
+
+@requires(see=Perm.DATA_IMPORT)
+@require_GET
+def preview_progress(request: HttpRequest) -> HttpResponse:
+    """The check's progress fragment, polled by htmx every two seconds while the task worker
+    checks a big file. Once the check has ended the whole page is loaded again, and shows the
+    preview (or why the file could not be checked)."""
+    pending = request.session.get(SESSION_KEY)
+    check = _check_of(request, pending) if pending else None
+    if not request.htmx:
+        return redirect("dataio:preview")
+    if check is None or not check.in_progress:
+        return HttpResponseClientRefresh()
+    progress = presenters.check_progress(check)
+    return render(
+        request,
+        "dataio/_check_progress.html",
+        {
+            "check": check,
+            "progress": progress,
+            "announce": request.GET.get("announced") != progress.announcement_key,
+        },
+    )
 
 
 @requires(see=Perm.DATA_IMPORT)
@@ -156,22 +211,20 @@ def confirm(request: HttpRequest) -> HttpResponse:
         # A confirm from an older preview (another tab): show the current file again.
         messages.info(request, "That preview was replaced by a newer upload. Check this one.")
         return redirect("dataio:preview")
-    if actions.data_rows(sheet) > settings.IMPORT_BACKGROUND_ROWS:
-        # Too big for a request: the task worker imports it, checking it again as it goes.
-        job = actions.queue_import(
-            kind=pending["kind"], token=pending["token"], sheet=sheet, by=request.user
-        )
-        request.session.pop(SESSION_KEY, None)  # the job has the rows now; it deletes them
-        return redirect("dataio:import_job", pk=job.pk)
-    # Checked again from the kept rows: the plan may have changed since the preview.
-    report = run_import(pending["kind"], sheet, by=request.user, commit=True)
-    if not report.committed:
-        return _preview(request, pending, report, status=409)
-    _forget_upload(request)
-    messages.success(
-        request, f"{report.label} imported from {pending['filename']}: {report.summary()}."
+    check = _check_of(request, pending)
+    if check is not None and check.state != ImportCheck.State.DONE:
+        messages.info(request, "The file is still being checked. Import it once it is checked.")
+        return redirect("dataio:preview")
+    if pending.get("problems"):
+        messages.info(request, "Nothing was imported: fix the problems in the file first.")
+        return redirect("dataio:preview")
+    # Every import runs in the task worker, checking the kept rows again as it goes (the plan
+    # may have changed since the preview); its page shows the progress, then the result.
+    job = actions.queue_import(
+        kind=pending["kind"], token=pending["token"], sheet=sheet, by=request.user
     )
-    return redirect("dataio:index")
+    request.session.pop(SESSION_KEY, None)  # the job has the rows now; it deletes them
+    return redirect("dataio:import_job", pk=job.pk)
 
 
 def _load_job(request: HttpRequest, pk: int) -> ImportJob:
@@ -212,7 +265,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
 def _forget_upload(request: HttpRequest) -> None:
     pending = request.session.pop(SESSION_KEY, None)
     if pending:
-        uploads.discard(pending.get("token", ""))
+        actions.forget_upload(pending.get("token", ""))
 
 
 @requires(see=Perm.DATA_EXPORT)

@@ -1,21 +1,27 @@
-"""Portal email: each message is a subject / text / HTML template triple under templates/emails/,
-sent only after the surrounding transaction commits, and never from inside `muted()`."""
+"""Portal email: each message is a subject / text / HTML template triple under templates/emails/.
+
+Nothing is sent inside a request. After the surrounding transaction commits (never for a
+rolled-back one), the message is rendered (so it says what was committed, and the task's
+arguments are plain strings) and handed to the task queue as `ics_portal.tasks.send_email`;
+the task worker sends it, waiting at most EMAIL_TIMEOUT seconds for the mail server. Nothing
+is queued from inside `muted()`.
+"""
 
 import logging
 import threading
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+
+from .tasks import send_email
 
 logger = logging.getLogger(__name__)
 
 
-def _send(template: str, recipients: list[str], context: dict) -> None:
-    if not recipients:
-        return
+def render(template: str, context: dict) -> tuple[str, str, str]:
+    """The subject (one line), text and HTML of templates/emails/<template>_*."""
     context = {
         "SERVICE_NAME": settings.SERVICE_NAME,
         "ORGANISATION_NAME": settings.ORGANISATION_NAME,
@@ -25,9 +31,7 @@ def _send(template: str, recipients: list[str], context: dict) -> None:
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
-    message.attach_alternative(html, "text/html")
-    message.send()
+    return subject, text, html
 
 
 _muted = threading.local()
@@ -43,16 +47,37 @@ def muted():
         _muted.on = False
 
 
-def _send_logged(template: str, recipients: list[str], context: dict) -> None:
-    # The change is already committed: a mail-server failure is logged, not shown as a 500.
+def is_muted() -> bool:
+    return getattr(_muted, "on", False)
+
+
+def queue(
+    *, subject: str, text: str, html: str | None, recipients: list[str], name: str = "email"
+) -> None:
+    """Hand a rendered message to the task worker now (`send_on_commit` does once its
+    transaction has committed; the password-reset form does at once). A failure to queue it is logged,
+    never raised: the change it tells of is already committed."""
     try:
-        _send(template, recipients, context)
+        send_email.enqueue(subject=subject, text=text, html=html, recipients=recipients)
     except Exception:
-        logger.exception("Could not send %s email to %s", template, recipients)
+        logger.exception("Could not queue the %s email to %s", name, recipients)
+
+
+def _render_and_queue(template: str, recipients: list[str], context: dict) -> None:
+    try:
+        subject, text, html = render(template, context)
+    except Exception:
+        logger.exception("Could not render the %s email to %s", template, recipients)
+        return
+    queue(subject=subject, text=text, html=html, recipients=recipients, name=template)
 
 
 def send_on_commit(template: str, recipients: list[str], context: dict) -> None:
-    """Queue an email for after the current transaction commits (never for a rolled-back one)."""
-    if getattr(_muted, "on", False):
+    """Queue an email for after the current transaction commits (never for a rolled-back
+    one, nor inside `muted()`): rendered then, and sent by the task worker."""
+    if is_muted():
         return
-    transaction.on_commit(lambda: _send_logged(template, sorted(set(recipients)), context))
+    recipients = sorted(set(recipients))
+    if not recipients:
+        return
+    transaction.on_commit(lambda: _render_and_queue(template, recipients, context))

@@ -115,9 +115,14 @@ PHASE_BANNER = env("PHASE_BANNER", "beta")
 PROTECTIVE_MARKING = env("PROTECTIVE_MARKING", "OFFICIAL")
 # Days before a submission deadline that leads get a reminder.
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 5, minimum=0)
-# A confirmed spreadsheet import of more rows than this runs in the task worker, with a
-# progress page, instead of inside the request.
+# --- background work (issue 12) ---------------------------------------------------------------
+# Every confirmed spreadsheet import runs in the task worker, with a progress page; the
+# preview (dry run) of a file of more rows than this runs there too, instead of in the request.
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500, minimum=0)
+# Days finished (successful or failed) task results are kept before `manage.py
+# prune_task_results` (cron, daily) deletes them; queued and running tasks are never deleted.
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 14, minimum=1)
+# --- end of background work ----------------------------------------------------------------------
 # The financial years the portal accepts (2000 is 2000/01): every year and date typed or
 # imported must fall in them (ics_portal/dates.py), so a typo such as 99999 is refused.
 PORTAL_FIRST_YEAR = env_int("PORTAL_FIRST_YEAR", 2000)

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from packs.views import visible_published
 from reporting import numbers, presenters
 
+from .forms import QueuedPasswordResetForm
 from .permissions import Perm, has_permission
 from .views_support import requires
 
@@ -37,7 +38,7 @@ def accessibility(request):
     return render(request, "accessibility.html")
 
 
-password_reset = auth_views.PasswordResetView.as_view()
+password_reset = auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm)
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view()
 
 

@@ -112,12 +112,14 @@ def request_generation(*, pack: BoardPack, by) -> BoardPack:
                 "This pack is published. Withdraw it before generating a new version."
             )
         current.state = BoardPack.State.GENERATING
+        current.generation += 1  # this request's task is now the only one that may finish it
         current.progress = 0
         current.progress_message = "Queued"
         current.generation_error = ""
         current.save(
             update_fields=[
                 "state",
+                "generation",
                 "progress",
                 "progress_message",
                 "generation_error",
@@ -125,7 +127,10 @@ def request_generation(*, pack: BoardPack, by) -> BoardPack:
             ]
         )
         record(by=by, verb=AuditVerb.PACK_GENERATE, obj=current)
-        transaction.on_commit(lambda: generate_board_pack.enqueue(pack_id=current.pk))
+        generation = current.generation
+        transaction.on_commit(
+            lambda: generate_board_pack.enqueue(pack_id=current.pk, generation=generation)
+        )
     return current
 
 

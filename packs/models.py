@@ -73,6 +73,11 @@ class BoardPack(models.Model):
     draft_page_count = models.PositiveIntegerField(default=0)
     generated_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    generation = models.PositiveIntegerField(
+        default=0,
+        help_text="Counts the requests to generate the PDF: only the task of the latest one, "
+        "while the pack is generating, may keep its PDF (packs/generation.py).",
+    )
     # Blank too: edit_pack runs full_clean(), which must pass once the creator is deleted.
     created_by = models.ForeignKey(
         "ics_portal.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -61,6 +61,7 @@ OUTCOMES = {
     "dataio:index": (SIGN_IN, 404, 404, 404, 404, 200, 200),
     "dataio:upload": (SIGN_IN, 404, 404, 404, 404, 405, 405),
     "dataio:preview": (SIGN_IN, 404, 404, 404, 404, 302, 302),
+    "dataio:preview_progress": (SIGN_IN, 404, 404, 404, 404, 302, 302),
     "dataio:confirm": (SIGN_IN, 404, 404, 404, 404, 405, 405),
     "dataio:cancel": (SIGN_IN, 404, 404, 404, 404, 405, 405),
     "dataio:import_job": (SIGN_IN, 404, 404, 404, 404, 200, 200),

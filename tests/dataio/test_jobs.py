@@ -1,7 +1,8 @@
-"""Big imports run in the task worker, never inside the request: confirm queues the job and
+"""Every import runs in the task worker, never inside the request: confirm queues the job and
 shows its page, which follows the rows done and then shows how it ended. Jobs are kept (a
 reload or a second tab shows the same), belong to their uploader and governance, end in a
-clear failed state when anything goes wrong, and never write part of a file."""
+clear failed state when anything goes wrong, and never write part of a file. The preview of a
+big file is checked in the task worker too (tests/dataio/test_checks.py)."""
 
 import io
 from datetime import timedelta
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dataio import actions, importers, presenters, running, uploads
-from dataio.models import ImportJob
+from dataio.models import ImportCheck, ImportJob
 from dataio.views import SESSION_KEY
 from ics_portal.models import AuditEvent
 from workstreams.models import Theme, Workstream
@@ -45,12 +46,16 @@ def kept(tmp_path) -> list[str]:
 
 
 def upload_and_confirm(client, rows=THEMES, kind="themes", *, callbacks):
-    """Upload and confirm; returns the response to the confirm. `callbacks` is
-    django_capture_on_commit_callbacks: the task is enqueued only when they run."""
+    """Upload, preview (a big file: checked by the worker, run at once) and confirm; returns
+    the response to the confirm. `callbacks` is django_capture_on_commit_callbacks: the
+    import's task is enqueued only when they run."""
     client.post(
         reverse("dataio:upload"),
         {"kind": kind, "file": SimpleUploadedFile(f"{kind}.xlsx", xlsx_bytes(rows))},
     )
+    with callbacks(execute=True):
+        checking = client.get(reverse("dataio:preview")).content.decode()
+    assert "<h1>Checking your import</h1>" in checking
     preview = client.get(reverse("dataio:preview")).content.decode()
     assert 'id="in-background"' in preview
     with callbacks() as queued:
@@ -85,7 +90,8 @@ def test_a_big_import_is_queued_then_shows_progress_then_the_result(
     )
     assert not Theme.objects.exists()  # nothing imported inside the request
     assert SESSION_KEY not in client.session
-    assert kept(tmp_path) == [f"{job.upload_token}.json"]  # the worker still needs the rows
+    # The worker still needs the rows (the check's report goes with them).
+    assert kept(tmp_path) == [f"{job.upload_token}.json", f"{job.upload_token}.report"]
     assert AuditEvent.objects.filter(verb="data.import_queued").count() == 1
 
     html = client.get(response.url).content.decode()
@@ -108,19 +114,31 @@ def test_a_big_import_is_queued_then_shows_progress_then_the_result(
         assert 'nhsuk-tag nhsuk-tag--green">Imported</strong>' in html
 
 
-def test_small_imports_stay_in_the_request(governance, settings):
+def test_a_small_file_is_previewed_in_the_request_and_imported_by_the_worker(
+    governance, settings, django_capture_on_commit_callbacks
+):
     settings.IMPORT_BACKGROUND_ROWS = 500
     client = client_for(governance)
     client.post(
         reverse("dataio:upload"),
         {"kind": "themes", "file": SimpleUploadedFile("t.xlsx", xlsx_bytes(THEMES))},
     )
-    assert 'id="in-background"' not in client.get(reverse("dataio:preview")).content.decode()
-    response = client.post(
-        reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]}
-    )
-    assert response.url == reverse("dataio:index")
-    assert Theme.objects.count() == 3 and not ImportJob.objects.exists()
+    with django_capture_on_commit_callbacks() as queued:
+        preview = client.get(reverse("dataio:preview")).content.decode()
+    assert queued == [] and not ImportCheck.objects.exists()  # checked in the request
+    assert "3 to create, 0 to change, 0 unchanged" in preview
+    assert "the portal's task worker imports it" in preview
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(
+            reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]}
+        )
+    job = ImportJob.objects.get()
+    assert response.url == reverse("dataio:import_job", args=[job.pk])
+    assert not Theme.objects.exists() and job.state == "QUEUED"  # not inside the request
+    run_worker(queued)
+    assert Theme.objects.count() == 3
+    html = client.get(response.url).content.decode()
+    assert "Themes imported from t.xlsx: 3 created, 0 changed, 0 unchanged." in html
 
 
 def test_confirming_again_from_another_tab_shows_the_running_import(
@@ -193,7 +211,7 @@ def test_rows_are_noted_as_they_are_imported(
         client_for(governance), callbacks=django_capture_on_commit_callbacks
     )
     run_worker(queued)
-    assert noted == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert noted == [(0, 3), (1, 3), (2, 3), (3, 3)] * 2  # the preview's check, the import
 
 
 def test_a_job_still_waiting_after_minutes_says_the_worker_may_be_down(governance):
@@ -215,6 +233,8 @@ def test_a_failure_in_the_worker_ends_failed_with_the_message_and_writes_nothing
 
     def imports_then_fails(*args, **kwargs):
         report = real_run_import(*args, **kwargs)
+        if not kwargs["commit"]:  # the preview's check
+            return report
         assert report.committed and Theme.objects.count() == 3  # every row was written...
         raise OSError("disk full")  # ...and then the worker fails before the end
 
@@ -317,11 +337,11 @@ def test_a_job_is_for_whoever_started_it_and_governance(
     assert User.objects.filter(pk=lead.pk).exists()
 
 
-def test_the_import_page_lists_recent_big_imports(governance, lead):
+def test_the_import_page_lists_recent_imports(governance, lead):
     mine = _job(governance, state="DONE", finished_at=timezone.now(), summary="3 created")
     theirs = _job(lead, upload_token="x" * 43)
     html = client_for(governance).get(reverse("dataio:index")).content.decode()
-    assert "Recent big imports" in html
+    assert "Recent imports</h2>" in html
     for job in (mine, theirs):
         assert reverse("dataio:import_job", args=[job.pk]) in html
     assert presenters.recent_imports(lead) == [theirs]  # a non-governance owner: their own

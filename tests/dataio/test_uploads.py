@@ -70,7 +70,7 @@ def parses():
 
 
 def test_the_file_is_parsed_on_upload_and_never_again_on_preview_or_confirm(
-    client, parses, governance
+    client, parses, governance, django_capture_on_commit_callbacks
 ):
     upload(client)
     assert parses() == (1, 1)
@@ -78,7 +78,8 @@ def test_the_file_is_parsed_on_upload_and_never_again_on_preview_or_confirm(
     for _ in range(2):  # a reload of the preview reads the kept rows again, not the file
         assert "2 to create" in client.get(reverse("dataio:preview")).content.decode()
     assert parses() == (1, 1)
-    response = client.post(reverse("dataio:confirm"), {"token": token})
+    with django_capture_on_commit_callbacks(execute=True):  # the worker imports it
+        response = client.post(reverse("dataio:confirm"), {"token": token})
     assert response.status_code == 302
     assert parses() == (1, 1)
     assert Theme.objects.count() == 2
@@ -87,30 +88,38 @@ def test_the_file_is_parsed_on_upload_and_never_again_on_preview_or_confirm(
 def test_an_import_in_the_task_worker_does_not_parse_the_file_again(
     client, parses, settings, django_capture_on_commit_callbacks
 ):
-    settings.IMPORT_BACKGROUND_ROWS = 1
+    settings.IMPORT_BACKGROUND_ROWS = 1  # the preview is checked in the worker too
     upload(client)
-    client.get(reverse("dataio:preview"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("dataio:preview"))
+    assert "2 to create" in client.get(reverse("dataio:preview")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]})
     assert ImportJob.objects.get().state == "DONE" and Theme.objects.count() == 2
     assert parses() == (1, 1)
 
 
-def test_confirm_checks_the_kept_rows_against_the_plan_as_it_is_now(client, parses):
+def test_confirm_checks_the_kept_rows_against_the_plan_as_it_is_now(
+    client, parses, django_capture_on_commit_callbacks
+):
     upload(client)
     client.get(reverse("dataio:preview"))
     Theme.objects.create(number=1, name="Direction & Engagement", order=1)  # someone else
-    response = client.post(
-        reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]}
+        )
     assert "1 created, 0 changed, 1 unchanged" in client.get(response.url).content.decode()
     assert parses() == (1, 1)
 
 
-def test_the_audit_trail_names_the_file_by_the_digest_of_what_was_uploaded(client):
+def test_the_audit_trail_names_the_file_by_the_digest_of_what_was_uploaded(
+    client, django_capture_on_commit_callbacks
+):
     content = xlsx_bytes(THEMES)
     upload(client, content)
-    client.post(reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]})
     event = AuditEvent.objects.get(verb="data.import")
     assert event.object_id == hashlib.sha256(content).hexdigest()
 
@@ -187,9 +196,12 @@ def test_a_date_typed_as_a_date_is_still_a_date():
 # --- deleted after the import, after cancelling, and after a day ----------------------------------
 
 
-def test_the_rows_are_deleted_after_the_import(client, tmp_path):
+def test_the_rows_are_deleted_after_the_import(
+    client, tmp_path, django_capture_on_commit_callbacks
+):
     upload(client)
-    client.post(reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]})
     assert Theme.objects.count() == 2 and kept(tmp_path) == []
 
 

@@ -1,6 +1,7 @@
 """The import and export pages: governance only; upload -> preview -> confirm, with the file's
-rows (read once, on upload) kept out of the database between the two and checked again on
-confirm."""
+rows (read once, on upload) kept out of the database between the two and checked again by the
+import, which the task worker runs (the immediate task backend here, once the request's
+transaction commits)."""
 
 import io
 import re
@@ -12,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dataio import safety, uploads
+from dataio.models import ImportJob
 from dataio.views import SESSION_KEY
 from ics_portal.models import AuditEvent
 from ics_portal.navigation import navigation_for
@@ -52,6 +54,7 @@ def stored_files(tmp_path) -> list:
 PAGES = [
     ("get", "dataio:index", {}),
     ("get", "dataio:preview", {}),
+    ("get", "dataio:preview_progress", {}),
     ("post", "dataio:upload", {}),
     ("post", "dataio:confirm", {}),
     ("post", "dataio:cancel", {}),
@@ -91,7 +94,7 @@ def test_governance_sees_the_page_and_the_nav_item(governance, lead, rf):
 # --- upload, preview, confirm -------------------------------------------------------------------
 
 
-def test_upload_preview_confirm(governance, tmp_path):
+def test_upload_preview_confirm(governance, tmp_path, django_capture_on_commit_callbacks):
     client = client_for(governance)
     response = upload(client, "themes", "themes.xlsx", xlsx_bytes(THEMES))
     assert response.status_code == 302 and response.url == reverse("dataio:preview")
@@ -109,8 +112,11 @@ def test_upload_preview_confirm(governance, tmp_path):
     assert "Import 2 rows" in html
     assert not Theme.objects.exists()  # the preview is a dry run
 
-    done = client.post(reverse("dataio:confirm"), {"token": pending["token"]}, follow=True)
-    assert done.redirect_chain[-1][0] == reverse("dataio:index")
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(reverse("dataio:confirm"), {"token": pending["token"]})
+    job = ImportJob.objects.get()
+    assert confirmed.url == reverse("dataio:import_job", args=[job.pk])  # the one path
+    done = client.get(confirmed.url)
     assert (
         "Themes imported from themes.xlsx: 2 created, 0 changed, 0 unchanged."
         in done.content.decode()
@@ -132,9 +138,12 @@ def test_a_file_with_errors_is_previewed_with_every_error_and_cannot_be_confirme
     assert reverse("dataio:confirm") not in html
     assert "Upload the corrected file" in html
     token = client.session[SESSION_KEY]["token"]
-    response = client.post(reverse("dataio:confirm"), {"token": token})
-    assert response.status_code == 409
-    assert not Theme.objects.exists()
+    response = client.post(reverse("dataio:confirm"), {"token": token}, follow=True)
+    assert response.redirect_chain == [(reverse("dataio:preview"), 302)]
+    html = response.content.decode()
+    assert "Nothing was imported: fix the problems in the file first." in html
+    assert "2 problems in themes.csv" in html
+    assert not Theme.objects.exists() and not ImportJob.objects.exists()
 
 
 def test_a_corrected_upload_replaces_the_first(governance, tmp_path):
@@ -151,7 +160,7 @@ def test_a_corrected_upload_replaces_the_first(governance, tmp_path):
     assert not Theme.objects.exists()
 
 
-def test_confirm_checks_the_file_again(governance, plan):
+def test_confirm_checks_the_file_again(governance, plan, django_capture_on_commit_callbacks):
     client = client_for(governance)
     rows = [
         ["Code", "Name", "Theme", "Leads"],
@@ -160,13 +169,14 @@ def test_confirm_checks_the_file_again(governance, plan):
     upload(client, "workstreams", "workstreams.xlsx", xlsx_bytes(rows))
     assert "1 to create" in client.get(reverse("dataio:preview")).content.decode()
     plan["people"]["bob.deputy@example.nhs.uk"].delete()  # someone removes him meanwhile
-    response = client.post(
-        reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]}
-    )
-    assert response.status_code == 409
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("dataio:confirm"), {"token": client.session[SESSION_KEY]["token"]}
+        )
+    assert ImportJob.objects.get().state == "FAILED"
     assert (
         "Row 2, Leads: &quot;bob.deputy@example.nhs.uk&quot; is not the email address"
-        in response.content.decode()
+        in client.get(response.url).content.decode()
     )
     assert not Workstream.objects.filter(code="DIG").exists()
 

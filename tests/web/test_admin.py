@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
-from dataio.models import ImportJob
+from dataio.models import ImportCheck, ImportJob
 from ics_portal.models import AuditEvent, ReportingCycle, User
 from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.workflow import actions as workflow
@@ -71,6 +71,14 @@ def data(db, lead, governance):
     )
     ImportJob.objects.create(
         owner=governance, kind="themes", label="Themes", filename="themes.xlsx", rows_total=3
+    )
+    ImportCheck.objects.create(
+        owner=governance,
+        kind="themes",
+        label="Themes",
+        filename="themes.xlsx",
+        upload_token="c" * 43,
+        rows_total=3,
     )
     return {
         "workstream": workstream,
