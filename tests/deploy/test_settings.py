@@ -147,3 +147,18 @@ def test_an_existing_sqlite_folder_passes_the_check(tmp_path):
 
 def test_the_check_is_registered_and_passes_for_the_test_database():
     assert sqlite_folder_exists() == []
+
+
+def test_manage_py_names_a_settings_problem_without_a_traceback():
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**keep, "ALLOWED_HOSTS": "portal.example.nhs.uk"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("The portal's settings are not usable: SECRET_KEY is not set")
+    assert "Traceback" not in result.stderr
