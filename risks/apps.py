@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RisksConfig(AppConfig):
@@ -13,3 +14,15 @@ class RisksConfig(AppConfig):
         from .models import RiskReview
 
         register(RiskReview, RiskReviewKind())
+
+        # After every migrate (and flush: a transactional test's, or an operator's), a risk
+        # matrix is in force, as the role groups are (ics_portal/apps.py): scores always have
+        # a band to fall in.
+        post_migrate.connect(_ensure_matrix, sender=self, dispatch_uid="risks.ensure_matrix")
+
+
+def _ensure_matrix(sender, using="default", **kwargs) -> None:
+    from .actions import ensure_default_matrix
+
+    if using == "default":
+        ensure_default_matrix()
