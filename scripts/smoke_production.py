@@ -196,6 +196,7 @@ class Smoke:
         self.work = Path(tempfile.mkdtemp(prefix="ics-portal-smoke-"))
         self.python = options.python
         self.database = None
+        self.database_url = ""  # until create_database (building the venv needs none)
         self.port = free_port()
         self.password = secrets.token_urlsafe(18)
 
