@@ -58,6 +58,8 @@ def test_compile_generate_publish_and_read(demo_data, live_server, page, screens
     assert axe_violations(page) == []
     screenshot(page, "published-detail")
     page.get_by_role("link", name="Read the report as a web page").click()
+    page.wait_for_url("**/report.html")
+    page.locator("h1").first.wait_for()
     assert page.locator("h1").count() >= 1
     assert axe_violations(page) == []
     screenshot(page, "published-report-html")
