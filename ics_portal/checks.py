@@ -34,3 +34,12 @@ def missing_sqlite_folders(databases: dict) -> list[Error]:
                 )
             )
     return errors
+
+
+@register("security", deploy=True)
+def production_settings_present(app_configs=None, **kwargs):
+    """`check --deploy` names each production setting still missing (settings.py)."""
+    return [
+        Error(problem, id="ics_portal.E002")
+        for problem in getattr(settings, "PRODUCTION_SETTINGS_MISSING", [])
+    ]

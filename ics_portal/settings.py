@@ -88,21 +88,30 @@ TESTING = env_bool("TESTING", False)
 # against (no HTTPS redirect, console email); tests/deploy checks the production ones.
 DEBUG = env_bool("DEBUG", TESTING)
 
+# What production still lacks. The web server refuses to start while this is not empty
+# (ics_portal/wsgi.py) and `check --deploy` names each; commands that need no key or host
+# (makemigrations, collectstatic) still run, and anything that signs fails on Django's own
+# "SECRET_KEY must not be empty".
+PRODUCTION_SETTINGS_MISSING: list[str] = []
+
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
-        raise ImproperlyConfigured(
+    if DEBUG or TESTING:
+        # Development and tests only: a fixed, obviously-insecure key so sessions survive
+        # restarts.
+        SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
+    else:
+        SECRET_KEY = ""
+        PRODUCTION_SETTINGS_MISSING.append(
             "SECRET_KEY is not set. In production set SECRET_KEY to a long random value, e.g. "
             "the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'. "
             "The portal will not invent one. For development on your own machine, set DEBUG=1 "
             "(`make run` does)."
         )
-    # Development and tests only: a fixed, obviously-insecure key so sessions survive restarts.
-    SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 if not (DEBUG or TESTING) and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured(
+    PRODUCTION_SETTINGS_MISSING.append(
         "ALLOWED_HOSTS is not set. Set it to the portal's host names, comma-separated, e.g. "
         "ALLOWED_HOSTS=portal.example.nhs.uk. For development, set DEBUG=1 (`make run` does)."
     )

@@ -61,19 +61,36 @@ def test_debug_is_off_when_unset_and_production_is_secure():
     assert seen["ALLOWED_HOSTS"] == ["portal.example.nhs.uk"]
 
 
-def test_without_debug_a_missing_secret_key_is_refused_with_the_fix():
-    result = load(ALLOWED_HOSTS="portal.example.nhs.uk")
+def serve(**environ) -> subprocess.CompletedProcess:
+    """Load the WSGI application, as gunicorn does at start."""
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    return subprocess.run(
+        [sys.executable, "-c", "import ics_portal.wsgi"],
+        cwd=ROOT,
+        env={**keep, **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_debug_a_missing_secret_key_stops_the_web_server_with_the_fix():
+    result = serve(ALLOWED_HOSTS="portal.example.nhs.uk")
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
     assert "secrets.token_urlsafe" in result.stderr  # how to make one
     assert "DEBUG=1" in result.stderr  # and how to develop without one
 
 
-def test_without_debug_missing_allowed_hosts_is_refused_by_name():
-    result = load(SECRET_KEY="x" * 50)
+def test_without_debug_missing_allowed_hosts_stops_the_web_server_by_name():
+    result = serve(SECRET_KEY="x" * 50)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS is not set" in result.stderr
     assert "ALLOWED_HOSTS=portal.example.nhs.uk" in result.stderr
+
+
+def test_with_both_set_the_web_server_starts():
+    assert serve(**PRODUCTION).returncode == 0
 
 
 def test_debug_on_uses_the_development_key_and_local_hosts():
@@ -149,16 +166,33 @@ def test_the_check_is_registered_and_passes_for_the_test_database():
     assert sqlite_folder_exists() == []
 
 
-def test_manage_py_names_a_settings_problem_without_a_traceback():
+def manage(*args, **environ) -> subprocess.CompletedProcess:
     keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**keep, "ALLOWED_HOSTS": "portal.example.nhs.uk"},
+        env={**keep, **environ},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
+
+
+def test_manage_py_names_a_settings_problem_without_a_traceback():
+    result = manage("check", ALLOWED_HOSTS="portal.example.nhs.uk", DEBUG="maybe")
     assert result.returncode == 1
-    assert result.stderr.startswith("The portal's settings are not usable: SECRET_KEY is not set")
+    assert result.stderr.startswith("The portal's settings are not usable: DEBUG='maybe'")
     assert "Traceback" not in result.stderr
+
+
+def test_check_deploy_names_the_missing_production_settings():
+    result = manage("check", "--deploy")
+    assert result.returncode != 0
+    assert "ics_portal.E002" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+def test_commands_that_need_no_key_run_without_one():
+    result = manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
