@@ -1,8 +1,14 @@
 """Writing audit events. Actions call `record` inside their transaction, naming what happened
-with an `AuditVerb`, so a misspelt verb fails where it is written, not in a report later."""
+with an `AuditVerb`, so a misspelt verb fails where it is written, not in a report later.
 
+An event is about an object (`obj`), or, where there is no row to point at (a failed sign-in
+with an address nobody has), about a `subject` named by type, id and label. Given the request,
+the event keeps the client's address (read as the lockout reads it, through django-ipware
+behind trusted proxies) and a reference to the session (a hash, never the session key)."""
+
+import hashlib
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import models
 
@@ -48,26 +54,93 @@ class AuditVerb(StrEnum):
     UPDATE_SUBMIT = "update.submit"
     UPDATE_WITHDRAW = "update.withdraw"
 
+    # Identity and access (issue 13).
+    SIGN_IN = "auth.sign_in"
+    SIGN_IN_FAILED = "auth.sign_in_failed"
+    SIGN_OUT = "auth.sign_out"
+    LOCKED_OUT = "auth.locked_out"
+    LOCKOUT_CLEARED = "auth.lockout_cleared"
+    SSO_SIGN_IN = "auth.sso_sign_in"
+    SSO_REFUSED = "auth.sso_refused"
+    SESSION_EXPIRED = "auth.session_expired"
+    PASSWORD_RESET_REQUESTED = "password.reset_requested"
+    PASSWORD_RESET = "password.reset"
+    PASSWORD_CHANGE = "password.change"
+    PASSWORD_SET_BY_ADMIN = "password.set_by_admin"
+    INVITATION_SENT = "user.invitation_sent"
+    MFA_ENROL = "mfa.enrol"
+    MFA_REMOVE = "mfa.remove"
+    MFA_RECOVERY_CODES_ISSUED = "mfa.recovery_codes_issued"
+    MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used"
+    MFA_VERIFIED = "mfa.verified"
+    MFA_FAILED = "mfa.failed"
+    ACCESS_CHANGE = "access.change"  # roles, flags, permissions, leads and deputies
+    ADMIN_ADD = "admin.add"
+    ADMIN_CHANGE = "admin.change"
+    ADMIN_DELETE = "admin.delete"
+    EXPORT_DOWNLOAD = "export.download"  # a spreadsheet holding people's names or emails
+    PACK_DOWNLOAD = "pack.download"  # a member-only PDF
+    AUDIT_EXPORT = "audit.export"
+
+
+class Subject(NamedTuple):
+    """What an event is about when there is no model instance to name (or none any more)."""
+
+    type: str
+    id: str = ""
+    label: str = ""
+
+
+def client_address(request) -> str | None:
+    """The client's address as the lockout sees it (django-axes through django-ipware, with
+    TRUSTED_PROXIES); None when it cannot be read."""
+    from axes.helpers import get_client_ip_address
+
+    address = get_client_ip_address(request)
+    return address or None
+
+
+def session_reference(request) -> str:
+    """A stable, non-secret name for the request's session: the first 16 hex digits of a
+    SHA-256 of its key ("" without a session). Lets the audit page fold one session's
+    autosaves together without storing anything that could sign someone in."""
+    session = getattr(request, "session", None)
+    key = getattr(session, "session_key", None) if session is not None else None
+    if not key:
+        return ""
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
 
 def record(
     *,
     by,
     verb: AuditVerb,
-    obj: models.Model,
+    obj: models.Model | None = None,
+    subject: Subject | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     comment: str = "",
+    request=None,
 ) -> AuditEvent:
-    """Store who did `verb` to `obj`, with plain values that survive deletions."""
+    """Store who did `verb` to `obj` (or to `subject`), with plain values that survive
+    deletions. `by` is a user or None ("system"; an anonymous user counts as None)."""
     verb = AuditVerb(verb)  # a verb not in the list is a mistake: ValueError
+    if (obj is None) == (subject is None):
+        raise TypeError("record() needs exactly one of obj and subject.")
+    if obj is not None:
+        subject = Subject(obj._meta.label, str(obj.pk), str(obj))
+    if by is not None and not getattr(by, "is_authenticated", False):
+        by = None
     return AuditEvent.objects.create(
         actor_id=getattr(by, "pk", None),
-        actor_name=(by.full_name or by.email) if by is not None else "system",
+        actor_name=(by.full_name or by.email)[:300] if by is not None else "system",
         verb=verb,
-        object_type=obj._meta.label,
-        object_id=str(obj.pk),
-        object_label=str(obj)[:300],
+        object_type=subject.type[:100],
+        object_id=str(subject.id)[:64],
+        object_label=str(subject.label)[:300],
         before=before,
         after=after,
         comment=comment,
+        ip_address=client_address(request) if request is not None else None,
+        session_ref=session_reference(request) if request is not None else "",
     )

@@ -127,6 +127,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     comment = models.TextField(blank=True)
+    # Where and in which session it happened, when it came from a request (ics_portal/audit.py).
+    ip_address = models.GenericIPAddressField("client address", null=True, blank=True)
+    session_ref = models.CharField("session", max_length=16, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
