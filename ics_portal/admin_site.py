@@ -148,6 +148,17 @@ class PortalModelAdminMixin(ReadableChoicesMixin):
 
 
 class PortalAdminSite(admin.AdminSite):
+    def has_permission(self, request):
+        """Django's rule (an active staff account), and for whoever must have two-step
+        verification (governance officers and superusers while MFA_REQUIRED is on), a session
+        that has passed it (issue 13). TwoStepMiddleware sends them to enter the code first;
+        this holds even where the middleware is not in the way."""
+        from ics_portal import mfa
+
+        if not super().has_permission(request):
+            return False
+        return mfa.satisfied(request) or not mfa.required_for(request.user)
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, PortalModelAdminMixin):

@@ -164,6 +164,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    # Two-step verification (issue 13, MFA; docs/adr/0013): TOTP authenticator apps and
+    # single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Observability (issue 12): request ids, /health/ (its management command too).
     "django_guid",
     "health_check",
@@ -178,9 +183,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # MFA (issue 13): right after the person is known, django-otp says whether this session
+    # has passed a second factor (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # MFA (issue 13): a signed-in person who owes a second factor is sent to enter it (or to
+    # set it up) before any other page; after htmx, so a fragment request is redirected whole.
+    "ics_portal.mfa.middleware.TwoStepMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns lockouts into a response.
@@ -256,6 +267,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- MFA (issue 13) ----------------------------------------------------------------------------
+# Two-step verification (ics_portal/mfa/, docs/adr/0013): anyone may turn it on; governance
+# officers and superusers must when this is on (production's default; off under `make run`'s
+# demo and in the test suite, where DEBUG is on).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
+# The name the authenticator app shows beside the code.
+OTP_TOTP_ISSUER = SERVICE_NAME
+# The admin's device pages never show a secret key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# --- end of MFA --------------------------------------------------------------------------------
 
 # Sign-in lockout: five failures for one account from one address locks it for an hour.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)

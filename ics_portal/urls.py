@@ -18,6 +18,8 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # Two-step verification (issue 13): the code after the password, and its settings.
+    path("", include("ics_portal.mfa.urls")),
     path("password-reset/", views.password_reset, name="password_reset"),
     path(
         "password-reset/sent/",
