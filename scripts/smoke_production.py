@@ -10,8 +10,10 @@ with gunicorn.conf.py on a free 127.0.0.1 port and the task worker, and then, as
 behind a TLS-terminating proxy would (each request says `X-Forwarded-Proto: https`):
 
   fetches a page; fetches a hashed static file named in it (compressed, cached for good);
-  signs in through the sign-in form; starts a board pack and asks for its PDF through the
-  pages governance uses; waits for the worker to make it; downloads the PDF.
+  signs in through the sign-in form, then enters the code from the governance officer's
+  authenticator app (two-step verification is on in production); starts a board pack and asks
+  for its PDF through the pages governance uses; waits for the worker to make it; downloads
+  the PDF.
 
 Everything it started is stopped, and the database dropped, on success and on failure; it
 prints how long each step took and exits non-zero with the reason when a step fails.
@@ -60,6 +62,10 @@ user = User.objects.create_user(
     full_name="Smoke Test Governance", is_staff=True,
 )
 user.groups.add(Group.objects.get_or_create(name=GOVERNANCE_OFFICER.group_name)[0])
+# Two-step verification is required for governance in production (MFA_REQUIRED): the officer's
+# authenticator app, whose codes the smoke test computes from the same key.
+from django_otp.plugins.otp_totp.models import TOTPDevice
+TOTPDevice.objects.create(user=user, name="Smoke test app", key=os.environ["SMOKE_TOTP_KEY"])
 create_cycle(
     fy_start_year=2021, quarter=3, opens_on=datetime.date(2021, 10, 1),
     submission_deadline=datetime.date(2021, 10, 22), review_deadline=datetime.date(2021, 11, 5),
@@ -199,6 +205,7 @@ class Smoke:
         self.database_url = ""  # until create_database (building the venv needs none)
         self.port = free_port()
         self.password = secrets.token_urlsafe(18)
+        self.totp_key = secrets.token_hex(20)
 
     # steps and their timings
     @contextlib.contextmanager
@@ -312,8 +319,9 @@ class Smoke:
             self.manage("migrate", "--no-input", "-v", "0")
         with self.step("governance officer and a reporting cycle"):
             self.manage(
-                "shell", "-c", SEED, SMOKE_EMAIL=GOVERNANCE_EMAIL, SMOKE_PASSWORD=self.password
-            )
+                "shell", "-c", SEED, SMOKE_EMAIL=GOVERNANCE_EMAIL, SMOKE_PASSWORD=self.password,
+                SMOKE_TOTP_KEY=self.totp_key,
+            )  # fmt: skip
         with self.step("start gunicorn and the task worker"):
             self.start("gunicorn", self.python, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                        "ics_portal.wsgi")  # fmt: skip
@@ -353,6 +361,8 @@ class Smoke:
                 response.status == 302 and "sessionid" in client.cookies,
                 f"signing in answered {response.status}: {errors_on(body)}",
             )
+        with self.step("two-step verification: the code from the authenticator app"):
+            self.two_step(client)
         with self.step("start a board pack through the form"):
             pack_path = self.create_pack(client)
         with self.step("ask for the PDF and wait for the worker"):
@@ -421,6 +431,34 @@ class Smoke:
         encoding = response.getheader("Content-Encoding") or ""
         expect(encoding in ("br", "gzip"), f"{path} was not compressed ({encoding!r})")
         print(f"    {path}: {encoding}, {len(data):,} bytes, {caching}")
+
+    def two_step(self, client):
+        """After the password, every page sends a governance officer to enter the code from
+        their authenticator app (MFA_REQUIRED is on in production); the code is computed from
+        the app's key as the app would, with django-otp's TOTP in the portal's venv."""
+        response, _ = client.get("/packs/new/")
+        location = response.getheader("Location") or ""
+        expect(
+            response.status == 302 and location.startswith("/sign-in/code/?next="),
+            f"before the code, /packs/new/ answered {response.status} {location!r} "
+            "(expected a redirect to the code page)",
+        )
+        response, page = client.get(location)
+        expect(response.status == 200, f"{location} answered {response.status}")
+        fields = dict(form_on(page, r"/sign-in/code/"))
+        code = self.run(
+            self.python, "-c",
+            "import sys; from django_otp.oath import totp; "
+            "print(f'{totp(bytes.fromhex(sys.argv[1])):06d}')",
+            self.totp_key,
+        ).strip()  # fmt: skip
+        fields["code"] = code
+        response, body = client.post("/sign-in/code/", fields)
+        location = response.getheader("Location") or ""
+        expect(
+            response.status == 302 and location == "/packs/new/",
+            f"entering the code answered {response.status} {location!r}: {errors_on(body)}",
+        )
 
     def create_pack(self, client) -> str:
         response, page = client.get("/packs/new/")

@@ -59,6 +59,11 @@ def _confirm_first(request, here: str):
     return redirect(with_next("mfa:verify", here))
 
 
+def _before_second_step(request) -> dict:
+    """Until the second step is done, the header's menu would only lead back here: hidden."""
+    return {} if satisfied(request) else {"nav_items": []}
+
+
 def _not_enrolled(request, next_url):
     """Where someone with no app goes from the verify pages."""
     if required_for(request.user) and not satisfied(request):
@@ -78,7 +83,7 @@ def verify(request):
             return redirect(next_url)
         form.add_error("code", outcome.message)
     context = {"form": form, "next": next_url, "again": satisfied(request)}
-    return render(request, "mfa/verify.html", context)
+    return render(request, "mfa/verify.html", context | _before_second_step(request))
 
 
 @requires(methods=("GET", "POST"))
@@ -100,7 +105,7 @@ def recovery(request):
             return redirect(next_url)
         form.add_error("code", outcome.message)
     context = {"form": form, "next": next_url, "again": satisfied(request)}
-    return render(request, "mfa/recovery.html", context)
+    return render(request, "mfa/recovery.html", context | _before_second_step(request))
 
 
 @requires()
@@ -137,7 +142,7 @@ def enrol(request):
         "qr": presenters.qr_svg(user, key),
         "secret": presenters.secret_text(key),
     }
-    return render(request, "mfa/enrol.html", context)
+    return render(request, "mfa/enrol.html", context | _before_second_step(request))
 
 
 @requires(methods=("GET", "POST"))

@@ -478,3 +478,12 @@ def test_every_page_but_the_open_ones_waits_for_the_second_step(client, governan
         if sent_to_enrol == (name in open_names):
             let_through.append((name, response.status_code))
     assert let_through == []
+
+
+def test_the_menu_is_hidden_until_the_second_step_is_done(client, lead):
+    device = give_app(lead)
+    client.force_login(lead)
+    page = client.get(reverse("mfa:verify")).content.decode()
+    assert 'aria-label="Menu"' not in page
+    client.post(reverse("mfa:verify"), {"code": code_for(device)})
+    assert 'aria-label="Menu"' in client.get(reverse("mfa:manage")).content.decode()
