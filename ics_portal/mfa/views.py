@@ -127,6 +127,8 @@ def enrol(request):
     if not key:
         key = request.session[PENDING_KEY_SESSION_KEY] = random_hex(20)
     form = CodeForm(request.POST or None)
+    # The box is the page's last step: focus stays at the top, with the instructions.
+    form.fields["code"].widget.attrs.pop("autofocus", None)
     if request.method == "POST" and form.is_valid():
         outcome, codes = actions.confirm_enrolment(request, key, form.cleaned_data["code"])
         if outcome.ok:
