@@ -487,3 +487,37 @@ def test_the_menu_is_hidden_until_the_second_step_is_done(client, lead):
     assert 'aria-label="Menu"' not in page
     client.post(reverse("mfa:verify"), {"code": code_for(device)})
     assert 'aria-label="Menu"' in client.get(reverse("mfa:manage")).content.decode()
+
+
+def test_only_a_true_flag_from_the_identity_provider_counts(governance):
+    request = _request(governance)
+    request.session[mfa.IDP_SESSION_KEY] = "yes"
+    assert mfa.satisfied(request) is False
+    request.session[mfa.IDP_SESSION_KEY] = True
+    assert mfa.satisfied(request) is True
+
+
+def _audit_fails(monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("the audit trail is down")
+
+    monkeypatch.setattr("ics_portal.mfa.actions.audit.record", fail)
+
+
+def test_turning_it_off_is_undone_if_it_cannot_be_audited(client, lead, monkeypatch):
+    _verified(client, lead)
+    _audit_fails(monkeypatch)
+    client.raise_request_exception = True
+    with pytest.raises(RuntimeError):
+        client.post(reverse("mfa:remove"))
+    assert TOTPDevice.objects.filter(user=lead).exists()
+
+
+def test_setting_it_up_is_undone_if_it_cannot_be_audited(client, lead, monkeypatch):
+    client.force_login(lead)
+    client.get(reverse("mfa:enrol"))
+    key = client.session["mfa_pending_key"]
+    _audit_fails(monkeypatch)
+    with pytest.raises(RuntimeError):
+        client.post(reverse("mfa:enrol"), {"code": code_for(mfa.presenters.secret_text(key))})
+    assert not TOTPDevice.objects.exists() and not StaticToken.objects.exists()
