@@ -77,6 +77,7 @@ def test_governance_officer_sets_up_two_step_verification_and_signs_in_with_it(
     expect(page.locator("h1")).to_have_text("Save your recovery codes")
     codes = page.locator(".app-recovery-codes code").all_inner_texts()
     assert len(codes) == 10
+    assert axe_violations(page) == []
     screenshot(page, "mfa-recovery-codes")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the codes as a text file").click()
