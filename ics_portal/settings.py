@@ -371,6 +371,9 @@ OIDC_CREATE_USER = False
 SSO_BACKEND = "ics_portal.sso.PortalOIDCBackend"
 if _oidc["SSO_ENABLED"]:
     AUTHENTICATION_BACKENDS.append(SSO_BACKEND)
+# The sign-in lockout (django-axes) leaves the single sign-on callback alone: it is no password
+# guess, and refusals from one address must not lock out everyone behind it.
+AXES_WHITELIST_CALLABLE = "ics_portal.sso.exempt_from_lockout"
 # --- end of single sign-on ----------------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"

@@ -191,6 +191,19 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         return person
 
 
+def exempt_from_lockout(request, credentials: dict | None) -> bool:
+    """AXES_WHITELIST_CALLABLE: the callback's authenticate() is not a password guess. The
+    provider has its own lockout, and counting refusals would let five unknown identities from
+    one address (an NHS organisation's shared egress) lock single sign-on for everyone behind
+    it, and be counted against their passwords. Refusals are audited as SSO_REFUSED."""
+    match = getattr(request, "resolver_match", None)
+    return (
+        bool(credentials)
+        and "nonce" in credentials
+        and getattr(match, "url_name", None) == "oidc_authentication_callback"
+    )
+
+
 def idp_did_mfa(claims: dict) -> bool:
     amr = claims.get("amr")
     return settings.OIDC_TRUST_IDP_MFA and isinstance(amr, list) and "mfa" in amr

@@ -318,3 +318,42 @@ def test_with_single_sign_on_off_there_is_no_button_no_route_and_no_backend(clie
     assert BUTTON not in client.get(reverse("login")).content.decode()
     for path in ("/oidc/authenticate/", "/oidc/callback/?code=x&state=y", "/oidc/refused/"):
         assert client.get(path).status_code == 404, path
+
+
+def test_single_sign_on_refusals_do_not_lock_out_the_address_they_came_from(client, sso, settings):
+    """django-axes (first in AUTHENTICATION_BACKENDS) sees the callback's authenticate()
+    too. More refusals than the lockout allows, from one address, must not lock single
+    sign-on for everyone behind it (an organisation's shared egress), nor count against
+    passwords: the provider has its own lockout, and refusals are audited."""
+    from axes.models import AccessAttempt
+
+    settings.AXES_ENABLED = True
+    person = factories.UserFactory(email="pat.partner@example.nhs.uk")
+    person.set_password("a-long-enough-password-1")
+    person.save()
+    for attempt in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = sign_in_through(
+            client, sso, f"stranger-{attempt}", email="nobody@example.nhs.uk", email_verified=True
+        )
+        assert response["Location"] == reverse("sso_refused")
+    assert refusals().count() == settings.AXES_FAILURE_LIMIT + 1
+    assert not AccessAttempt.objects.exists()
+    response = sign_in_through(
+        client, sso, "pat", email="pat.partner@example.nhs.uk", email_verified=True
+    )
+    assert response["Location"] == reverse("home")
+    assert signed_in_as(client) == person.pk
+
+
+def test_password_sign_ins_are_still_locked_out_with_single_sign_on_on(client, sso, settings):
+    from axes.models import AccessAttempt
+
+    settings.AXES_ENABLED = True
+    factories.UserFactory(email="pat.partner@example.nhs.uk")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "pat.partner@example.nhs.uk", "password": "x"})
+    assert AccessAttempt.objects.exists()
+    response = client.post(
+        reverse("login"), {"username": "pat.partner@example.nhs.uk", "password": "x"}
+    )
+    assert response.status_code in (403, 429)
