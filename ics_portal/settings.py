@@ -311,9 +311,10 @@ _OIDC_REQUIRED = (
 )
 
 
-def oidc_settings() -> dict:
+def oidc_settings(production: bool = False) -> dict:
     """The OIDC settings read from the environment; SSO_ENABLED says whether they are all
-    there. Some but not all set is a mistake, named with the variables still missing."""
+    there. Some but not all set is a mistake, named with the variables still missing; so, in
+    production, is an endpoint not on HTTPS (the client secret and the codes travel to it)."""
     tenant = env("OIDC_TENANT")
     derived: dict[str, str] = {}
     if tenant:
@@ -346,6 +347,16 @@ def oidc_settings() -> dict:
             "(OIDC_TENANT fills in Microsoft Entra ID's endpoints), or unset the OIDC_ "
             "variables to turn single sign-on off."
         )
+    plain = [
+        name
+        for name, value in values.items()
+        if name != "OIDC_RP_CLIENT_SECRET" and (value or "").startswith("http://")
+    ]
+    if production and plain:
+        raise ImproperlyConfigured(
+            f"{plain[0]}={values[plain[0]]!r} is not an https:// URL. Single sign-on sends the "
+            "client secret and sign-in codes there: set it to the provider's https:// URL."
+        )
     return {
         **values,
         "SSO_ENABLED": not missing,
@@ -359,7 +370,7 @@ def oidc_settings() -> dict:
     }
 
 
-_oidc = oidc_settings()
+_oidc = oidc_settings(production=not (DEBUG or TESTING))
 globals().update(_oidc)
 # Fixed: signed ID tokens (RS256, the provider's published keys), a nonce, PKCE, no accounts
 # made by signing in (roles are governance's decision). ics_portal/sso.py has the rest.

@@ -357,3 +357,19 @@ def test_password_sign_ins_are_still_locked_out_with_single_sign_on_on(client, s
         reverse("login"), {"username": "pat.partner@example.nhs.uk", "password": "x"}
     )
     assert response.status_code in (403, 429)
+
+
+@pytest.mark.parametrize("people", [1, 40])
+def test_the_callback_asks_the_database_the_same_whatever_the_number_of_people(
+    client, sso, people, django_assert_max_num_queries
+):
+    factories.UserFactory.create_batch(people)
+    person = factories.UserFactory(email="pat.partner@example.nhs.uk")
+    sso.set_user("pat", email="pat.partner@example.nhs.uk", email_verified=True)
+    callback = sso.authorise(start(client, sso), "pat")
+    # Session reads and writes (the library saves it before asking the provider and reloads
+    # it after), the person, the sign-in (last_login, the new session key): one query finds
+    # the person, however many there are.
+    with django_assert_max_num_queries(16):
+        client.get(callback)
+    assert signed_in_as(client) == person.pk

@@ -93,3 +93,16 @@ def test_a_tenant_that_is_not_one_directory_id_is_refused(environ, tenant):
     environ(OIDC_RP_CLIENT_ID="app", OIDC_RP_CLIENT_SECRET="secret", OIDC_TENANT=tenant)
     with pytest.raises(ImproperlyConfigured, match="Directory \\(tenant\\) ID"):
         oidc_settings()
+
+
+def test_in_production_every_endpoint_must_be_https(environ):
+    environ(
+        OIDC_RP_CLIENT_ID="app",
+        OIDC_RP_CLIENT_SECRET="secret",
+        OIDC_OP_AUTHORIZATION_ENDPOINT="https://idp.example/authorize",
+        OIDC_OP_TOKEN_ENDPOINT="http://idp.example/token",
+        OIDC_OP_JWKS_ENDPOINT="https://idp.example/jwks",
+    )
+    assert oidc_settings()["SSO_ENABLED"] is True  # development: a local provider is fine
+    with pytest.raises(ImproperlyConfigured, match="OIDC_OP_TOKEN_ENDPOINT.*https://"):
+        oidc_settings(production=True)
