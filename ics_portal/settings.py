@@ -317,6 +317,98 @@ def client_ip_settings(trusted_proxies: int) -> dict:
 TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
 globals().update(client_ip_settings(TRUSTED_PROXIES))
 
+
+# --- Single sign-on: OpenID Connect, e.g. Microsoft Entra ID (issue 13, part OIDC) -------------
+# docs/deploy.md, "Single sign-on with Microsoft Entra ID"; docs/adr/0014-single-sign-on.md.
+# Off unless the client ID and secret and the provider's endpoints are set: no button, no
+# /oidc/ routes, no backend. OIDC_TENANT (Entra's directory ID) fills in Entra's v2.0
+# endpoints and issuer; each explicit OIDC_OP_* variable wins over it (another provider, or
+# Entra's v1.0 endpoints, whose ID tokens carry `amr`).
+_OIDC_REQUIRED = (
+    "OIDC_RP_CLIENT_ID",
+    "OIDC_RP_CLIENT_SECRET",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT",
+)
+
+
+def oidc_settings(production: bool = False) -> dict:
+    """The OIDC settings read from the environment; SSO_ENABLED says whether they are all
+    there. Some but not all set is a mistake, named with the variables still missing; so, in
+    production, is an endpoint not on HTTPS (the client secret and the codes travel to it)."""
+    tenant = env("OIDC_TENANT")
+    derived: dict[str, str] = {}
+    if tenant:
+        import uuid
+
+        try:
+            tenant = str(uuid.UUID(tenant.strip()))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"OIDC_TENANT={tenant!r} is not a directory (tenant) ID. Set it to the "
+                "Directory (tenant) ID GUID shown on the app registration's Overview page in "
+                "Microsoft Entra ID (not 'common' or 'organizations': the portal checks the "
+                "issuer of every ID token against one tenant), or unset it."
+            ) from None
+        base = f"https://login.microsoftonline.com/{tenant}"
+        derived = {
+            "OIDC_OP_AUTHORIZATION_ENDPOINT": f"{base}/oauth2/v2.0/authorize",
+            "OIDC_OP_TOKEN_ENDPOINT": f"{base}/oauth2/v2.0/token",
+            "OIDC_OP_JWKS_ENDPOINT": f"{base}/discovery/v2.0/keys",
+            "OIDC_OP_ISSUER": f"{base}/v2.0",
+        }
+    values = {
+        name: env(name, derived.get(name))
+        for name in (*_OIDC_REQUIRED, "OIDC_OP_ISSUER", "OIDC_OP_USER_ENDPOINT")
+    }
+    missing = [name for name in _OIDC_REQUIRED if not values[name]]
+    if missing and len(missing) < len(_OIDC_REQUIRED):
+        raise ImproperlyConfigured(
+            f"Single sign-on is half configured: {', '.join(missing)} not set. Set them too "
+            "(OIDC_TENANT fills in Microsoft Entra ID's endpoints), or unset the OIDC_ "
+            "variables to turn single sign-on off."
+        )
+    plain = [
+        name
+        for name, value in values.items()
+        if name != "OIDC_RP_CLIENT_SECRET" and (value or "").startswith("http://")
+    ]
+    if production and plain:
+        raise ImproperlyConfigured(
+            f"{plain[0]}={values[plain[0]]!r} is not an https:// URL. Single sign-on sends the "
+            "client secret and sign-in codes there: set it to the provider's https:// URL."
+        )
+    return {
+        **values,
+        "SSO_ENABLED": not missing,
+        # Only people the governance team has set up may sign in, by their address: lower
+        # case, and only these domains when set (e.g. nhs.net,example.nhs.uk).
+        "OIDC_ALLOWED_DOMAINS": [d.lower().lstrip("@") for d in env_list("OIDC_ALLOWED_DOMAINS")],
+        # An ID token whose `amr` claim holds "mfa" counts as the second factor (mfa.satisfied).
+        "OIDC_TRUST_IDP_MFA": env_bool("OIDC_TRUST_IDP_MFA", True),
+        # Seconds to wait for the provider's token and key endpoints.
+        "OIDC_TIMEOUT": env_int("OIDC_TIMEOUT", 10, minimum=1),
+    }
+
+
+_oidc = oidc_settings(production=not (DEBUG or TESTING))
+globals().update(_oidc)
+# Fixed: signed ID tokens (RS256, the provider's published keys), a nonce, PKCE, no accounts
+# made by signing in (roles are governance's decision). ics_portal/sso.py has the rest.
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+SSO_BACKEND = "ics_portal.sso.PortalOIDCBackend"
+if _oidc["SSO_ENABLED"]:
+    AUTHENTICATION_BACKENDS.append(SSO_BACKEND)
+# The sign-in lockout (django-axes) leaves the single sign-on callback alone: it is no password
+# guess, and refusals from one address must not lock out everyone behind it.
+AXES_WHITELIST_CALLABLE = "ics_portal.sso.exempt_from_lockout"
+# --- end of single sign-on ----------------------------------------------------------------------
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -20,6 +21,8 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     # Two-step verification (issue 13): the code after the password, and its settings.
     path("", include("ics_portal.mfa.urls")),
+    # Single sign-on (ics_portal/sso.py), only when configured: otherwise /oidc/ is a 404.
+    *([path("oidc/", include("ics_portal.sso"))] if settings.SSO_ENABLED else []),
     path("password-reset/", views.password_reset, name="password_reset"),
     path(
         "password-reset/sent/",
