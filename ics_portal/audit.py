@@ -7,10 +7,11 @@ the event keeps the client's address (read as the lockout reads it, through djan
 behind trusted proxies) and a reference to the session (a hash, never the session key)."""
 
 import hashlib
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from django.db import models
+from django.db import connections, models, transaction
 
 from .models import AuditEvent
 
@@ -144,3 +145,46 @@ def record(
         ip_address=client_address(request) if request is not None else None,
         session_ref=session_reference(request) if request is not None else "",
     )
+
+
+# --- the audit trail is permanent (docs/adr/0015-audit-trail-is-permanent.md) -------------------
+# The database refuses UPDATE and DELETE on the table (triggers made by migration 0005). The one
+# way past them is `flush`, which empties the whole database (an operator's `manage.py flush`,
+# or the one after each transactional test): it sets a marker on its own connection only.
+
+UNLOCK_SETTING = "ics_portal.audit_unlocked"  # PostgreSQL: a transaction-local setting
+SQLITE_UNLOCK_FUNCTION = "ics_portal_audit_unlocked"  # SQLite: a function of the connection
+
+
+def register_sqlite_unlock(sender, connection, **kwargs) -> None:
+    """Give each new SQLite connection the function the DELETE trigger asks (0 unless this
+    connection is flushing). A connection Django did not open lacks it, so there the trigger
+    fails, and the DELETE with it."""
+    if connection.vendor != "sqlite":
+        return
+    connection.connection.create_function(
+        SQLITE_UNLOCK_FUNCTION, 0, lambda: 1 if getattr(connection, "_audit_unlocked", 0) else 0
+    )
+
+
+@contextmanager
+def unlocked_for_flush(using: str = "default"):
+    """Let this connection, and nothing else, delete audit events while the block runs.
+    Only the flush command uses it."""
+    connection = connections[using]
+
+    def unlock(value: str) -> None:
+        if connection.vendor == "postgresql" and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, %s, true)", [UNLOCK_SETTING, value])
+
+    # Local to the transaction, and locked again at the end of the block even when it is
+    # part of a larger transaction.
+    with transaction.atomic(using=using):
+        unlock("on")
+        connection._audit_unlocked = True
+        try:
+            yield
+        finally:
+            connection._audit_unlocked = False
+            unlock("off")
