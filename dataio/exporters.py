@@ -83,6 +83,25 @@ EXPORT_KINDS = {
 }
 
 
+# The exports that hold people's names or email addresses (leads, deputies, senior risk
+# owners, the people list): downloading one writes an EXPORT_DOWNLOAD audit event. The others
+# (organisations, objectives, milestones) name no one. tests/security/test_audit_downloads.py
+# builds every export and checks this list against what is in it.
+PERSONAL_DATA_KINDS = frozenset(
+    {
+        "risk-register",
+        "cycle-return",
+        "updates",
+        "people",
+        "themes",
+        "golden-threads",
+        "workstreams",
+        "risks",
+    }
+)
+assert set(EXPORT_KINDS) >= PERSONAL_DATA_KINDS, "every personal-data kind is an export kind"
+
+
 def _hex(colour: str) -> str:
     """A hex colour as openpyxl writes it: no "#", upper case."""
     return colour.lstrip("#").upper()

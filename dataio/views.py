@@ -18,6 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from ics_portal import audit
+from ics_portal.audit import AuditVerb, Subject
 from ics_portal.permissions import Perm
 from ics_portal.views_support import requires
 from reporting.presenters import current_cycle
@@ -284,6 +286,18 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
             raise Http404
         cycle = form.cleaned_data["cycle"]
     result = exporters.export(kind, fmt=fmt, cycle=cycle)
+    if kind in exporters.PERSONAL_DATA_KINDS:
+        audit.record(
+            by=request.user,
+            verb=AuditVerb.EXPORT_DOWNLOAD,
+            subject=Subject("dataio.export", kind, spec.label),
+            after={
+                "format": fmt,
+                "cycle": cycle.label if cycle else None,
+                "filename": result.filename,
+            },
+            request=request,
+        )
     response = HttpResponse(result.content, content_type=result.content_type)
     response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     return response
