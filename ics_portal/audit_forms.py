@@ -19,7 +19,8 @@ class DateFilterField(forms.DateField):
             label=label,
             required=False,
             input_formats=DATE_FORMATS,
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            help_text="For example, 31/3/2026",
+            widget=forms.DateInput(format="%d/%m/%Y", attrs={"class": "nhsuk-input--width-10"}),
             error_messages={
                 "invalid": f"Enter the {label.lower()} date as a real date, like 31/03/2026"
             },

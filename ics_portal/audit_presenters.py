@@ -13,6 +13,7 @@ person does to the object (a submit) ends the run.
 
 import datetime
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -209,9 +210,14 @@ class AuditEntry:
         return f"{start:%-d %b %H:%M}–{end:%-d %b %Y %H:%M}"
 
 
+CODE = re.compile(r"[A-Z]+(?:_[A-Z]+)*|[a-z]+(?:_[a-z]+)+")  # ON_TRACK, key_risks
+
+
 def _value(value: Any) -> str:
     if value is None or value == "":
         return "(empty)"
+    if isinstance(value, str) and CODE.fullmatch(value):
+        return value.replace("_", " ").capitalize()  # "On track", "Key risks"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):

@@ -98,7 +98,7 @@ def test_a_run_of_autosaves_in_one_session_is_one_entry(governance):
     response = _client(governance).get(URL)
     html = response.content.decode()
     assert "Saved 14 times" in html
-    assert "10:02–10:28" in html
+    assert "Saved 14 times, 10:02–10:28" in html
     (entry,) = response.context["page"].object_list
     assert entry.count == 14
 
@@ -148,7 +148,7 @@ def test_a_folded_entry_shows_the_first_before_and_the_last_after(db):
     _event(1, before={"overall_status": "AT_RISK"}, after={"overall_status": "DELAYED"})
     (entry,) = _entries()
     (change,) = entry.changes
-    assert (change.field, change.before, change.after) == ("Overall status", "ON_TRACK", "DELAYED")
+    assert (change.field, change.before, change.after) == ("Overall status", "On track", "Delayed")
 
 
 def test_the_page_folds_then_paginates(governance):
