@@ -9,6 +9,7 @@ as a formula when opened.
 
 import csv
 import io
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,6 +19,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from ics_portal import palette
+from ics_portal.audit import verb_label as audit_verb_label
+from ics_portal.audit_presenters import object_type_label
 from ics_portal.models import ReportingCycle
 from ics_portal.richtext import html_to_text
 from ics_portal.status import DeliveryStatus, WorkflowState, status_colour
@@ -81,6 +84,25 @@ EXPORT_KINDS = {
         if kind != "updates"
     },
 }
+
+
+# The exports that hold people's names or email addresses (leads, deputies, senior risk
+# owners, the people list): downloading one writes an EXPORT_DOWNLOAD audit event. The others
+# (organisations, objectives, milestones) name no one. tests/security/test_audit_downloads.py
+# builds every export and checks this list against what is in it.
+PERSONAL_DATA_KINDS = frozenset(
+    {
+        "risk-register",
+        "cycle-return",
+        "updates",
+        "people",
+        "themes",
+        "golden-threads",
+        "workstreams",
+        "risks",
+    }
+)
+assert set(EXPORT_KINDS) >= PERSONAL_DATA_KINDS, "every personal-data kind is an export kind"
 
 
 def _hex(colour: str) -> str:
@@ -447,3 +469,53 @@ def export(kind: str, *, fmt: str | None = None, cycle: ReportingCycle | None = 
     if kind == "updates":
         return updates(cycle, fmt)
     return plan_rows(kind, fmt)
+
+
+# --- the audit trail (governance's, from the audit page: ics_portal/audit_presenters.py) --------
+
+AUDIT_HEADERS = [
+    "When",
+    "Person",
+    "Person id",
+    "Action",
+    "Action code",
+    "Kind of object",
+    "Object id",
+    "Object",
+    "Before",
+    "After",
+    "Comment",
+    "Client address",
+    "Session",
+]
+
+
+def _json_cell(value) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def audit_log(events, fmt: str = "csv") -> tuple[Export, int]:
+    """The events (an AuditEvent queryset, newest first), one row each, unfolded: the record
+    as it is stored, with the action in words beside its code. Returns the file and its
+    number of rows. Every text cell is neutralised, as in every export."""
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(f"The audit trail exports as csv or xlsx, not {fmt}.")
+    rows = [
+        [
+            event.created_at,
+            event.actor_name,
+            event.actor_id,
+            audit_verb_label(event.verb),
+            event.verb,
+            object_type_label(event.object_type),
+            event.object_id,
+            event.object_label,
+            _json_cell(event.before),
+            _json_cell(event.after),
+            event.comment,
+            event.ip_address or "",
+            event.session_ref,
+        ]
+        for event in events.iterator(chunk_size=2000)
+    ]
+    return table("audit-trail", AUDIT_HEADERS, rows, fmt), len(rows)

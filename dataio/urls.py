@@ -15,4 +15,5 @@ urlpatterns = [
     path("import/jobs/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
     path("examples/<slug:kind>/", views.example, name="example"),
     path("export/<slug:kind>/", views.download, name="export"),
+    path("audit-trail/", views.audit_export, name="audit_export"),
 ]

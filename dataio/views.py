@@ -15,9 +15,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from ics_portal import audit, audit_presenters
+from ics_portal.audit import AuditVerb, Subject
+from ics_portal.audit_forms import AuditFilterForm
 from ics_portal.permissions import Perm
 from ics_portal.views_support import requires
 from reporting.presenters import current_cycle
@@ -284,6 +288,43 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
             raise Http404
         cycle = form.cleaned_data["cycle"]
     result = exporters.export(kind, fmt=fmt, cycle=cycle)
+    if kind in exporters.PERSONAL_DATA_KINDS:
+        audit.record(
+            by=request.user,
+            verb=AuditVerb.EXPORT_DOWNLOAD,
+            subject=Subject("dataio.export", kind, spec.label),
+            after={
+                "format": fmt,
+                "cycle": cycle.label if cycle else None,
+                "filename": result.filename,
+            },
+            request=request,
+        )
+    response = HttpResponse(result.content, content_type=result.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    return response
+
+
+@requires(see=Perm.AUDIT_VIEW, methods=("GET",))
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The audit trail as filtered on the audit page, one row per event, as CSV or Excel.
+    Exporting it is itself audited, with the filters used."""
+    fmt = request.GET.get("format", "csv")
+    form = AuditFilterForm(request.GET)
+    if fmt not in ("csv", "xlsx") or not form.is_valid():
+        # The audit page says what is wrong with the filters.
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{reverse('audit_log')}?{query.urlencode()}")
+    filters = form.filters()
+    result, rows = exporters.audit_log(audit_presenters.filtered_events(filters), fmt)
+    audit.record(
+        by=request.user,
+        verb=AuditVerb.AUDIT_EXPORT,
+        subject=Subject("audit.log", "", "Audit trail"),
+        after={"format": fmt, "filters": filters.as_dict(), "rows": rows},
+        request=request,
+    )
     response = HttpResponse(result.content, content_type=result.content_type)
     response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     return response

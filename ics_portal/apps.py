@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -7,7 +8,7 @@ class IcsPortalConfig(AppConfig):
     verbose_name = "People and organisations"
 
     def ready(self):
-        from . import checks, lookups, observability  # noqa: F401  (checks registers itself)
+        from . import audit, checks, lookups, observability  # noqa: F401  (checks registers itself)
         from .roles import ensure_role_groups
 
         # `pk__in=[99999999999999999999]` matches nothing instead of overflowing SQLite.
@@ -15,6 +16,11 @@ class IcsPortalConfig(AppConfig):
 
         # After every migrate (and flush), the role groups exist with their permissions.
         post_migrate.connect(ensure_role_groups, dispatch_uid="ics_portal.ensure_role_groups")
+
+        # SQLite connections get the function the audit table's DELETE trigger asks (audit.py).
+        connection_created.connect(
+            audit.register_sqlite_unlock, dispatch_uid="ics_portal.audit_sqlite_unlock"
+        )
 
         # Log lines name the task they were logged during (ics_portal/observability.py).
         observability.connect_signals()

@@ -7,10 +7,11 @@ the event keeps the client's address (read as the lockout reads it, through djan
 behind trusted proxies) and a reference to the session (a hash, never the session key)."""
 
 import hashlib
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from django.db import models
+from django.db import connections, models, transaction
 
 from .models import AuditEvent
 
@@ -83,6 +84,87 @@ class AuditVerb(StrEnum):
     AUDIT_EXPORT = "audit.export"
 
 
+# What each verb means, in the governance team's words: the audit page, its filter and its
+# export show these. Every verb has one (checked below), so a new verb without a label fails
+# at import.
+VERB_LABELS: dict[AuditVerb, str] = {
+    AuditVerb.CYCLE_CLOSE: "Closed a reporting cycle",
+    AuditVerb.CYCLE_CREATE: "Created a reporting cycle",
+    AuditVerb.CYCLE_OPEN: "Opened a reporting cycle",
+    AuditVerb.CYCLE_PUBLISH: "Published a reporting cycle",
+    AuditVerb.CYCLE_PUBLICATION_WITHDRAWN: "Withdrew a cycle's publication",
+    AuditVerb.CYCLE_REMIND: "Sent reminders",
+    AuditVerb.CYCLE_REOPEN: "Reopened a reporting cycle",
+    AuditVerb.DATA_IMPORT: "Imported a spreadsheet",
+    AuditVerb.DATA_IMPORT_QUEUED: "Queued a spreadsheet import",
+    AuditVerb.PACK_CREATE: "Created a board pack",
+    AuditVerb.PACK_EDIT: "Edited a board pack's cover sheet",
+    AuditVerb.PACK_GENERATE: "Generated a board pack PDF",
+    AuditVerb.PACK_PUBLISH: "Published a board pack",
+    AuditVerb.PACK_WITHDRAW: "Withdrew a published board pack",
+    AuditVerb.RISK_CLOSE: "Closed a BAF risk",
+    AuditVerb.RISK_CREATE: "Added a BAF risk",
+    AuditVerb.RISK_EDIT: "Edited a BAF risk",
+    AuditVerb.RISK_REOPEN: "Reopened a BAF risk",
+    AuditVerb.RISK_REVIEW_ACCEPTED: "Accepted a risk review's scores",
+    AuditVerb.RISK_REVIEW_APPROVE: "Approved a risk review",
+    AuditVerb.RISK_REVIEW_EXTEND: "Extended a risk review's deadline",
+    AuditVerb.RISK_REVIEW_REOPEN: "Reopened a risk review",
+    AuditVerb.RISK_REVIEW_RETURN: "Returned a risk review",
+    AuditVerb.RISK_REVIEW_SAVE: "Saved a risk review",
+    AuditVerb.RISK_REVIEW_SUBMIT: "Submitted a risk review",
+    AuditVerb.RISK_REVIEW_WITHDRAW: "Withdrew a risk review",
+    AuditVerb.RISK_REVIEWS_OPEN: "Opened the quarter's risk reviews",
+    AuditVerb.UPDATE_APPROVE: "Approved an update",
+    AuditVerb.UPDATE_EXTEND: "Extended an update's deadline",
+    AuditVerb.UPDATE_PUBLISH: "Published an update",
+    AuditVerb.UPDATE_REOPEN: "Reopened an update",
+    AuditVerb.UPDATE_RETURN: "Returned an update",
+    AuditVerb.UPDATE_SAVE: "Saved an update",
+    AuditVerb.UPDATE_SUBMIT: "Submitted an update",
+    AuditVerb.UPDATE_WITHDRAW: "Withdrew an update",
+    AuditVerb.SIGN_IN: "Signed in",
+    AuditVerb.SIGN_IN_FAILED: "Failed to sign in",
+    AuditVerb.SIGN_OUT: "Signed out",
+    AuditVerb.LOCKED_OUT: "Was locked out",
+    AuditVerb.LOCKOUT_CLEARED: "Cleared a lockout",
+    AuditVerb.SSO_SIGN_IN: "Signed in with their organisation's account",
+    AuditVerb.SSO_REFUSED: "Was refused single sign-on",
+    AuditVerb.SESSION_EXPIRED: "Was signed out after being idle",
+    AuditVerb.PASSWORD_RESET_REQUESTED: "Asked to reset a password",
+    AuditVerb.PASSWORD_RESET: "Reset their password",
+    AuditVerb.PASSWORD_CHANGE: "Changed their password",
+    AuditVerb.PASSWORD_SET_BY_ADMIN: "Set someone's password in the admin",
+    AuditVerb.INVITATION_SENT: "Sent an invitation to set a password",
+    AuditVerb.MFA_ENROL: "Set up two-factor authentication",
+    AuditVerb.MFA_REMOVE: "Removed two-factor authentication",
+    AuditVerb.MFA_RECOVERY_CODES_ISSUED: "Issued two-factor recovery codes",
+    AuditVerb.MFA_RECOVERY_CODE_USED: "Used a two-factor recovery code",
+    AuditVerb.MFA_VERIFIED: "Passed two-factor authentication",
+    AuditVerb.MFA_FAILED: "Failed two-factor authentication",
+    AuditVerb.ACCESS_CHANGE: "Changed who can see or do what",
+    AuditVerb.ADMIN_ADD: "Added a record in the admin",
+    AuditVerb.ADMIN_CHANGE: "Changed a record in the admin",
+    AuditVerb.ADMIN_DELETE: "Deleted a record in the admin",
+    AuditVerb.EXPORT_DOWNLOAD: "Downloaded an export of personal data",
+    AuditVerb.PACK_DOWNLOAD: "Downloaded a members-only board pack PDF",
+    AuditVerb.AUDIT_EXPORT: "Exported the audit trail",
+}
+assert set(VERB_LABELS) == set(AuditVerb), "every AuditVerb has a label in VERB_LABELS"
+
+# Saves that come in runs (autosave every few seconds): the audit page folds each person's
+# run on one object in one session into one entry.
+AUTOSAVE_VERBS = frozenset({AuditVerb.UPDATE_SAVE, AuditVerb.RISK_REVIEW_SAVE})
+
+
+def verb_label(verb: str) -> str:
+    """The verb in words; a verb no longer in the list (an old row) as it was stored."""
+    try:
+        return VERB_LABELS[AuditVerb(verb)]
+    except ValueError:
+        return verb
+
+
 class Subject(NamedTuple):
     """What an event is about when there is no model instance to name (or none any more)."""
 
@@ -144,3 +226,46 @@ def record(
         ip_address=client_address(request) if request is not None else None,
         session_ref=session_reference(request) if request is not None else "",
     )
+
+
+# --- the audit trail is permanent (docs/adr/0015-audit-trail-is-permanent.md) -------------------
+# The database refuses UPDATE and DELETE on the table (triggers made by migration 0005). The one
+# way past them is `flush`, which empties the whole database (an operator's `manage.py flush`,
+# or the one after each transactional test): it sets a marker on its own connection only.
+
+UNLOCK_SETTING = "ics_portal.audit_unlocked"  # PostgreSQL: a transaction-local setting
+SQLITE_UNLOCK_FUNCTION = "ics_portal_audit_unlocked"  # SQLite: a function of the connection
+
+
+def register_sqlite_unlock(sender, connection, **kwargs) -> None:
+    """Give each new SQLite connection the function the DELETE trigger asks (0 unless this
+    connection is flushing). A connection Django did not open lacks it, so there the trigger
+    fails, and the DELETE with it."""
+    if connection.vendor != "sqlite":
+        return
+    connection.connection.create_function(
+        SQLITE_UNLOCK_FUNCTION, 0, lambda: 1 if getattr(connection, "_audit_unlocked", 0) else 0
+    )
+
+
+@contextmanager
+def unlocked_for_flush(using: str = "default"):
+    """Let this connection, and nothing else, delete audit events while the block runs.
+    Only the flush command uses it."""
+    connection = connections[using]
+
+    def unlock(value: str) -> None:
+        if connection.vendor == "postgresql" and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, %s, true)", [UNLOCK_SETTING, value])
+
+    # Local to the transaction, and locked again at the end of the block even when it is
+    # part of a larger transaction.
+    with transaction.atomic(using=using):
+        unlock("on")
+        connection._audit_unlocked = True
+        try:
+            yield
+        finally:
+            connection._audit_unlocked = False
+            unlock("off")

@@ -110,11 +110,42 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+class AuditTrailIsPermanent(Exception):
+    """Something tried to change or delete an audit event. Nothing may (docs/adr/0015)."""
+
+    def __init__(self, what: str = "changed or deleted"):
+        super().__init__(f"Audit events cannot be {what}: the audit trail is permanent.")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Audit events can be added and read, never updated or deleted in bulk."""
+
+    def update(self, **kwargs):
+        raise AuditTrailIsPermanent("changed")
+
+    def delete(self):
+        raise AuditTrailIsPermanent("deleted")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditTrailIsPermanent("changed")
+
+    # The raw forms are refused too.
+    def _update(self, values):
+        raise AuditTrailIsPermanent("changed")
+
+    def _raw_delete(self, using):
+        raise AuditTrailIsPermanent("deleted")
+
+
 class AuditEvent(models.Model):
     """Who did what to which object, and when.
 
     No foreign keys: the row outlives the user and the object it describes. Written by the
     actions in the same transaction as the change itself.
+
+    Permanent: a saved event cannot be saved again or deleted, here (save, delete, the
+    queryset's update and delete) nor in the database, whose triggers refuse UPDATE and DELETE
+    on the table (migration 0005; docs/adr/0015-audit-trail-is-permanent.md).
     """
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -131,12 +162,24 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField("client address", null=True, blank=True)
     session_ref = models.CharField("session", max_length=16, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
         return f"{self.actor_name or 'system'} {self.verb} {self.object_type} {self.object_label}"
+
+    def save(self, *args, **kwargs):
+        """Insert a new event; an event already stored is never written again."""
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AuditTrailIsPermanent("changed")
+        kwargs["force_insert"] = True  # never an UPDATE of a row with the same id
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsPermanent("deleted")
 
 
 class ReportingCycle(models.Model):

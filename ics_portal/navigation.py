@@ -24,6 +24,7 @@ _SECTIONS = (
     ("Board packs", "packs:list", Perm.PACK_MANAGE),
     ("Import and export", "dataio:index", Perm.DATA_VIEW),
     ("Risks", "risks:register", Perm.RISK_VIEW),
+    ("Audit trail", "audit_log", Perm.AUDIT_VIEW),
     ("Reports", "packs:published_list", None),
 )
 

@@ -72,6 +72,9 @@ class Perm(StrEnum):
     DATA_EXPORT = "data.export"
     DATA_VIEW_IMPORT = "data.view_import"
 
+    # The audit trail: its page and its export (governance officers and superusers).
+    AUDIT_VIEW = "audit.view"
+
 
 class UnknownPermission(KeyError, ValueError):
     """A permission name that is not a `Perm`: a mistake where it is written. A KeyError, as a
@@ -303,6 +306,9 @@ _rule(Perm.DATA_VIEW, imports_data | exports_data)
 # An import running in the task worker: its progress and result are for whoever started it
 # and for governance (imports_visible_to).
 _rule(Perm.DATA_VIEW_IMPORT, is_governance | started_it)
+
+# The audit trail is governance's tool; superusers count as governance (roles.is_governance).
+_rule(Perm.AUDIT_VIEW, is_governance)
 
 assert set(PERMISSIONS) == set(Perm), "every Perm has a rule, and only Perms have rules"
 

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, views
+from . import audit_views, health, views
 from .forms import SignInForm
 
 urlpatterns = [
@@ -39,6 +39,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("audit/", audit_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
     path("risks/", include("risks.urls")),
     path("data/", include("dataio.urls")),

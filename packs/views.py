@@ -11,8 +11,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from ics_portal import audit
+from ics_portal.audit import AuditVerb
 from ics_portal.models import ReportingCycle
-from ics_portal.permissions import Perm, readable_published
+from ics_portal.permissions import Perm, is_public_now, readable_published
 from ics_portal.views_support import requires
 from ics_portal.workflow.errors import ActionError
 
@@ -151,6 +153,13 @@ def pack_draft_pdf(request, pack):
         raise Http404
     with pack.draft_pdf.open("rb") as handle:
         data = stamp_draft(handle.read())
+    audit.record(
+        by=request.user,
+        verb=AuditVerb.PACK_DOWNLOAD,
+        obj=pack,
+        after={"draft": True, "version": pack.version},
+        request=request,
+    )
     return FileResponse(
         io.BytesIO(data),
         content_type="application/pdf",
@@ -277,4 +286,19 @@ def published_pdf(request, pk):
     if report is None:
         return redirect_to_login(request.get_full_path())
     name = f"{report.pack.cycle.label.replace('/', '-')}-board-pack-v{report.number}.pdf"
-    return FileResponse(report.pdf.open("rb"), content_type="application/pdf", filename=name)
+    handle = report.pdf.open("rb")
+    # A PDF open to everyone (public, embargo passed, not withdrawn) is not audited: the
+    # public reads it without signing in. Every other download names who took it.
+    if not is_public_now(request.user, report) or report.withdrawn_at is not None:
+        audit.record(
+            by=request.user,
+            verb=AuditVerb.PACK_DOWNLOAD,
+            obj=report,
+            after={
+                "version": report.number,
+                "visibility": report.visibility,
+                "withdrawn": report.withdrawn_at is not None,
+            },
+            request=request,
+        )
+    return FileResponse(handle, content_type="application/pdf", filename=name)

@@ -88,6 +88,7 @@ def things(update, thread_update, outsider, governance, lead):
         "published": published,
         "data": [None, *jobs],
         "rows": [None, [], ["a row"]],
+        "audit": [None],  # the audit trail: about the person alone
     }
 
 
