@@ -45,6 +45,10 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def data(db, lead, governance):
+    return make_data(lead, governance)
+
+
+def make_data(lead, governance) -> dict:
     """One of everything, linked as the portal links them."""
     workstream = factories.WorkstreamFactory(name="Digital enablement", code="DE")
     workstream.leads.add(lead)
