@@ -182,7 +182,10 @@ def _stored(obj):
 
 
 def _empty(value):
-    return [] if isinstance(value, list) else None
+    """What a field held before the object was added: nothing, no one, off."""
+    if isinstance(value, list):
+        return []
+    return False if isinstance(value, bool) else None
 
 
 def _inline_changes(message) -> bool:
@@ -259,9 +262,19 @@ class AuditedAdminMixin:
             return entry  # the action refused the change: nothing was changed
         stored = _stored(obj)
         after = snapshot(stored)
-        before, password = getattr(request, "_admin_before", {}).get(
-            (obj._meta.label, obj.pk), (after, getattr(stored, "password", None))
-        )
+        found = getattr(request, "_admin_before", {}).get((obj._meta.label, obj.pk))
+        if found is None:
+            # Saved without opening the object first (an editable change list): what it holds
+            # now, and Django's message of what changed.
+            self._record(
+                request,
+                AuditVerb.ADMIN_CHANGE,
+                stored,
+                after=after,
+                comment=entry.get_change_message() if entry is not None else "",
+            )
+            return entry
+        before, password = found
         changed = [name for name in after if before.get(name) != after[name]]
         if changed or _inline_changes(message):
             self._record(
