@@ -28,7 +28,7 @@ from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from risks.models import BAFRisk, RiskReview
 
 from .. import factories
-from ..web.test_admin import make_data
+from ..web.support import make_admin_data
 
 ROLES = ("anonymous", "outsider", "board", "lead", "governance", "admin")
 LOGIN = "admin sign in"
@@ -283,7 +283,7 @@ def world(db, lead, governance, board_member, outsider, superuser):
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_tasks_db.models import DBTaskResult
 
-    data = make_data(lead, governance)
+    data = make_admin_data(lead, governance)
     person = factories.UserFactory(full_name="Pat Person", email="pat.person@example.nhs.uk")
     attempt = {"user_agent": "walk", "ip_address": "127.0.0.1", "username": "x@example.nhs.uk"}
     attempt |= {"http_accept": "*/*", "path_info": "/sign-in/"}
@@ -328,7 +328,7 @@ def _paths(objects, data):
         for view in ("change", "delete", "history"):
             by_name[f"{info}_{view}"] = reverse(f"admin:{info}_{view}", args=[obj.pk])
         if hasattr(model, "history") and f"{info}_simple_history" in MODELS:
-            version = model.history.filter(pk=obj.pk).order_by("history_id").first()
+            version = obj.history.order_by("history_id").first()
             assert version is not None, f"{model.__name__} {obj.pk} has no history"
             by_name[f"{info}_simple_history"] = reverse(
                 f"admin:{info}_simple_history", args=[obj.pk, version.history_id]

@@ -12,7 +12,7 @@ from ics_portal.models import AuditEvent, Organisation
 from workstreams.models import Milestone, Workstream
 
 from .. import factories
-from .test_admin import _post_data, _url, make_data
+from .support import admin_post_data, admin_url, make_admin_data
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +22,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def data(db, lead, governance):
-    return make_data(lead, governance)
+    return make_admin_data(lead, governance)
 
 
 @pytest.fixture
@@ -38,10 +38,10 @@ def _events(verb, obj):
 
 
 def _save(client, obj, **changes):
-    url = _url(type(obj), "change", obj.pk)
+    url = admin_url(type(obj), "change", obj.pk)
     page = client.get(url)
     assert page.status_code == 200
-    response = client.post(url, _post_data(page) | changes)
+    response = client.post(url, admin_post_data(page) | changes)
     assert response.status_code == 302, response.context and response.context.get("errors")
     return response
 
@@ -99,7 +99,7 @@ def test_cycle_date_changes_are_audited_with_the_dates(gov_client, data):
 
 def test_an_added_organisation_is_audited(gov_client, db):
     response = gov_client.post(
-        _url(Organisation, "add"),
+        admin_url(Organisation, "add"),
         {"name": "North Hospital Trust", "short_name": "NHT", "kind": "NHS_TRUST"},
     )
     assert response.status_code == 302, response.context and response.context["errors"]
@@ -110,7 +110,7 @@ def test_an_added_organisation_is_audited(gov_client, db):
 
 def test_a_delete_is_audited_with_what_was_deleted(gov_client, db):
     milestone = factories.MilestoneFactory(title="Typed by mistake")
-    url = _url(Milestone, "delete", milestone.pk)
+    url = admin_url(Milestone, "delete", milestone.pk)
     assert gov_client.get(url).status_code == 200
     assert gov_client.post(url, {"post": "yes"}).status_code == 302
     assert not Milestone.objects.filter(pk=milestone.pk).exists()
@@ -148,8 +148,8 @@ def test_a_person_added_by_an_administrator_with_a_password_is_audited(client, s
 def test_the_event_is_in_the_same_transaction_as_the_change(gov_client, data):
     """If the audit event cannot be written, the change is not kept."""
     workstream = data["workstream"]
-    url = _url(Workstream, "change", workstream.pk)
-    post = _post_data(gov_client.get(url)) | {"name": "Never saved"}
+    url = admin_url(Workstream, "change", workstream.pk)
+    post = admin_post_data(gov_client.get(url)) | {"name": "Never saved"}
     gov_client.raise_request_exception = True
     with (
         mock.patch("ics_portal.audit.record", side_effect=RuntimeError("disk full")),

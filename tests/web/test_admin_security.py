@@ -19,7 +19,7 @@ from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from risks.models import RiskReview
 
 from .. import factories
-from .test_admin import _post_data, _url, make_data
+from .support import admin_post_data, admin_url, make_admin_data
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +29,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def data(db, lead, governance):
-    return make_data(lead, governance)
+    return make_admin_data(lead, governance)
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_governance_cannot_tick_is_superuser_or_is_staff(gov_client, person):
     form = page.context["adminform"].form
     for hidden in ("is_superuser", "is_staff", "user_permissions", "password"):
         assert hidden not in form.fields
-    post = _post_data(page) | {"is_superuser": "on", "is_staff": "on", "full_name": "Pat P"}
+    post = admin_post_data(page) | {"is_superuser": "on", "is_staff": "on", "full_name": "Pat P"}
     assert gov_client.post(_change(person), post).status_code == 302
     person.refresh_from_db()
     assert person.full_name == "Pat P"
@@ -142,7 +142,7 @@ def test_governance_cannot_give_the_governance_role_or_other_groups(gov_client, 
     page = gov_client.get(_change(person))
     offered = set(page.context["adminform"].form.fields["groups"].queryset)
     assert offered == {_group(SYSTEM_LEAD), _group(BOARD_MEMBER)}
-    post = _post_data(page) | {
+    post = admin_post_data(page) | {
         "groups": [str(_group(GOVERNANCE_OFFICER).pk), str(other.pk), str(_group(SYSTEM_LEAD).pk)]
     }
     response = gov_client.post(_change(person), post)
@@ -156,7 +156,7 @@ def test_governance_gives_and_removes_a_portal_role_keeping_other_groups(gov_cli
     other = Group.objects.create(name="Site operators")
     person.groups.add(other)
     page = gov_client.get(_change(person))
-    post = _post_data(page) | {"groups": [str(_group(SYSTEM_LEAD).pk)]}
+    post = admin_post_data(page) | {"groups": [str(_group(SYSTEM_LEAD).pk)]}
     assert gov_client.post(_change(person), post).status_code == 302
     assert set(person.groups.all()) == {other, _group(SYSTEM_LEAD)}
     event = _events("access.change", person).get()
@@ -265,7 +265,7 @@ def test_an_administrator_giving_the_governance_role_makes_the_person_staff(
     client.force_login(superuser)
     page = client.get(_change(person))
     assert "is_staff" not in page.context["adminform"].form.fields  # shown, not ticked
-    post = _post_data(page) | {"groups": [str(_group(GOVERNANCE_OFFICER).pk)]}
+    post = admin_post_data(page) | {"groups": [str(_group(GOVERNANCE_OFFICER).pk)]}
     assert client.post(_change(person), post).status_code == 302
     person.refresh_from_db()
     assert person.is_staff
@@ -274,7 +274,7 @@ def test_an_administrator_giving_the_governance_role_makes_the_person_staff(
     assert event.after == {"groups": [_group(GOVERNANCE_OFFICER).pk], "is_staff": True}
 
     page = client.get(_change(person))
-    post = _post_data(page) | {"groups": []}
+    post = admin_post_data(page) | {"groups": []}
     post.pop("groups")
     assert client.post(_change(person), post).status_code == 302
     person.refresh_from_db()
@@ -284,7 +284,7 @@ def test_an_administrator_giving_the_governance_role_makes_the_person_staff(
 def test_an_administrator_can_make_a_superuser_and_it_is_audited(client, superuser, person):
     client.force_login(superuser)
     page = client.get(_change(person))
-    post = _post_data(page) | {"is_superuser": "on"}
+    post = admin_post_data(page) | {"is_superuser": "on"}
     assert client.post(_change(person), post).status_code == 302
     person.refresh_from_db()
     assert person.is_superuser and person.is_staff
@@ -319,7 +319,7 @@ def test_an_administrator_setting_a_password_is_audited_without_the_password(
 
 
 def _refused(client, obj, reason):
-    url = _url(type(obj), "delete", obj.pk)
+    url = admin_url(type(obj), "delete", obj.pk)
     page = client.get(url)
     assert page.status_code == 403
     assert reason in page.content.decode()
@@ -359,7 +359,7 @@ def test_a_reviewed_risk_is_not_deleted_and_says_why(gov_client, data):
 
 def test_bulk_delete_of_updates_is_refused_with_a_message(client, superuser, data):
     client.force_login(superuser)
-    changelist = _url(GoldenThreadUpdate, "changelist")
+    changelist = admin_url(GoldenThreadUpdate, "changelist")
     ids = [str(u.pk) for u in GoldenThreadUpdate.objects.all()]
     response = client.post(
         changelist, {"action": "delete_selected", "_selected_action": ids, "post": "yes"}
@@ -374,7 +374,7 @@ def test_bulk_delete_of_updates_is_refused_with_a_message(client, superuser, dat
 def test_bulk_delete_of_risks_refuses_the_reviewed_ones_by_name(client, superuser, data):
     client.force_login(superuser)
     mistake = factories.BAFRiskFactory(reference="99", title="Typed by mistake")
-    changelist = _url(type(mistake), "changelist")
+    changelist = admin_url(type(mistake), "changelist")
     ids = [str(data["risk"].pk), str(mistake.pk)]
     response = client.post(
         changelist, {"action": "delete_selected", "_selected_action": ids, "post": "yes"}
@@ -388,7 +388,7 @@ def test_bulk_delete_of_risks_refuses_the_reviewed_ones_by_name(client, superuse
 def test_a_mistaken_risk_is_deleted_in_bulk_and_audited(client, superuser, data):
     client.force_login(superuser)
     mistake = factories.BAFRiskFactory(reference="99", title="Typed by mistake")
-    changelist = _url(type(mistake), "changelist")
+    changelist = admin_url(type(mistake), "changelist")
     response = client.post(
         changelist,
         {"action": "delete_selected", "_selected_action": [str(mistake.pk)], "post": "yes"},
@@ -397,3 +397,16 @@ def test_a_mistaken_risk_is_deleted_in_bulk_and_audited(client, superuser, data)
     assert not type(mistake).objects.filter(pk=mistake.pk).exists()
     event = AuditEvent.objects.get(verb="admin.delete")
     assert event.object_id == str(mistake.pk) and event.before["title"] == "Typed by mistake"
+
+
+def test_there_is_no_permission_admin(gov_client, client, superuser):
+    assert gov_client.get("/admin/auth/permission/").status_code == 404
+    client.force_login(superuser)
+    assert client.get("/admin/auth/permission/").status_code == 404
+
+
+def test_superusers_keep_every_table(client, superuser):
+    client.force_login(superuser)
+    html = client.get(reverse("admin:index")).content.decode()
+    for shown in ("Groups", "Access attempts", "Workstreams"):
+        assert shown in html, shown
