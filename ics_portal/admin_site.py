@@ -211,11 +211,9 @@ class AuditedAdminMixin:
             request._admin_before = before
         return obj
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # Django's own view is already atomic; said here as the audit relies on it.
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
+    # Django's add, change and delete views already run in a transaction (ModelAdmin's
+    # changeform_view and delete_view), so the events written by the log_* methods below are
+    # in it; a bulk action's are not, hence:
     def response_action(self, request, queryset):
         # A bulk action (delete selected, approve selected...) and its audit events: together.
         with transaction.atomic(using=router.db_for_write(self.model)):
@@ -386,6 +384,24 @@ class PortalAdminSite(admin.AdminSite):
         if not issubclass(admin_class, PortalModelAdminMixin):
             admin_class = _with_mixin(PortalModelAdminMixin, admin_class)
         super().register(model_or_iterable, admin_class, **options)
+
+    def password_change(self, request, extra_context=None):
+        """A staff member's own password, changed on the admin's page (which asks for the old
+        one): PASSWORD_CHANGE, in the same transaction. (Setting someone else's password is
+        the user admin's, for superusers only: PASSWORD_SET_BY_ADMIN.)"""
+        from . import audit
+
+        with transaction.atomic():
+            before = getattr(request.user, "password", None)
+            response = super().password_change(request, extra_context)
+            if request.method == "POST" and getattr(request.user, "password", None) != before:
+                audit.record(
+                    by=request.user,
+                    verb=audit.AuditVerb.PASSWORD_CHANGE,
+                    obj=request.user,
+                    request=request,
+                )
+        return response
 
 
 class PortalAdminConfig(AdminConfig):

@@ -177,3 +177,38 @@ def test_third_party_admins_are_audited_too(client, superuser, db):
     group = Group.objects.get(name="Readers")
     assert _events("admin.add", group).get().after["permissions"] == [permission.pk]
     assert _events("access.change", group).get().after == {"permissions": [permission.pk]}
+
+
+def test_deactivating_a_person_is_an_access_change(gov_client, lead):
+    page = gov_client.get(reverse("admin:ics_portal_user_change", args=[lead.pk]))
+    post = admin_post_data(page)
+    post.pop("is_active")
+    response = gov_client.post(reverse("admin:ics_portal_user_change", args=[lead.pk]), post)
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert not lead.is_active
+    access = _events("access.change", lead).get()
+    assert access.before == {"is_active": True} and access.after == {"is_active": False}
+
+
+def test_a_staff_members_own_password_change_in_the_admin_is_audited(gov_client, governance):
+    secret = "a-new-Passw0rd-123"
+    response = gov_client.post(
+        reverse("admin:password_change"),
+        {"old_password": "correct-horse-battery", "new_password1": secret, "new_password2": secret},
+    )
+    assert response.status_code == 302
+    governance.refresh_from_db()
+    assert governance.check_password(secret)
+    event = _events("password.change", governance).get()
+    assert event.actor_id == governance.pk
+    assert secret not in f"{event.before} {event.after}"
+
+
+def test_a_refused_own_password_change_is_not_audited(gov_client):
+    response = gov_client.post(
+        reverse("admin:password_change"),
+        {"old_password": "wrong", "new_password1": "x", "new_password2": "y"},
+    )
+    assert response.status_code == 200
+    assert not AuditEvent.objects.filter(verb="password.change").exists()
