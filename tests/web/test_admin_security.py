@@ -95,9 +95,8 @@ def test_governance_cannot_set_anyones_password_in_the_admin(gov_client, person)
 def test_governance_cannot_grant_itself_permissions_or_groups(gov_client, governance):
     page = gov_client.get(_change(governance))
     assert page.status_code == 200  # its own record, to read
-    assert page.context["adminform"].form.fields == {} or "user_permissions" not in (
-        page.context["adminform"].form.fields
-    )
+    assert page.context["has_change_permission"] is False
+    assert "user_permissions" not in page.context["adminform"].form.fields
     axes = Permission.objects.filter(content_type__app_label="axes")
     group_perms = Permission.objects.filter(content_type__app_label="auth")
     post = {
@@ -219,7 +218,7 @@ def test_governance_cannot_add_a_group_with_permissions(gov_client):
 
 def test_the_admin_index_shows_governance_only_the_portals_tables(gov_client):
     html = gov_client.get(reverse("admin:index")).content.decode()
-    assert "Workstreams" in html and "People" in html or "Users" in html
+    assert "Workstreams" in html
     for hidden in ("Groups", "Access attempts", "Access logs", "Access failure", "Task results"):
         assert hidden not in html, hidden
 
