@@ -9,17 +9,22 @@ and field history can be read but not reverted.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.db.models import Count
 from django.http import Http404
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import people_actions
 from .models import AuditEvent, Organisation, User
 from .permissions import Perm, has_permission
 from .richtext import media_with_nonce
+from .roles import ROLES_GOVERNANCE_MAY_GIVE
 from .status import WorkflowState
 from .workflow import actions as workflow
 from .workflow.errors import ActionError, StaleUpdateError
@@ -118,6 +123,9 @@ class ReadOnlyAdminMixin:
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def delete_refused(self, request, obj) -> str:
+        return "This is a record, kept as it was written: it is not deleted."
+
 
 def run_action_for_each(
     modeladmin, request, queryset, action, *, keyword: str, done: str, **kwargs
@@ -170,24 +178,71 @@ class PortalUserChangeForm(_EmailFieldMixin, UserChangeForm):
         fields = "__all__"
 
 
+class PortalUserInviteForm(_EmailFieldMixin, forms.ModelForm):
+    """A governance officer adds a person without a password: nobody but the person ever
+    knows it. They set it themselves ("Forgotten your password?" on the sign-in page)."""
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "job_title", "organisation")
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
+
+
+def _role_groups(roles):
+    return Group.objects.filter(name__in=[role.group_name for role in roles]).order_by("name")
+
+
+_ROLES_HELP = (
+    "Roles are groups: system lead, governance officer, board member. Administrators are "
+    "superusers. Staff (may use this admin) follows the roles: governance officers and "
+    "administrators are staff, nobody else."
+)
+_GOVERNANCE_ROLES_HELP = (
+    "A person's roles in the portal: system lead, board member. The governance officer role "
+    "and administrator accounts are given by an administrator."
+)
+
+
 @admin.register(User)
 class UserAdmin(SpreadsheetLinksMixin, NonceMediaMixin, DjangoUserAdmin):
-    """Django's user admin, for people who sign in with their email address."""
+    """Django's user admin, for people who sign in with their email address.
+
+    Least privilege (docs/adr/0012-admin-least-privilege.md): only superusers see or change
+    superuser status, permissions, any group, passwords, and staff or superuser accounts.
+    A governance officer adds people (without a password), edits their details and gives or
+    takes away the system lead and board member roles. `is_staff` follows the roles.
+    """
 
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     # Django's add-user template talks about usernames; the plain change form does not.
     add_form_template = "admin/change_form.html"
+    access_fields = ("groups", "is_active", "is_staff", "is_superuser", "user_permissions")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("full_name", "job_title", "organisation")}),
         (
             "Roles and permissions",
             {
-                "description": "Roles are groups: system lead, governance officer, board "
-                "member. Administrators are superusers.",
-                "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
+                "description": _ROLES_HELP,
+                "fields": ("is_active", "groups", "is_staff", "is_superuser", "user_permissions"),
             },
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    governance_fieldsets = (
+        (None, {"fields": ("email",)}),
+        ("Person", {"fields": ("full_name", "job_title", "organisation")}),
+        (
+            "Roles",
+            {"description": _GOVERNANCE_ROLES_HELP, "fields": ("is_active", "groups", "is_staff")},
         ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
@@ -202,6 +257,17 @@ class UserAdmin(SpreadsheetLinksMixin, NonceMediaMixin, DjangoUserAdmin):
             },
         ),
     )
+    governance_add_fieldsets = (
+        (
+            None,
+            {
+                "description": "Enter the person's email address (they sign in with it) and "
+                "their name. They set their own password with \u201cForgotten your "
+                "password?\u201d on the sign-in page; give them a role once they are added.",
+                "fields": ("email", "full_name", "job_title", "organisation"),
+            },
+        ),
+    )
     list_display = ("email", "full_name", "job_title", "organisation", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "organisation")
     list_select_related = ("organisation",)
@@ -209,7 +275,91 @@ class UserAdmin(SpreadsheetLinksMixin, NonceMediaMixin, DjangoUserAdmin):
     ordering = ("full_name", "email")
     autocomplete_fields = ("organisation",)
     filter_horizontal = ("groups", "user_permissions")
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "is_staff")
+
+    # --- who may manage whom
+
+    @staticmethod
+    def _manages(request, obj) -> bool:
+        """Superusers manage everyone; others only people who are neither staff nor
+        superusers (so no governance officer changes an administrator, a colleague or their
+        own access)."""
+        if request.user.is_superuser or obj is None:
+            return True
+        return not (obj.is_superuser or obj.is_staff)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages(request, obj) and super().has_delete_permission(request, obj)
+
+    def delete_refused(self, request, obj) -> str:
+        if not self._manages(request, obj):
+            return "Only an administrator can delete a staff or administrator account."
+        return ""
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.governance_add_fieldsets if obj is None else self.governance_fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            kwargs["form"] = PortalUserInviteForm
+        form = super().get_form(request, obj, **kwargs)
+        if not request.user.is_superuser:
+            # The password box (a declared field, so in every form made from the class) shows
+            # how the password is stored and links to setting it: for superusers only. The
+            # class is made for this request, so this changes no other.
+            form.base_fields.pop("password", None)
+        return form
+
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return self.list_filter
+        return tuple(name for name in self.list_filter if name != "is_superuser")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = _role_groups(ROLES_GOVERNANCE_MAY_GIVE)
+            kwargs["help_text"] = ""
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        offered = form.fields.get("groups")
+        before = list(form.initial.get("groups") or [])
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        if offered is not None and not request.user.is_superuser:
+            # Groups this person may not give stay as they were.
+            kept = [group for group in before if group not in offered.queryset]
+            if kept:
+                user.groups.add(*kept)
+        people_actions.sync_staff_flag(user)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Only an administrator sets someone's password here; everyone sets their own with
+        the admin's "Change password" (which asks for the old one) or the sign-in page's
+        "Forgotten your password?"."""
+        if not request.user.is_superuser:
+            raise PermissionDenied(
+                "Only an administrator can set a password here. People set their own with "
+                "\u201cForgotten your password?\u201d on the sign-in page."
+            )
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().user_change_password(request, id, form_url)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Groups (the roles) and their permissions: superusers only (governance officers hold no
+    permission on groups); a change to a group's permissions is an access change."""
+
+    access_fields = ("permissions",)
 
 
 @admin.register(Organisation)
@@ -323,9 +473,14 @@ class WorkflowAdmin(HistoryAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.state not in EDITABLE_STATES:
-            return False
-        return super().has_delete_permission(request, obj)
+        return False  # see delete_refused
+
+    def delete_refused(self, request, obj) -> str:
+        return (
+            f"{obj._meta.verbose_name.capitalize()}s are made when a cycle opens and are never "
+            "deleted: they keep the record of what was asked and answered. Withdraw, return or "
+            "reopen it on its page in the portal instead."
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -361,6 +516,7 @@ class WorkflowAdmin(HistoryAdmin):
                 formsets=formsets,
             )
         except ActionError as error:
+            form.instance._admin_not_saved = True  # no ADMIN_CHANGE for what was not changed
             self.message_user(request, f"Not saved: {error}", messages.ERROR)
 
     def save_content(self, request, obj, *, base_version, fields, m2m, formsets):

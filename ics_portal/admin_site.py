@@ -7,22 +7,37 @@ in an autocomplete box; "?_to_field=" (empty) is no field. This covers every reg
 model admin and its inlines, the portal's and the third-party ones (sign-in attempts, task
 results) alike.
 
+Every model admin also leaves an audit trail (issue 13; docs/adr/0012-admin-least-privilege.md):
+each add, change and delete made in the admin writes ADMIN_ADD / ADMIN_CHANGE / ADMIN_DELETE
+in the same transaction, with the changed fields before and after as plain values (never a
+password hash or other secret); a change to a field that decides who can see or do what (a
+model admin's `access_fields`) also writes ACCESS_CHANGE, and a password set here writes
+PASSWORD_SET_BY_ADMIN. A model admin that says why something may not be deleted
+(`delete_refused`) refuses it with that reason, on its delete page and in "delete selected".
+
 Installed in place of "django.contrib.admin" in INSTALLED_APPS.
 """
 
 import contextlib
+import datetime
+import decimal
 import functools
+import uuid
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import (
     AutocompleteMixin,
     AutocompleteSelect,
     AutocompleteSelectMultiple,
 )
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import router, transaction
+from django.db.models.fields.files import FieldFile
 
 
 class PortalChangeList(ChangeList):
@@ -114,7 +129,223 @@ def _with_mixin(mixin: type, cls: type) -> type:
     return type(cls.__name__, (mixin, cls), {"__module__": cls.__module__})
 
 
-class PortalModelAdminMixin(ReadableChoicesMixin):
+# --- the audit trail of admin changes ------------------------------------------------------------
+
+# Fields whose values never go into an audit event: password hashes, one-time-password secrets
+# (django-otp's "key"), tokens.
+_SECRET_NAMES = {"password", "key", "secret"}
+
+
+def _secret(name: str) -> bool:
+    return name in _SECRET_NAMES or "token" in name or "secret" in name
+
+
+def plain(value):
+    """A field's value as JSON keeps it: dates as ISO text, related rows by key."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if isinstance(value, bytes | memoryview):
+        return None  # binary content is not kept
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, list | tuple | set):
+        return [plain(v) for v in value]
+    return value
+
+
+def snapshot(obj) -> dict:
+    """The object's stored values by field name (many-to-many fields as sorted keys), secrets
+    left out. Read from the database for a saved object, so it is what was really stored."""
+    values = {}
+    for field in obj._meta.concrete_fields:
+        if not _secret(field.name):
+            values[field.name] = plain(field.value_from_object(obj))
+    for field in obj._meta.many_to_many:
+        if _secret(field.name):
+            continue
+        keys = getattr(obj, field.name).values_list("pk", flat=True) if obj.pk else []
+        values[field.name] = sorted((plain(k) for k in keys), key=str)
+    return values
+
+
+def _stored(obj):
+    """The object as the database now holds it (an action may have saved another copy)."""
+    if obj.pk is None:
+        return obj
+    return type(obj)._base_manager.filter(pk=obj.pk).first() or obj
+
+
+def _empty(value):
+    """What a field held before the object was added: nothing, no one, off."""
+    if isinstance(value, list):
+        return []
+    return False if isinstance(value, bool) else None
+
+
+def _inline_changes(message) -> bool:
+    """Django's change message names inline rows added, changed or deleted."""
+    if not isinstance(message, list):
+        return False
+    return any("name" in part for entry in message for part in entry.values())
+
+
+class AuditedAdminMixin:
+    """Audit events for the admin's adds, changes and deletes (see the module's docstring).
+
+    A model admin lists in `access_fields` the fields that decide who can see or do what; a
+    change to one is also an ACCESS_CHANGE. (Read with getattr: this mixin comes first in every
+    registered admin's bases, so a class attribute here would hide the admin's own.)"""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "POST":
+            # What the object held before the post changed it (compared in log_change).
+            before = getattr(request, "_admin_before", {})
+            before[(obj._meta.label, obj.pk)] = (snapshot(obj), getattr(obj, "password", None))
+            request._admin_before = before
+        return obj
+
+    # Django's add, change and delete views already run in a transaction (ModelAdmin's
+    # changeform_view and delete_view), so the events written by the log_* methods below are
+    # in it; a bulk action's are not, hence:
+    def response_action(self, request, queryset):
+        # A bulk action (delete selected, approve selected...) and its audit events: together.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().response_action(request, queryset)
+
+    def _record(self, request, verb, obj, **kwargs):
+        from . import audit
+
+        audit.record(by=request.user, verb=verb, obj=obj, request=request, **kwargs)
+
+    def _record_access(self, request, obj, before, after):
+        from .audit import AuditVerb
+
+        access_fields = getattr(self, "access_fields", ())
+        fields = [name for name in access_fields if before.get(name) != after.get(name)]
+        if fields:
+            self._record(
+                request,
+                AuditVerb.ACCESS_CHANGE,
+                obj,
+                before={name: before.get(name) for name in fields},
+                after={name: after.get(name) for name in fields},
+            )
+
+    def log_addition(self, request, obj, message):
+        from .audit import AuditVerb
+
+        entry = super().log_addition(request, obj, message)
+        stored = _stored(obj)
+        after = snapshot(stored)
+        self._record(request, AuditVerb.ADMIN_ADD, stored, after=after)
+        self._record_access(
+            request, stored, {name: _empty(after.get(name)) for name in after}, after
+        )
+        if getattr(stored, "password", None) and stored.has_usable_password():
+            self._record(request, AuditVerb.PASSWORD_SET_BY_ADMIN, stored)
+        return entry
+
+    def log_change(self, request, obj, message):
+        from .audit import AuditVerb
+
+        entry = super().log_change(request, obj, message)
+        if getattr(obj, "_admin_not_saved", False):
+            return entry  # the action refused the change: nothing was changed
+        stored = _stored(obj)
+        after = snapshot(stored)
+        found = getattr(request, "_admin_before", {}).get((obj._meta.label, obj.pk))
+        if found is None:
+            # Saved without opening the object first (an editable change list): what it holds
+            # now, and Django's message of what changed.
+            self._record(
+                request,
+                AuditVerb.ADMIN_CHANGE,
+                stored,
+                after=after,
+                comment=entry.get_change_message() if entry is not None else "",
+            )
+            return entry
+        before, password = found
+        changed = [name for name in after if before.get(name) != after[name]]
+        if changed or _inline_changes(message):
+            self._record(
+                request,
+                AuditVerb.ADMIN_CHANGE,
+                stored,
+                before={name: before.get(name) for name in changed},
+                after={name: after[name] for name in changed},
+                comment=entry.get_change_message() if entry is not None else "",
+            )
+        self._record_access(request, stored, before, after)
+        if password != getattr(stored, "password", None):
+            self._record(
+                request,
+                AuditVerb.PASSWORD_SET_BY_ADMIN,
+                stored,
+                after={"usable": stored.has_usable_password()},
+            )
+        return entry
+
+    def log_deletions(self, request, queryset):
+        from .audit import AuditVerb
+
+        for obj in queryset:
+            self._record(request, AuditVerb.ADMIN_DELETE, obj, before=snapshot(obj))
+        return super().log_deletions(request, queryset)
+
+
+# --- deletes that a workflow forbids ------------------------------------------------------------
+
+
+class WorkflowDeleteMixin:
+    """A model admin names why an object may not be deleted (`delete_refused`, "" when it may);
+    such objects are refused on the delete page (403, with the reason) and in "delete selected"
+    (nothing is deleted; each refusal is listed). Superusers too: the rule is the workflow's.
+    (`delete_refused` is looked up, not defined here: this mixin comes first in the bases.)"""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and _refusal(self, request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and (reason := _refusal(self, request, obj)):
+            raise PermissionDenied(reason)
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_delete_selected_unless_refused, name, description)
+        return actions
+
+
+def _refusal(model_admin, request, obj) -> str:
+    """Why `obj` may not be deleted ("" if it may)."""
+    delete_refused = getattr(model_admin, "delete_refused", None)
+    return delete_refused(request, obj) if delete_refused is not None else ""
+
+
+def _delete_selected_unless_refused(modeladmin, request, queryset):
+    refusals = [(obj, reason) for obj in queryset if (reason := _refusal(modeladmin, request, obj))]
+    if not refusals:
+        return delete_selected(modeladmin, request, queryset)
+    for obj, reason in refusals:
+        modeladmin.message_user(request, f"{obj}: {reason}", messages.ERROR)
+    modeladmin.message_user(request, "Nothing was deleted.", messages.WARNING)
+    return None
+
+
+class PortalModelAdminMixin(WorkflowDeleteMixin, AuditedAdminMixin, ReadableChoicesMixin):
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
         for inline in inlines:
@@ -164,6 +395,24 @@ class PortalAdminSite(admin.AdminSite):
         if not issubclass(admin_class, PortalModelAdminMixin):
             admin_class = _with_mixin(PortalModelAdminMixin, admin_class)
         super().register(model_or_iterable, admin_class, **options)
+
+    def password_change(self, request, extra_context=None):
+        """A staff member's own password, changed on the admin's page (which asks for the old
+        one): PASSWORD_CHANGE, in the same transaction. (Setting someone else's password is
+        the user admin's, for superusers only: PASSWORD_SET_BY_ADMIN.)"""
+        from . import audit
+
+        with transaction.atomic():
+            before = getattr(request.user, "password", None)
+            response = super().password_change(request, extra_context)
+            if request.method == "POST" and getattr(request.user, "password", None) != before:
+                audit.record(
+                    by=request.user,
+                    verb=audit.AuditVerb.PASSWORD_CHANGE,
+                    obj=request.user,
+                    request=request,
+                )
+        return response
 
 
 class PortalAdminConfig(AdminConfig):

@@ -31,6 +31,10 @@ BOARD_MEMBER = Role(
 )
 
 ALL_ROLES = (SYSTEM_LEAD, GOVERNANCE_OFFICER, BOARD_MEMBER)
+# The roles a governance officer may give or take away in the admin. The governance officer
+# role makes its holder staff (the admin), so only an administrator (superuser) gives it
+# (docs/adr/0012-admin-least-privilege.md).
+ROLES_GOVERNANCE_MAY_GIVE = (SYSTEM_LEAD, BOARD_MEMBER)
 ROLES_BY_KEY = {role.key: role for role in ALL_ROLES}
 
 
@@ -49,21 +53,38 @@ def is_governance(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or has_role(user, GOVERNANCE_OFFICER)
 
 
-# The admin is the governance team's first tool: governance officers (staff accounts) get
-# every model permission of the portal's own apps. The admin itself still refuses what must
-# not change (audit events, published packs) and routes workflow changes through actions.
+# The admin is the governance team's first tool: governance officers (staff accounts) get the
+# model permissions of the portal's own apps, and nothing of Django's or third parties' (groups,
+# permissions, lockout logs, sessions, tasks, MFA devices). The admin itself still refuses what
+# must not change and routes workflow changes through actions; these are left out as well:
 GOVERNANCE_APPS = settings.PORTAL_APPS
+GOVERNANCE_WITHHELD = {
+    # The audit trail and published packs are read, never written by hand.
+    "ics_portal": {"add_auditevent", "change_auditevent", "delete_auditevent", "delete_user"},
+    "packs": {"add_publishedpack", "change_publishedpack", "delete_publishedpack"},
+}
+
+
+def _governance_may_hold(permission) -> bool:
+    app, codename = permission.content_type.app_label, permission.codename
+    if codename in GOVERNANCE_WITHHELD.get(app, ()):
+        return False
+    # Field history (django-simple-history's tables) is read, never written by hand.
+    return not ("_historical" in codename and not codename.startswith("view_"))
 
 
 def ensure_role_groups(sender=None, using="default", **kwargs) -> None:
-    """Create the role groups and give governance officers the portal's model permissions.
-    Idempotent; connected to post_migrate so a new or flushed database always has them."""
+    """Create the role groups and give governance officers exactly the permissions above
+    (anything else found on the group, granted by hand, is taken away: roles are defined
+    here). Idempotent; connected to post_migrate so a new or flushed database always has them."""
     from django.contrib.auth.models import Group, Permission
 
     for role in ALL_ROLES:
         Group.objects.using(using).get_or_create(name=role.group_name)
     governance = Group.objects.using(using).get(name=GOVERNANCE_OFFICER.group_name)
-    permissions = Permission.objects.using(using).filter(
-        content_type__app_label__in=GOVERNANCE_APPS
+    permissions = (
+        Permission.objects.using(using)
+        .filter(content_type__app_label__in=GOVERNANCE_APPS)
+        .select_related("content_type")
     )
-    governance.permissions.add(*permissions)
+    governance.permissions.set([p for p in permissions if _governance_may_hold(p)])

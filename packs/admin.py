@@ -86,6 +86,16 @@ class BoardPackAdmin(PortalModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # see delete_refused
+
+    def delete_refused(self, request, obj) -> str:
+        return (
+            "Board packs are not deleted: a pack keeps the record of what was prepared and "
+            "published for the board. Edit its cover sheet, or withdraw a published version on "
+            "the portal's pack page."
+        )
+
     def save_model(self, request, obj, form, change):
         cover = {name: form.cleaned_data[name] for name in pack_actions.COVER_FIELDS}
         if change:

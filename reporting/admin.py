@@ -220,6 +220,16 @@ class ReportingCycleAdmin(PortalModelAdmin):
     def label(self, obj) -> str:
         return obj.label
 
+    def delete_refused(self, request, obj) -> str:
+        """A draft cycle made by mistake may be deleted (audited); once opened, a cycle has
+        updates, reminders and packs, and is closed, never deleted."""
+        if obj.status != ReportingCycle.Status.DRAFT:
+            return (
+                "A cycle that has been opened is not deleted: its updates, reviews and packs "
+                "belong to it. Close it instead."
+            )
+        return ""
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status", "created_at"]
         if obj is not None:

@@ -45,6 +45,11 @@ def _matrix_in_use(matrix: RiskMatrix | None) -> bool:
     )
 
 
+_MATRIX_IN_USE = (
+    "Scores have been made under this matrix, so it and its bands are kept and not deleted. "
+    "To change the bands, add a new version of the matrix."
+)
+
 # --- matrices and bands -----------------------------------------------------------------------
 
 
@@ -77,6 +82,9 @@ class RiskMatrixAdmin(PortalModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("version", "created_at") if obj is not None else ("created_at",)
 
+    def delete_refused(self, request, obj) -> str:
+        return _MATRIX_IN_USE if _matrix_in_use(obj) else ""
+
     @admin.display(description="bands")
     def bands_summary(self, obj) -> str:
         return ", ".join(f"{b.name} {b.min_score}–{b.max_score}" for b in obj.bands.all())
@@ -94,10 +102,8 @@ class RiskBandAdmin(PortalModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and _matrix_in_use(obj.matrix):
-            return False
-        return super().has_delete_permission(request, obj)
+    def delete_refused(self, request, obj) -> str:
+        return _MATRIX_IN_USE if _matrix_in_use(obj.matrix) else ""
 
 
 # --- risks ------------------------------------------------------------------------------------
@@ -160,6 +166,7 @@ class RiskReviewInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(BAFRisk)
 class BAFRiskAdmin(HistoryAdmin):
     form = BAFRiskAdminForm
+    access_fields = ("owner",)  # the owner writes the risk's quarterly reviews
     list_display = (
         "reference",
         "title",
@@ -237,16 +244,21 @@ class BAFRiskAdmin(HistoryAdmin):
             .prefetch_related("matrix__bands")
         )
 
-    def has_delete_permission(self, request, obj=None):
-        """A risk that has been reviewed or cited is closed, not deleted (its history and the
-        updates that cite it must still make sense); a mistaken new entry can be deleted."""
-        if obj is not None and (
-            obj.reviews.exists()
+    def delete_refused(self, request, obj) -> str:
+        """A risk that has been reviewed, cited or closed is closed, not deleted (its history
+        and the updates that cite it must still make sense); a mistaken new entry can be
+        deleted (and the delete is audited)."""
+        if (
+            obj.status != BAFRisk.Status.OPEN
+            or obj.reviews.exists()
             or obj.workstream_updates.exists()
             or obj.golden_thread_updates.exists()
         ):
-            return False
-        return super().has_delete_permission(request, obj)
+            return (
+                "A risk that has been reviewed, cited in an update or closed is not deleted: "
+                "it is closed on its page in the portal, where the reason is asked for."
+            )
+        return ""
 
     @admin.display(description="senior risk owner", ordering="owner__full_name")
     def owner_label(self, obj) -> str:

@@ -76,6 +76,7 @@ class ThemeAdmin(PortalModelAdmin):
 
 @admin.register(GoldenThread)
 class GoldenThreadAdmin(HistoryAdmin):
+    access_fields = ("system_leads",)  # they write the thread's updates
     list_display = ("number", "name", "system_leads_list", "is_cross_referenced", "active")
     list_display_links = ("number", "name")
     list_filter = ("active", "is_cross_referenced")
@@ -92,6 +93,7 @@ class GoldenThreadAdmin(HistoryAdmin):
 
 @admin.register(Workstream)
 class WorkstreamAdmin(HistoryAdmin):
+    access_fields = ("leads", "deputies")  # they see and write the workstream's updates
     list_display = ("name", "code", "theme", "leads_list", "deputies_list", "order", "active")
     list_filter = ("theme", "active", "golden_threads", "baf_risks")
     list_select_related = ("theme",)

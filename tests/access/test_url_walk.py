@@ -1,7 +1,7 @@
-"""Site-wide guard: every URL pattern (the admin's apart: tests/web/test_admin.py) is visited
-with GET by every role, on the demo data, and each answer is checked against the table below:
-anonymous people are sent to sign in wherever a sign-in is needed, nobody gets a 500, and
-every page has exactly one <h1>. A new URL pattern without a row here fails the walk.
+"""Site-wide guard: every URL pattern (the admin's apart: tests/access/test_admin_walk.py) is
+visited with GET by every role, on the demo data, and each answer is checked against the table
+below: anonymous people are sent to sign in wherever a sign-in is needed, nobody gets a 500,
+and every page has exactly one <h1>. A new URL pattern without a row here fails the walk.
 
 Statuses: SIGN_IN = a redirect to the sign-in page; 302 = another redirect; 405 = the URL
 takes only POST. Roles, in order: anonymous, outsider (signed in, no role), board member, the

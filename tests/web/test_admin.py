@@ -10,16 +10,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
-from dataio.models import ImportCheck, ImportJob
 from ics_portal.models import AuditEvent, ReportingCycle, User
 from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.workflow import actions as workflow
 from packs.models import PublishedPack
 from reporting import actions
-from reporting.models import ReminderSent, WorkstreamUpdate
+from reporting.models import WorkstreamUpdate
 from risks.models import BAFRisk
 
 from .. import factories
+from .support import admin_post_data, admin_url, make_admin_data
 
 OUR_APPS = tuple(settings.PORTAL_APPS)
 
@@ -34,10 +34,6 @@ def _our_models():
     ]
 
 
-def _url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -45,51 +41,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def data(db, lead, governance):
-    """One of everything, linked as the portal links them."""
-    workstream = factories.WorkstreamFactory(name="Digital enablement", code="DE")
-    workstream.leads.add(lead)
-    workstream.deputies.add(governance)
-    objective = factories.ObjectiveFactory(workstream=workstream, number=1)
-    milestone = factories.MilestoneFactory(title="Agreement on organisational form")
-    workstream.milestones.add(milestone)
-    risk = factories.BAFRiskFactory(reference="07", title="Workforce capacity", owner=lead)
-    workstream.baf_risks.add(risk)
-    thread = factories.GoldenThreadFactory(name="Health inequalities")
-    thread.system_leads.add(lead)
-    workstream.golden_threads.add(thread)
-    cycle = factories.ReportingCycleFactory()
-    update = factories.WorkstreamUpdateFactory(cycle=cycle, workstream=workstream)
-    factories.ObjectiveProgressFactory(update=update, objective=objective)
-    factories.MilestoneProgressFactory(update=update, milestone=milestone, status="COMPLETE")
-    factories.GoldenThreadUpdateFactory(cycle=cycle, golden_thread=thread)
-    factories.RiskReviewFactory(risk=risk, cycle=cycle)
-    published = factories.PublishedPackFactory(pack__cycle=cycle)
-    factories.BoardPackFactory(cycle=cycle, title="Draft pack")
-    factories.AuditEventFactory(actor_name="Gus Governance", verb="pack.create")
-    ReminderSent.objects.create(
-        person=lead, cycle=cycle, kind="REMINDER", sent_on=datetime.date(2021, 12, 15)
-    )
-    ImportJob.objects.create(
-        owner=governance, kind="themes", label="Themes", filename="themes.xlsx", rows_total=3
-    )
-    ImportCheck.objects.create(
-        owner=governance,
-        kind="themes",
-        label="Themes",
-        filename="themes.xlsx",
-        upload_token="c" * 43,
-        rows_total=3,
-    )
-    return {
-        "workstream": workstream,
-        "objective": objective,
-        "milestone": milestone,
-        "risk": risk,
-        "thread": thread,
-        "cycle": cycle,
-        "update": update,
-        "published": published,
-    }
+    return make_admin_data(lead, governance)
 
 
 @pytest.fixture
@@ -112,33 +64,6 @@ def _submitted(update, lead):
     return workflow.submit(update=update, by=lead)
 
 
-def _post_data(response) -> dict:
-    """What the change page would post back unchanged: its form and inline forms' values."""
-    data = {}
-
-    def add(form):
-        for name in form.fields:
-            value = form[name].value()
-            key = form.add_prefix(name)
-            if isinstance(value, bool):
-                if value:
-                    data[key] = "on"
-            elif isinstance(value, list | tuple):
-                data[key] = [str(v) for v in value]
-            elif value is not None:
-                data[key] = value
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = management[name].value()
-        for form in formset.initial_forms:
-            add(form)
-    return data
-
-
 # --- every page opens -------------------------------------------------------------------------
 
 
@@ -150,23 +75,23 @@ def test_every_model_of_the_portal_is_registered():
 @pytest.mark.parametrize("model", _our_models(), ids=lambda m: m.__name__)
 def test_changelist_add_and_change_pages_open(admin_client, data, model):
     model_admin = admin.site._registry[model]
-    assert admin_client.get(_url(model, "changelist")).status_code == 200
+    assert admin_client.get(admin_url(model, "changelist")).status_code == 200
 
-    add = admin_client.get(_url(model, "add"))
+    add = admin_client.get(admin_url(model, "add"))
     # The audit trail, published packs and update rows are never added by hand.
     expected = 200 if model_admin.has_add_permission(add.wsgi_request) else 403
     assert add.status_code == expected
 
     obj = model.objects.order_by("pk").first()
     assert obj is not None, f"the fixture makes no {model.__name__}"
-    assert admin_client.get(_url(model, "change", obj.pk)).status_code == 200
+    assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
 
 
 @pytest.mark.parametrize("model", _our_models(), ids=lambda m: m.__name__)
 def test_every_search_runs(admin_client, data, model):
     model_admin = admin.site._registry[model]
     assert model_admin.search_fields, f"{model.__name__} has no search"
-    response = admin_client.get(_url(model, "changelist"), {"q": "zz-no-such-thing"})
+    response = admin_client.get(admin_url(model, "changelist"), {"q": "zz-no-such-thing"})
     assert response.status_code == 200
 
 
@@ -177,12 +102,12 @@ def test_every_search_runs(admin_client, data, model):
 )
 def test_history_pages_open(admin_client, data, model):
     obj = model.objects.order_by("pk").first()
-    assert admin_client.get(_url(model, "history", obj.pk)).status_code == 200
+    assert admin_client.get(admin_url(model, "history", obj.pk)).status_code == 200
 
 
 def test_the_admin_is_for_staff_only(client, data, lead):
     client.force_login(lead)
-    response = client.get(_url(WorkstreamUpdate, "changelist"))
+    response = client.get(admin_url(WorkstreamUpdate, "changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
@@ -202,7 +127,7 @@ def test_the_admin_is_for_staff_only(client, data, lead):
     ],
 )
 def test_search_finds(admin_client, data, model, term, expected):
-    response = admin_client.get(_url(model, "changelist"), {"q": term})
+    response = admin_client.get(admin_url(model, "changelist"), {"q": term})
     assert response.status_code == 200
     assert response.context["cl"].result_count >= 1
     assert expected in response.content.decode()
@@ -210,7 +135,7 @@ def test_search_finds(admin_client, data, model, term, expected):
 
 def test_search_leaves_out_what_does_not_match(admin_client, data):
     factories.BAFRiskFactory(reference="08", title="Finance")
-    response = admin_client.get(_url(BAFRisk, "changelist"), {"q": "workforce"})
+    response = admin_client.get(admin_url(BAFRisk, "changelist"), {"q": "workforce"})
     assert [r.reference for r in response.context["cl"].result_list] == ["07"]
 
 
@@ -242,7 +167,9 @@ def test_risks_are_picked_by_autocomplete(admin_client, data):
 
 
 def test_workstream_page_has_objectives_and_shared_milestones_inline(admin_client, data):
-    response = admin_client.get(_url(type(data["workstream"]), "change", data["workstream"].pk))
+    response = admin_client.get(
+        admin_url(type(data["workstream"]), "change", data["workstream"].pk)
+    )
     formsets = {i.formset.model.__name__ for i in response.context["inline_admin_formsets"]}
     assert formsets == {"Objective", "WorkstreamMilestone"}
     page = response.content.decode()
@@ -256,20 +183,20 @@ def test_workstream_page_has_objectives_and_shared_milestones_inline(admin_clien
 
 def test_risk_scores_and_bands_are_shown_not_typed(admin_client, data):
     # Factory scores: initial 4×4, current 3×4, target 2×4.
-    response = admin_client.get(_url(BAFRisk, "change", data["risk"].pk))
+    response = admin_client.get(admin_url(BAFRisk, "change", data["risk"].pk))
     page = response.content.decode()
     assert "16 (4×4) Extreme" in page
     assert "12 (3×4) High" in page
     assert "8 (2×4) High" in page
     form = response.context["adminform"].form
     assert not {"matrix", "status", "closed_reason", "version"} & set(form.fields)
-    changelist = admin_client.get(_url(BAFRisk, "changelist")).content.decode()
+    changelist = admin_client.get(admin_url(BAFRisk, "changelist")).content.decode()
     assert "16 (4×4) Extreme" in changelist
 
 
 def test_a_risk_added_in_the_admin_goes_through_the_action(admin_client, data, superuser):
-    page = admin_client.get(_url(BAFRisk, "add"))
-    post = _post_data(page) | {
+    page = admin_client.get(admin_url(BAFRisk, "add"))
+    post = admin_post_data(page) | {
         "reference": "9",
         "title": "Digital resilience",
         "description": "Systems fail.",
@@ -282,7 +209,7 @@ def test_a_risk_added_in_the_admin_goes_through_the_action(admin_client, data, s
         "target_consequence": "3",
         "rationale": "<p>Because.</p><script>alert(1)</script>",
     }
-    response = admin_client.post(_url(BAFRisk, "add"), post)
+    response = admin_client.post(admin_url(BAFRisk, "add"), post)
     assert response.status_code == 302, response.context["adminform"].form.errors
     risk = BAFRisk.objects.get(reference="09")
     assert risk.current_score.label == "12 (4×3) High"
@@ -293,9 +220,9 @@ def test_a_risk_added_in_the_admin_goes_through_the_action(admin_client, data, s
 
 def test_a_level_outside_1_to_5_is_refused(admin_client, data):
     risk = data["risk"]
-    page = admin_client.get(_url(BAFRisk, "change", risk.pk))
+    page = admin_client.get(admin_url(BAFRisk, "change", risk.pk))
     response = admin_client.post(
-        _url(BAFRisk, "change", risk.pk), _post_data(page) | {"current_likelihood": "6"}
+        admin_url(BAFRisk, "change", risk.pk), admin_post_data(page) | {"current_likelihood": "6"}
     )
     assert response.status_code == 200
     assert "current_likelihood" in response.context["adminform"].form.errors
@@ -305,9 +232,9 @@ def test_a_level_outside_1_to_5_is_refused(admin_client, data):
 
 def test_a_risk_edit_is_versioned_and_audited(admin_client, data):
     risk = data["risk"]
-    page = admin_client.get(_url(BAFRisk, "change", risk.pk))
+    page = admin_client.get(admin_url(BAFRisk, "change", risk.pk))
     response = admin_client.post(
-        _url(BAFRisk, "change", risk.pk), _post_data(page) | {"current_likelihood": "5"}
+        admin_url(BAFRisk, "change", risk.pk), admin_post_data(page) | {"current_likelihood": "5"}
     )
     assert response.status_code == 302
     risk.refresh_from_db()
@@ -319,14 +246,14 @@ def test_a_risk_edit_is_versioned_and_audited(admin_client, data):
 
 def test_a_stale_risk_edit_is_refused(admin_client, data, governance):
     risk = data["risk"]
-    page = admin_client.get(_url(BAFRisk, "change", risk.pk))
+    page = admin_client.get(admin_url(BAFRisk, "change", risk.pk))
     from risks import actions as risk_actions
 
     risk_actions.edit_risk(
         risk=risk, base_version=risk.version, by=governance, fields={"title": "Changed"}
     )
     response = admin_client.post(
-        _url(BAFRisk, "change", risk.pk), _post_data(page) | {"title": "Mine"}
+        admin_url(BAFRisk, "change", risk.pk), admin_post_data(page) | {"title": "Mine"}
     )
     assert response.status_code == 200
     assert "changed by Gus Governance" in str(response.context["adminform"].form.non_field_errors())
@@ -339,12 +266,12 @@ def test_a_stale_risk_edit_is_refused(admin_client, data, governance):
 
 def test_workflow_state_is_read_only_on_updates(admin_client, data):
     update = data["update"]
-    page = admin_client.get(_url(WorkstreamUpdate, "change", update.pk))
+    page = admin_client.get(admin_url(WorkstreamUpdate, "change", update.pk))
     form = page.context["adminform"].form
     assert not {"state", "approved_at", "approved_by", "submitted_at", "version"} & set(form.fields)
     response = admin_client.post(
-        _url(WorkstreamUpdate, "change", update.pk),
-        _post_data(page) | {"state": WorkflowState.APPROVED},
+        admin_url(WorkstreamUpdate, "change", update.pk),
+        admin_post_data(page) | {"state": WorkflowState.APPROVED},
     )
     assert response.status_code == 302
     update.refresh_from_db()
@@ -353,11 +280,11 @@ def test_workflow_state_is_read_only_on_updates(admin_client, data):
 
 def test_an_admin_edit_of_an_update_goes_through_save_update(admin_client, data, superuser):
     update = data["update"]
-    page = admin_client.get(_url(WorkstreamUpdate, "change", update.pk))
-    post = _post_data(page)
+    page = admin_client.get(admin_url(WorkstreamUpdate, "change", update.pk))
+    post = admin_post_data(page)
     post["overall_status"] = DeliveryStatus.AT_RISK
     post["objective_progress-0-progress"] = "<ul><li>Board agreed</li></ul>"
-    response = admin_client.post(_url(WorkstreamUpdate, "change", update.pk), post)
+    response = admin_client.post(admin_url(WorkstreamUpdate, "change", update.pk), post)
     assert response.status_code == 302
     update.refresh_from_db()
     assert update.overall_status == DeliveryStatus.AT_RISK
@@ -371,8 +298,8 @@ def test_an_admin_edit_of_an_update_goes_through_save_update(admin_client, data,
 
 def test_an_unchanged_save_changes_nothing(admin_client, data):
     update = data["update"]
-    page = admin_client.get(_url(WorkstreamUpdate, "change", update.pk))
-    admin_client.post(_url(WorkstreamUpdate, "change", update.pk), _post_data(page))
+    page = admin_client.get(admin_url(WorkstreamUpdate, "change", update.pk))
+    admin_client.post(admin_url(WorkstreamUpdate, "change", update.pk), admin_post_data(page))
     update.refresh_from_db()
     assert (update.version, update.state) == (1, WorkflowState.NOT_STARTED)
     assert not AuditEvent.objects.filter(verb="update.save").exists()
@@ -380,13 +307,13 @@ def test_an_unchanged_save_changes_nothing(admin_client, data):
 
 def test_a_stale_update_edit_is_refused(admin_client, data, lead):
     update = data["update"]
-    page = admin_client.get(_url(WorkstreamUpdate, "change", update.pk))
+    page = admin_client.get(admin_url(WorkstreamUpdate, "change", update.pk))
     actions.save_update(
         update=update, base_version=1, by=lead, fields={"status_explanation": "Lead's words"}
     )
     response = admin_client.post(
-        _url(WorkstreamUpdate, "change", update.pk),
-        _post_data(page) | {"status_explanation": "Admin's words"},
+        admin_url(WorkstreamUpdate, "change", update.pk),
+        admin_post_data(page) | {"status_explanation": "Admin's words"},
     )
     assert response.status_code == 200
     assert "changed by Lee Lead" in str(response.context["adminform"].form.non_field_errors())
@@ -397,7 +324,7 @@ def test_a_stale_update_edit_is_refused(admin_client, data, lead):
 def test_approve_action_calls_approve_update(admin_client, data, lead, superuser):
     update = _submitted(data["update"], lead)
     response = admin_client.post(
-        _url(WorkstreamUpdate, "changelist"),
+        admin_url(WorkstreamUpdate, "changelist"),
         {"action": "approve_selected", "_selected_action": [update.pk]},
         follow=True,
     )
@@ -414,7 +341,7 @@ def test_approve_action_calls_approve_update(admin_client, data, lead, superuser
 def test_approve_action_reports_refusals(admin_client, data):
     update = data["update"]  # not submitted
     response = admin_client.post(
-        _url(WorkstreamUpdate, "changelist"),
+        admin_url(WorkstreamUpdate, "changelist"),
         {"action": "approve_selected", "_selected_action": [update.pk]},
         follow=True,
     )
@@ -427,11 +354,11 @@ def test_approve_action_reports_refusals(admin_client, data):
 
 def test_an_approved_update_is_read_only(admin_client, data, lead, governance):
     update = workflow.approve(update=_submitted(data["update"], lead), by=governance)
-    page = admin_client.get(_url(WorkstreamUpdate, "change", update.pk))
+    page = admin_client.get(admin_url(WorkstreamUpdate, "change", update.pk))
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
     response = admin_client.post(
-        _url(WorkstreamUpdate, "change", update.pk), {"status_explanation": "x"}
+        admin_url(WorkstreamUpdate, "change", update.pk), {"status_explanation": "x"}
     )
     assert response.status_code == 403
 
@@ -463,7 +390,7 @@ def test_opening_a_cycle_from_the_admin_uses_the_action(admin_client, data):
         status=ReportingCycle.Status.DRAFT,
     )
     admin_client.post(
-        _url(ReportingCycle, "changelist"),
+        admin_url(ReportingCycle, "changelist"),
         {"action": "open_selected", "_selected_action": [cycle.pk]},
     )
     cycle.refresh_from_db()
@@ -477,17 +404,18 @@ def test_opening_a_cycle_from_the_admin_uses_the_action(admin_client, data):
 
 def test_audit_events_cannot_be_added_changed_or_deleted(admin_client, data):
     event = AuditEvent.objects.get()
-    change = _url(AuditEvent, "change", event.pk)
+    change = admin_url(AuditEvent, "change", event.pk)
     page = admin_client.get(change)
     assert page.status_code == 200  # it can be read
     assert 'name="_save"' not in page.content.decode()
     assert admin_client.post(change, {"verb": "tampered"}).status_code == 403
-    assert admin_client.get(_url(AuditEvent, "add")).status_code == 403
+    assert admin_client.get(admin_url(AuditEvent, "add")).status_code == 403
     assert (
-        admin_client.post(_url(AuditEvent, "delete", event.pk), {"post": "yes"}).status_code == 403
+        admin_client.post(admin_url(AuditEvent, "delete", event.pk), {"post": "yes"}).status_code
+        == 403
     )
     admin_client.post(
-        _url(AuditEvent, "changelist"),
+        admin_url(AuditEvent, "changelist"),
         {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
     )
     event.refresh_from_db()
@@ -496,12 +424,14 @@ def test_audit_events_cannot_be_added_changed_or_deleted(admin_client, data):
 
 def test_published_packs_cannot_be_changed(admin_client, data):
     published = data["published"]
-    change = _url(PublishedPack, "change", published.pk)
+    change = admin_url(PublishedPack, "change", published.pk)
     assert admin_client.get(change).status_code == 200
     assert admin_client.post(change, {"title": "Rewritten"}).status_code == 403
-    assert admin_client.get(_url(PublishedPack, "add")).status_code == 403
+    assert admin_client.get(admin_url(PublishedPack, "add")).status_code == 403
     assert (
-        admin_client.post(_url(PublishedPack, "delete", published.pk), {"post": "yes"}).status_code
+        admin_client.post(
+            admin_url(PublishedPack, "delete", published.pk), {"post": "yes"}
+        ).status_code
         == 403
     )
     published.refresh_from_db()
@@ -513,7 +443,7 @@ def test_published_packs_cannot_be_changed(admin_client, data):
 
 def test_a_person_is_added_by_email_without_a_username(admin_client, data, client):
     response = admin_client.post(
-        _url(User, "add"),
+        admin_url(User, "add"),
         {
             "email": "New.Person@Example.NHS.uk",
             "full_name": "New Person",
@@ -531,7 +461,7 @@ def test_a_person_is_added_by_email_without_a_username(admin_client, data, clien
 
 def test_an_email_is_unique_however_it_is_typed(admin_client, data, lead):
     response = admin_client.post(
-        _url(User, "add"),
+        admin_url(User, "add"),
         {
             "email": lead.email.upper(),
             "full_name": "Copy",
@@ -543,7 +473,7 @@ def test_an_email_is_unique_however_it_is_typed(admin_client, data, lead):
 
 
 def test_the_person_page_has_name_job_title_organisation_and_groups(admin_client, data, lead):
-    form = admin_client.get(_url(User, "change", lead.pk)).context["adminform"].form
+    form = admin_client.get(admin_url(User, "change", lead.pk)).context["adminform"].form
     assert {"email", "full_name", "job_title", "organisation", "groups"} <= set(form.fields)
     assert "username" not in form.fields
 
@@ -555,12 +485,15 @@ def test_a_golden_thread_update_edit_goes_through_save_update(admin_client, data
     from reporting.models import GoldenThreadUpdate
 
     update = GoldenThreadUpdate.objects.get()
-    page = admin_client.get(_url(GoldenThreadUpdate, "change", update.pk))
-    post = _post_data(page) | {
+    page = admin_client.get(admin_url(GoldenThreadUpdate, "change", update.pk))
+    post = admin_post_data(page) | {
         "quarter_update": "<p>Work began.</p>",
         "objectives": [str(data["objective"].pk)],
     }
-    assert admin_client.post(_url(GoldenThreadUpdate, "change", update.pk), post).status_code == 302
+    assert (
+        admin_client.post(admin_url(GoldenThreadUpdate, "change", update.pk), post).status_code
+        == 302
+    )
     update.refresh_from_db()
     assert update.quarter_update == "<p>Work began.</p>"
     assert list(update.objectives.all()) == [data["objective"]]
@@ -575,17 +508,17 @@ def test_a_risk_review_is_edited_through_save_review_and_accepted_by_action(
     from risks.models import RiskReview
 
     review = RiskReview.objects.get()
-    page = admin_client.get(_url(RiskReview, "change", review.pk))
+    page = admin_client.get(admin_url(RiskReview, "change", review.pk))
     assert "12 (3×4) High" in page.content.decode()
-    post = _post_data(page) | {"likelihood": "4", "rationale": "<p>Vacancies rose.</p>"}
-    assert admin_client.post(_url(RiskReview, "change", review.pk), post).status_code == 302
+    post = admin_post_data(page) | {"likelihood": "4", "rationale": "<p>Vacancies rose.</p>"}
+    assert admin_client.post(admin_url(RiskReview, "change", review.pk), post).status_code == 302
     review.refresh_from_db()
     assert review.score.label == "16 (4×4) Extreme"
     assert (review.version, review.state) == (2, WorkflowState.DRAFT)
 
     workflow.submit(update=review, by=lead)
     admin_client.post(
-        _url(RiskReview, "changelist"),
+        admin_url(RiskReview, "changelist"),
         {"action": "accept_selected", "_selected_action": [review.pk]},
     )
     review.refresh_from_db()
@@ -596,7 +529,7 @@ def test_a_risk_review_is_edited_through_save_review_and_accepted_by_action(
 
 def test_a_cycle_added_in_the_admin_goes_through_create_cycle(admin_client, data):
     response = admin_client.post(
-        _url(ReportingCycle, "add"),
+        admin_url(ReportingCycle, "add"),
         {
             "fy_start_year": "2022",
             "quarter": "1",
@@ -616,9 +549,9 @@ def test_a_board_pack_edit_goes_through_edit_pack(admin_client, data):
     from packs.models import BoardPack
 
     pack = BoardPack.objects.get(title="Draft pack")
-    page = admin_client.get(_url(BoardPack, "change", pack.pk))
-    post = _post_data(page) | {"recommendation": "The board is asked to approve."}
-    assert admin_client.post(_url(BoardPack, "change", pack.pk), post).status_code == 302
+    page = admin_client.get(admin_url(BoardPack, "change", pack.pk))
+    post = admin_post_data(page) | {"recommendation": "The board is asked to approve."}
+    assert admin_client.post(admin_url(BoardPack, "change", pack.pk), post).status_code == 302
     pack.refresh_from_db()
     assert pack.recommendation == "The board is asked to approve."
     assert pack.version == 2
@@ -626,16 +559,16 @@ def test_a_board_pack_edit_goes_through_edit_pack(admin_client, data):
 
 
 def test_the_editor_media_carries_the_csp_nonce(admin_client, data):
-    page = admin_client.get(_url(WorkstreamUpdate, "change", data["update"].pk))
+    page = admin_client.get(admin_url(WorkstreamUpdate, "change", data["update"].pk))
     html = page.content.decode()
     assert '<script type="importmap" nonce="' in html
 
 
 def test_a_reviewed_risk_is_closed_not_deleted(admin_client, data):
     reviewed = data["risk"]
-    assert admin_client.get(_url(BAFRisk, "delete", reviewed.pk)).status_code == 403
+    assert admin_client.get(admin_url(BAFRisk, "delete", reviewed.pk)).status_code == 403
     mistake = factories.BAFRiskFactory(reference="99", title="Typed by mistake")
-    assert admin_client.get(_url(BAFRisk, "delete", mistake.pk)).status_code == 200
+    assert admin_client.get(admin_url(BAFRisk, "delete", mistake.pk)).status_code == 200
 
 
 def test_a_governance_officer_who_is_not_a_superuser_can_work_in_the_admin(client, governance):
