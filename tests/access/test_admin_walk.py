@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ics_portal.models import ReportingCycle, User
 from ics_portal.roles import GOVERNANCE_OFFICER
@@ -64,6 +65,9 @@ SITE = {
     "app_list:reporting": _staff(200, 200),
     "app_list:packs": _staff(200, 200),
     "app_list:dataio": _staff(200, 200),
+    # Second factors (django-otp's admins): administrators only, to remove a lost device.
+    "app_list:otp_totp": _staff(404, 200),
+    "app_list:otp_static": _staff(404, 200),
 }
 
 # Model pages: "<app>_<model>_<view>": (governance, administrator); everyone else is sent to
@@ -76,6 +80,15 @@ MODELS = {
     "auth_group_change": (403, 200),
     "auth_group_delete": (403, 200),
     "auth_group_history": (403, 200),
+    # Second factors: administrators only; django-otp's own admin pages (the key's settings
+    # and QR code are hidden: OTP_ADMIN_HIDE_SENSITIVE_DATA).
+    **{
+        f"otp_{kind}_{view}": (403, 200)
+        for kind in ("totp_totpdevice", "static_staticdevice")
+        for view in ("changelist", "add", "change", "delete", "history")
+    },
+    "otp_totp_totpdevice_config": (403, 403),
+    "otp_totp_totpdevice_qrcode": (403, 403),
     "axes_accessattempt_changelist": (403, 200),
     "axes_accessattempt_add": (403, 403),
     "axes_accessattempt_change": (403, 200),
@@ -281,6 +294,8 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def world(db, lead, governance, board_member, outsider, superuser):
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
     from django_tasks_db.models import DBTaskResult
 
     data = make_admin_data(lead, governance)
@@ -291,6 +306,8 @@ def world(db, lead, governance, board_member, outsider, superuser):
     AccessLog.objects.create(**attempt)
     AccessFailureLog.objects.create(**attempt)
     now = timezone.now()
+    TOTPDevice.objects.create(user=person, name="Phone", confirmed=True)
+    StaticDevice.objects.create(user=person, name="Recovery codes", confirmed=True)
     DBTaskResult.objects.create(
         enqueued_at=now,
         args_kwargs={"args": [], "kwargs": {}},
@@ -333,6 +350,10 @@ def _paths(objects, data):
             by_name[f"{info}_simple_history"] = reverse(
                 f"admin:{info}_simple_history", args=[obj.pk, version.history_id]
             )
+    for view in ("config", "qrcode"):
+        by_name[f"otp_totp_totpdevice_{view}"] = reverse(
+            f"admin:otp_totp_totpdevice_{view}", args=[objects[TOTPDevice].pk]
+        )
     by_name["auth_user_password_change"] = reverse(
         "admin:auth_user_password_change", args=[objects[User].pk]
     )
