@@ -18,6 +18,9 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 COPY scripts/build_assets.py scripts/
 COPY scripts/build/assets.sh scripts/build/
+# An organisation's licensed Frutiger files, if it put them in static/fonts/ (issue 13; the
+# build serves them locally, else the NHS.UK CSS falls back to Arial): the folder comes along.
+COPY static/ static/
 RUN scripts/build/assets.sh
 
 # --- 2. The Python environment from the production lock (hashed; no dev tools) -----------------

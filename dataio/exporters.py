@@ -3,8 +3,11 @@ return as Excel workbooks, updates as CSV for analysis, and each kind of plan ro
 layout its importer reads (so export -> edit -> re-import works).
 
 Rows come from presenters (reporting/presenters.py) or the import resources, and every count
-from reporting/numbers.py; this module only lays them out. Every text cell passes through `safety.neutralise`, so nothing exported can run
-as a formula when opened.
+from reporting/numbers.py; this module only lays them out. Every cell it writes, titles, headings and column headers
+included, passes through `safety.neutralise` (the `Sheet` methods and `_csv_bytes` are the
+only writers), so nothing exported can run as a formula when opened
+(tests/dataio/test_export_cells.py walks every cell of every kind). Sheet names are not
+cells: a spreadsheet never evaluates them.
 """
 
 import csv
@@ -143,14 +146,14 @@ class Sheet:
         self.widths = widths or {}
 
     def title(self, text: str, *subtitles: str) -> None:
-        self.ws.append([text])
+        self.ws.append([_cell_value(text)])
         self.ws.cell(self.ws.max_row, 1).font = Font(bold=True, size=14)
         for subtitle in subtitles:
-            self.ws.append([subtitle])
+            self.ws.append([_cell_value(subtitle)])
         self.ws.append([])
 
     def header(self, headers: list[str]) -> int:
-        self.ws.append(headers)
+        self.ws.append([_cell_value(h) for h in headers])
         row = self.ws.max_row
         for cell in self.ws[row]:
             cell.font = Font(bold=True, color=_hex(palette.COLOURS["blue"].on_fill))
@@ -171,7 +174,7 @@ class Sheet:
         return number
 
     def heading_row(self, text: str, width: int) -> None:
-        self.ws.append([text])
+        self.ws.append([_cell_value(text)])
         number = self.ws.max_row
         cell = self.ws.cell(number, 1)
         cell.font = Font(bold=True)
@@ -205,7 +208,7 @@ def _workbook_bytes(workbook: Workbook) -> bytes:
 def _csv_bytes(headers: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
+    writer.writerow([_cell_value(h) for h in headers])
     for row in rows:
         writer.writerow(
             [

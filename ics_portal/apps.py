@@ -8,7 +8,8 @@ class IcsPortalConfig(AppConfig):
     verbose_name = "People and organisations"
 
     def ready(self):
-        from . import audit, checks, lookups, observability  # noqa: F401  (checks registers itself)
+        # checks registers itself; middleware's sign-in receiver starts the session clock.
+        from . import audit, checks, lookups, middleware, observability  # noqa: F401
         from .roles import ensure_role_groups
 
         # `pk__in=[99999999999999999999]` matches nothing instead of overflowing SQLite.

@@ -178,6 +178,8 @@ MIDDLEWARE = [
     # First, so that every line logged during a request, redirects included, has its id.
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy (issue 13): PERMISSIONS_POLICY below.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -186,7 +188,14 @@ MIDDLEWARE = [
     # MFA (issue 13): right after the person is known, django-otp says whether this session
     # has passed a second factor (request.user.is_verified()).
     "django_otp.middleware.OTPMiddleware",
+    # Headers and sessions (issue 13). No-store wraps everything that knows who is signed in
+    # (it asks after the view: signing in makes a response personal); WhiteNoise, above,
+    # answers static files before it. The idle timeout needs the user and messages, and comes
+    # before anything that acts on the signed-in person (MFA), so an idle session is ended
+    # first.
+    "ics_portal.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ics_portal.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # MFA (issue 13): a signed-in person who owes a second factor is sent to enter it (or to
@@ -558,6 +567,40 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
+# --- headers and sessions (issue 13, part "headers") ------------------------------------------
+# SESSION_COOKIE_AGE (seconds) is the absolute limit, counted from sign-in; a session unused
+# for SESSION_IDLE_TIMEOUT minutes ends sooner (ics_portal/middleware.py). Every response to a
+# signed-in person, and every download, is Cache-Control: no-store.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30, minimum=1)
+# Powerful browser features the portal never uses, refused to it and to anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# --- end of part "headers" -----------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -573,9 +616,10 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        # The NHS.UK frontend's CSS loads the licensed Frutiger font from the NHS's own CDN;
-        # without it the browser falls back to Arial.
-        "font-src": ["'self'", "https://assets.nhs.uk"],
+        # Fonts only from the portal's own static files (issue 13): the build drops the NHS.UK
+        # frontend's Frutiger rules, which load it from assets.nhs.uk, unless an organisation
+        # with the licence supplies the files (scripts/build_assets.py); else Arial.
+        "font-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
         # NONCE: the rich-text editor's widget media includes an inline import map, which
         # is given the request's nonce by the {% form_media %} tag. No other inline script.
