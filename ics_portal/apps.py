@@ -7,7 +7,8 @@ class IcsPortalConfig(AppConfig):
     verbose_name = "People and organisations"
 
     def ready(self):
-        from . import checks, lookups, observability  # noqa: F401  (checks registers itself)
+        # checks registers itself; signin connects the sign-in audit receivers.
+        from . import checks, lookups, observability, signin  # noqa: F401
         from .roles import ensure_role_groups
 
         # `pk__in=[99999999999999999999]` matches nothing instead of overflowing SQLite.

@@ -34,6 +34,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("password-change/", views.password_change, name="password_change"),
+    path("password-change/done/", views.password_change_done, name="password_change_done"),
     path("admin/", admin.site.urls),
     path("risks/", include("risks.urls")),
     path("data/", include("dataio.urls")),
