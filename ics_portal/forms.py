@@ -50,10 +50,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
             if _casefolded(person.email) == _casefolded(email)
         )
 
-
-def _casefolded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
-
     def send_mail(
         self,
         subject_template_name,
@@ -70,7 +66,11 @@ def _casefolded(text: str) -> str:
             if html_email_template_name
             else None
         )
-        # Nothing to wait for: the reset writes nothing to the database.
+        # Nothing to wait for: the request's audit event is already committed.
         mail.queue(
             subject=subject, text=text, html=html, recipients=[to_email], name="password reset"
         )
+
+
+def _casefolded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()

@@ -76,8 +76,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 password_reset = PasswordResetView.as_view()
 password_reset_confirm = PasswordResetConfirmView.as_view()
-password_change = PasswordChangeView.as_view()
-password_change_done = auth_views.PasswordChangeDoneView.as_view()
+password_change = requires()(PasswordChangeView.as_view())
+password_change_done = requires()(auth_views.PasswordChangeDoneView.as_view())
 
 
 def _back_with_restore(request) -> str | None:

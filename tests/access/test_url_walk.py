@@ -44,6 +44,8 @@ OUTCOMES = {
     "password_reset_done": (200, 200, 200, 200, 200, 200, 200),
     "password_reset_confirm": (200, 200, 200, 200, 200, 200, 200),
     "password_reset_complete": (200, 200, 200, 200, 200, 200, 200),
+    "password_change": (SIGN_IN, 200, 200, 200, 200, 200, 200),
+    "password_change_done": (SIGN_IN, 200, 200, 200, 200, 200, 200),
     "risks:register": (SIGN_IN, 404, 200, 200, 200, 200, 200),
     "risks:heat_map": (SIGN_IN, 404, 200, 200, 200, 200, 200),
     "risks:create": (SIGN_IN, 404, 403, 403, 403, 200, 200),
