@@ -94,6 +94,13 @@ class LockoutHandler(AxesDatabaseHandler):
             if failures >= failure_limit(key)
         ]
 
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        # Only password sign-ins are counted: an SSO sign-in names no account here, and its
+        # identity provider does its own limiting (a refusal is SSO_REFUSED in the audit trail).
+        if request is not None and lockout_username(request, credentials) is None:
+            return
+        super().user_login_failed(sender, credentials, request, **kwargs)
+
     def get_failures(self, request, credentials=None) -> int:
         limit = settings.AXES_FAILURE_LIMIT
         return max(
@@ -111,6 +118,8 @@ class LockoutBackend(AxesStandaloneBackend):
     attempt that locked it from the ones refused while locked)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            return None  # not a password sign-in (SSO): nothing to guess here
         try:
             return super().authenticate(request, username, password, **kwargs)
         except AxesBackendPermissionDenied:

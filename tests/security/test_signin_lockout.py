@@ -148,3 +148,22 @@ def test_a_password_reset_clears_the_accounts_lockout(client, person):
     response = sign_in(client, person.email, "a brand new passphrase")
     assert response.status_code == 302
     assert signed_in(client)
+
+
+def test_sign_ins_naming_no_account_are_neither_counted_nor_refused(client, rf, person):
+    """An SSO sign-in reaches authenticate() with no email and no password: it neither counts
+    towards a lockout (under a shared "no account" key) nor is refused by an address's one."""
+    from axes.models import AccessAttempt
+    from django.contrib.auth import authenticate
+
+    from ics_portal.signin import LockoutBackend
+
+    request = rf.get("/oidc/callback/", REMOTE_ADDR="192.0.2.80")
+    for _ in range(12):
+        assert authenticate(request, nonce="n", code_verifier="v") is None
+    assert not AccessAttempt.objects.exists()
+    # The address locked by password failures (eight accounts) does not refuse SSO.
+    for victim in [factories.UserFactory() for _ in range(8)]:
+        fail(client, victim.email, 1, address="192.0.2.80")
+    assert sign_in(client, person.email, PASSWORD, address="192.0.2.80").status_code == 429
+    assert LockoutBackend().authenticate(request, nonce="n") is None
