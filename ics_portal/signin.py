@@ -77,14 +77,12 @@ class LockoutHandler(AxesDatabaseHandler):
     scaled onto that limit here, so that it reaches it exactly when the key reaches its own."""
 
     def failures_by_key(self, request, credentials=None) -> dict[str, int]:
-        parameters = get_lockout_parameters(request, credentials)
+        """Failures within the cool-off, by key ("username", "ip_address")."""
+        keys = get_lockout_parameters(request, credentials)  # lockout_parameters: strings
         attempts = self.get_user_attempts(request, credentials)
         return {
-            (p if isinstance(p, str) else "+".join(p)): q.aggregate(n=Sum("failures_since_start"))[
-                "n"
-            ]
-            or 0
-            for p, q in zip(parameters, attempts, strict=True)
+            key: matching.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            for key, matching in zip(keys, attempts, strict=True)
         }
 
     def locked_keys(self, request, credentials=None) -> list[str]:
