@@ -121,6 +121,7 @@ def test_the_page_is_the_same_whether_or_not_an_email_went(client, person, setti
     assert sent.url == throttled.url == unknown.url == reverse("password_reset_done")
     page = client.get(sent.url).content.decode()
     assert "If the address you gave has an account" in page
+    assert "wait an hour before asking again" in page  # true when the throttle held it back
 
 
 def test_someone_with_no_password_yet_can_choose_one(client, db):
