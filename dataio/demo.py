@@ -110,6 +110,10 @@ def _load_rows(password: str):
 
 
 def _load_people(password: str) -> dict[str, User]:
+    """The seed papers' people and the demo logins. Only the demo logins get the demo password
+    (and the staff flag, where their role needs the admin); the seed people are real names, so
+    they get no usable password and no flags, and a password one of them has chosen since is
+    never touched again."""
     orgs = {}
     for row in _load("organisations.json"):
         org, _ = Organisation.objects.update_or_create(
@@ -120,23 +124,18 @@ def _load_people(password: str) -> dict[str, User]:
         key: Group.objects.get_or_create(name=role.group_name)[0]
         for key, role in ROLES_BY_KEY.items()
     }
+    demo_emails = {email for email, *_ in DEMO_LOGINS}
+    # Before this loader gave only the demo logins a password, it gave the seed people the same
+    # hash as them: any seed person still holding one of those hashes gets an unusable password.
+    old_demo_hashes = set(
+        User.objects.filter(email__in=demo_emails).values_list("password", flat=True)
+    )
     people = {}
     # One hash for every demo login: hashing is slow by design, and one per person made most
     # of the loader's time.
     hashed = make_password(password)
-    rows = list(_load("people.json"))
     icb = next((o for o in orgs.values() if o.kind == Organisation.Kind.ICB), None)
-    for email, name, title, roles in DEMO_LOGINS:
-        rows.append(
-            {
-                "email": email,
-                "full_name": name,
-                "job_title": title,
-                "organisation": None,
-                "roles": roles,
-            }
-        )
-    for row in rows:
+    for row in _load("people.json"):
         org = orgs.get(row.get("organisation")) if row.get("organisation") else icb
         user, created = User.objects.update_or_create(
             email=row["email"].lower(),
@@ -144,14 +143,30 @@ def _load_people(password: str) -> dict[str, User]:
                 "full_name": row["full_name"],
                 "job_title": row.get("job_title", ""),
                 "organisation": org,
+                "is_staff": False,
+                "is_superuser": False,
             },
         )
-        is_admin = row["email"] == "demo.admin@example.nhs.uk"
-        user.is_staff = is_admin or "governance_officer" in row["roles"]
-        user.is_superuser = is_admin
-        user.password = hashed
-        user.save()
+        if created or user.password in old_demo_hashes:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
         user.groups.set([groups[r] for r in row["roles"]])
+        people[user.email] = user
+    for email, name, title, roles in DEMO_LOGINS:
+        is_admin = email == "demo.admin@example.nhs.uk"
+        user, _ = User.objects.update_or_create(
+            email=email,
+            defaults={
+                "full_name": name,
+                "job_title": title,
+                "organisation": icb,
+                # The admin is the superuser; governance works in the admin too.
+                "is_staff": is_admin or "governance_officer" in roles,
+                "is_superuser": is_admin,
+                "password": hashed,
+            },
+        )
+        user.groups.set([groups[r] for r in roles])
         people[user.email] = user
     return people
 

@@ -8,8 +8,9 @@ class IcsPortalConfig(AppConfig):
     verbose_name = "People and organisations"
 
     def ready(self):
-        # checks registers itself; middleware's sign-in receiver starts the session clock.
-        from . import audit, checks, lookups, middleware, observability  # noqa: F401
+        # checks registers itself; middleware's sign-in receiver starts the session clock;
+        # signin connects the sign-in audit receivers.
+        from . import audit, checks, lookups, middleware, observability, signin  # noqa: F401
         from .roles import ensure_role_groups
 
         # `pk__in=[99999999999999999999]` matches nothing instead of overflowing SQLite.

@@ -263,13 +263,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "ics_portal.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    # django-axes's lockout check, first as it asks (ics_portal/signin.py).
+    "ics_portal.signin.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# --- Sign-in: passwords, lockout, password reset (issue 13) --------------------------------
+# At least 12 characters, not a common password, not the person's name or email, not all digits.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -288,13 +294,26 @@ OTP_TOTP_ISSUER = SERVICE_NAME
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # --- end of MFA --------------------------------------------------------------------------------
 
-# Sign-in lockout: five failures for one account from one address locks it for an hour.
+# Sign-in lockout (ics_portal/signin.py), for an hour after the last failure: five failures
+# against one account, from any addresses and in any case of its email, lock the account;
+# SIGN_IN_ADDRESS_FAILURE_LIMIT failures from one client address, across every account it
+# tries, lock the address (password spraying; higher, as an organisation's staff may share one).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "ics_portal.signin.lockout_parameters"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_CALLABLE = "ics_portal.signin.lockout_username"
+AXES_HANDLER = "ics_portal.signin.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "ics_portal.signin.lockout_response"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# Password reset: at most this many requests an hour from one client address, and this many
+# emails an hour to one account; beyond them the page says the same and no email goes. Counted
+# from the audit trail's PASSWORD_RESET_REQUESTED events, so every app server shares the count
+# whatever the cache (ics_portal/accounts.py).
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10, minimum=1)
+PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3, minimum=1)
 
 
 def client_ip_settings(trusted_proxies: int) -> dict:

@@ -40,6 +40,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("audit/", audit_views.audit_log, name="audit_log"),
+    path("password-change/", views.password_change, name="password_change"),
+    path("password-change/done/", views.password_change_done, name="password_change_done"),
     path("admin/", admin.site.urls),
     path("risks/", include("risks.urls")),
     path("data/", include("dataio.urls")),

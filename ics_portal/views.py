@@ -2,7 +2,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponseServerError
+from django.db import transaction
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from packs.views import visible_published
 from reporting import numbers, presenters
 
+from . import accounts
 from .forms import QueuedPasswordResetForm
 from .permissions import Perm, has_permission
 from .views_support import requires
@@ -38,8 +40,44 @@ def accessibility(request):
     return render(request, "accessibility.html")
 
 
-password_reset = auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm)
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view()
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link: throttled per address and per account, audited, and answered
+    with the same page whether or not an email went (ics_portal/accounts.py)."""
+
+    form_class = QueuedPasswordResetForm
+
+    def form_valid(self, form):
+        people = list(form.get_users(form.cleaned_data["email"]))
+        if accounts.password_reset_requested(people=people, request=self.request):
+            return super().form_valid(form)  # sends the link
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a new password from a reset (or invitation) link; audited, and it unlocks the
+    account (ics_portal/accounts.py)."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)  # saves the password
+            accounts.password_was_reset(person=form.user, request=self.request)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change my own password, knowing the current one; audited."""
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            accounts.password_changed(person=form.user, request=self.request)
+        return response
+
+
+password_reset = PasswordResetView.as_view()
+password_reset_confirm = PasswordResetConfirmView.as_view()
+password_change = requires()(PasswordChangeView.as_view())
+password_change_done = requires()(auth_views.PasswordChangeDoneView.as_view())
 
 
 def _back_with_restore(request) -> str | None:

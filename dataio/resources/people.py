@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
+from ics_portal import accounts
 from ics_portal.models import Organisation, User
 from ics_portal.roles import GOVERNANCE_OFFICER
 
@@ -72,8 +73,8 @@ class PersonResource(PlanResource):
     kind = "people"
     label = "People"
     description = (
-        "Everyone who signs in: leads, governance officers and board members. New people get "
-        "no password; they set one with \u201cI have forgotten my password\u201d on the sign-in page."
+        "Everyone who signs in: leads, governance officers and board members. New people are "
+        "emailed a link to choose their password when the import is confirmed."
     )
 
     email = Col(
@@ -121,6 +122,24 @@ class PersonResource(PlanResource):
             "job_title",
             "groups",
         )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._new_people: list[User] = []
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        super().save_instance(instance, is_create, row, **kwargs)
+        if is_create:
+            self._new_people.append(instance)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        # Inside the import's transaction: a dry run, or a file with a problem, is rolled back
+        # with the invitations' audit events, and their emails (queued for after the commit)
+        # never go.
+        if not result.has_errors() and not result.has_validation_errors():
+            accounts.invite(people=self._new_people, by=self.by)
+        self._new_people = []
 
     def key_queryset(self):
         return User.objects.select_related("organisation").prefetch_related(

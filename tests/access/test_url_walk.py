@@ -54,6 +54,8 @@ OUTCOMES = {
     "mfa:recovery_codes_download": (SIGN_IN, 302, 302, 302, 302, 302, 302),
     "mfa:remove": (SIGN_IN, 302, 302, 302, 302, 302, 302),
     "audit_log": (SIGN_IN, 404, 404, 404, 404, 200, 200),
+    "password_change": (SIGN_IN, 200, 200, 200, 200, 200, 200),
+    "password_change_done": (SIGN_IN, 200, 200, 200, 200, 200, 200),
     "risks:register": (SIGN_IN, 404, 200, 200, 200, 200, 200),
     "risks:heat_map": (SIGN_IN, 404, 200, 200, 200, 200, 200),
     "risks:create": (SIGN_IN, 404, 403, 403, 403, 200, 200),

@@ -162,6 +162,40 @@ def test_demo_logins_one_per_role(loaded):
     assert User.objects.get(email="demo.admin@example.nhs.uk").is_superuser
 
 
+def test_only_the_demo_logins_get_a_password_or_a_flag(loaded):
+    seed_people = User.objects.exclude(email__startswith="demo.")
+    assert seed_people.count() == 15
+    for person in seed_people:
+        assert not person.has_usable_password(), person.email
+        assert not person.is_staff and not person.is_superuser, person.email
+    staff = set(User.objects.filter(is_staff=True).values_list("email", flat=True))
+    assert staff == {"demo.governance@example.nhs.uk", "demo.admin@example.nhs.uk"}
+
+
+def test_reloading_never_gives_a_seed_person_a_password(loaded):
+    chose_one = User.objects.get(email="louis.kamfer@example.nhs.uk")
+    chose_one.set_password("a passphrase of my own")
+    chose_one.save()
+    # A database loaded before: the seed people held the demo logins' password hash.
+    leftover = User.objects.get(email="sharon.fox@example.nhs.uk")
+    leftover.password = User.objects.get(email="demo.lead@example.nhs.uk").password
+    leftover.is_staff = True
+    leftover.save()
+    call_command(
+        "load_demo_data", password="another-demo-password", force=True, stdout=io.StringIO()
+    )
+    chose_one.refresh_from_db()
+    leftover.refresh_from_db()
+    assert chose_one.check_password("a passphrase of my own")
+    assert not leftover.has_usable_password()
+    assert not leftover.is_staff
+    untouched = User.objects.exclude(email__startswith="demo.").exclude(pk=chose_one.pk)
+    assert not any(person.has_usable_password() for person in untouched)
+    assert User.objects.get(email="demo.lead@example.nhs.uk").check_password(
+        "another-demo-password"
+    )
+
+
 def test_loading_twice_gives_the_same_rows(loaded):
     first = _counts()
     call_command(
