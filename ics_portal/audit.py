@@ -61,7 +61,6 @@ class AuditVerb(StrEnum):
     SIGN_OUT = "auth.sign_out"
     LOCKED_OUT = "auth.locked_out"
     LOCKOUT_CLEARED = "auth.lockout_cleared"
-    SSO_SIGN_IN = "auth.sso_sign_in"
     SSO_REFUSED = "auth.sso_refused"
     SESSION_EXPIRED = "auth.session_expired"
     PASSWORD_RESET_REQUESTED = "password.reset_requested"
@@ -128,7 +127,6 @@ VERB_LABELS: dict[AuditVerb, str] = {
     AuditVerb.SIGN_OUT: "Signed out",
     AuditVerb.LOCKED_OUT: "Was locked out",
     AuditVerb.LOCKOUT_CLEARED: "Cleared a lockout",
-    AuditVerb.SSO_SIGN_IN: "Signed in with their organisation's account",
     AuditVerb.SSO_REFUSED: "Was refused single sign-on",
     AuditVerb.SESSION_EXPIRED: "Was signed out after being idle",
     AuditVerb.PASSWORD_RESET_REQUESTED: "Asked to reset a password",
