@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -38,9 +38,11 @@ CANNOT_TURN_OFF = (
 
 
 def safe_next(request) -> str:
-    """The page to go on to: `next` if it is a page of this site, else the home page."""
+    """The page to go on to: `next` if it is a path on this site ("/…"), else the home page.
+    A bare word ("0") is refused too: it is no page, and `redirect` would read it as a view
+    name."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -68,7 +70,7 @@ def _not_enrolled(request, next_url):
     """Where someone with no app goes from the verify pages."""
     if required_for(request.user) and not satisfied(request):
         return redirect(with_next("mfa:enrol", next_url))
-    return redirect(next_url)
+    return HttpResponseRedirect(next_url)
 
 
 @requires(methods=("GET", "POST"))
@@ -80,7 +82,7 @@ def verify(request):
     if request.method == "POST" and form.is_valid():
         outcome = actions.verify_code(request, form.cleaned_data["code"])
         if outcome.ok:
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         form.add_error("code", outcome.message)
     context = {"form": form, "next": next_url, "again": satisfied(request)}
     return render(request, "mfa/verify.html", context | _before_second_step(request))
@@ -102,7 +104,7 @@ def recovery(request):
                     f"You have {left} recovery code{'s' if left != 1 else ''} left. Make new "
                     "ones on the Two-step verification page.",
                 )
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         form.add_error("code", outcome.message)
     context = {"form": form, "next": next_url, "again": satisfied(request)}
     return render(request, "mfa/recovery.html", context | _before_second_step(request))
@@ -155,7 +157,7 @@ def recovery_codes(request):
     if request.method == "POST":
         if "done" in request.POST:
             request.session.pop(FRESH_CODES_SESSION_KEY, None)
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         if not enrolled(request.user):
             return redirect("mfa:manage")
         confirm = _confirm_first(request, reverse("mfa:manage"))

@@ -18,6 +18,7 @@ from ics_portal.audit import AuditVerb
 from ics_portal.models import AuditEvent
 
 from .. import factories
+from .support import signed_in_earlier
 
 URL = reverse("dataio:audit_export")
 T0 = timezone.make_aware(datetime.datetime(2026, 11, 20, 10, 2))
@@ -48,9 +49,7 @@ def trail(db):
 
 
 def _client(user) -> Client:
-    client = Client(REMOTE_ADDR="198.51.100.4")
-    client.force_login(user)
-    return client
+    return signed_in_earlier(user, REMOTE_ADDR="198.51.100.4")
 
 
 def _rows(response, fmt):

@@ -271,6 +271,16 @@ def test_next_must_be_a_page_of_this_site(client, lead):
     assert response["Location"] == reverse("home")
 
 
+@pytest.mark.parametrize("next_url", ["0", "home", "risks/", "//evil.example/"])
+def test_a_next_that_is_no_path_of_this_site_goes_home_not_to_an_error(
+    client, governance, next_url
+):
+    # Found by the URL property test: "0" was read by redirect() as a view name (a 500).
+    client.force_login(governance)
+    response = client.get(reverse("mfa:verify"), {"next": next_url})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
 def test_a_recovery_code_signs_in_once(client, lead):
     give_app(lead)
     give_recovery_codes(lead, ["abcd2345", "efgh6723"])
