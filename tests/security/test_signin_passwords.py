@@ -172,3 +172,9 @@ def test_the_change_page_needs_signing_in(client, db):
     response = client.get(reverse("password_change"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_every_signed_in_page_links_to_changing_the_password(client, person):
+    client.force_login(person)
+    page = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("password_change")}"' in page
