@@ -20,11 +20,10 @@ from django.http import Http404
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import people_actions
+from . import people_actions, roles
 from .models import AuditEvent, Organisation, User
 from .permissions import Perm, has_permission
 from .richtext import media_with_nonce
-from .roles import ROLES_GOVERNANCE_MAY_GIVE
 from .status import WorkflowState
 from .workflow import actions as workflow
 from .workflow.errors import ActionError, StaleUpdateError
@@ -195,8 +194,8 @@ class PortalUserInviteForm(_EmailFieldMixin, forms.ModelForm):
         return user
 
 
-def _role_groups(roles):
-    return Group.objects.filter(name__in=[role.group_name for role in roles]).order_by("name")
+def _role_groups(given):
+    return Group.objects.filter(name__in=[role.group_name for role in given]).order_by("name")
 
 
 _ROLES_HELP = (
@@ -282,11 +281,8 @@ class UserAdmin(SpreadsheetLinksMixin, NonceMediaMixin, DjangoUserAdmin):
     @staticmethod
     def _manages(request, obj) -> bool:
         """Superusers manage everyone; others only people who are neither staff nor
-        superusers (so no governance officer changes an administrator, a colleague or their
-        own access)."""
-        if request.user.is_superuser or obj is None:
-            return True
-        return not (obj.is_superuser or obj.is_staff)
+        superusers (roles.manages: the people import holds to the same rule)."""
+        return roles.manages(request.user, obj)
 
     def has_change_permission(self, request, obj=None):
         return self._manages(request, obj) and super().has_change_permission(request, obj)
@@ -322,7 +318,7 @@ class UserAdmin(SpreadsheetLinksMixin, NonceMediaMixin, DjangoUserAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
-            kwargs["queryset"] = _role_groups(ROLES_GOVERNANCE_MAY_GIVE)
+            kwargs["queryset"] = _role_groups(roles.roles_given_by(request.user))
             kwargs["help_text"] = ""
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 

@@ -19,10 +19,7 @@ Installed in place of "django.contrib.admin" in INSTALLED_APPS.
 """
 
 import contextlib
-import datetime
-import decimal
 import functools
-import uuid
 
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
@@ -37,7 +34,8 @@ from django.contrib.admin.widgets import (
 )
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import router, transaction
-from django.db.models.fields.files import FieldFile
+
+from .audit_values import snapshot
 
 
 class PortalChangeList(ChangeList):
@@ -131,48 +129,6 @@ def _with_mixin(mixin: type, cls: type) -> type:
 
 # --- the audit trail of admin changes ------------------------------------------------------------
 
-# Fields whose values never go into an audit event: password hashes, one-time-password secrets
-# (django-otp's "key"), tokens.
-_SECRET_NAMES = {"password", "key", "secret"}
-
-
-def _secret(name: str) -> bool:
-    return name in _SECRET_NAMES or "token" in name or "secret" in name
-
-
-def plain(value):
-    """A field's value as JSON keeps it: dates as ISO text, related rows by key."""
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, datetime.timedelta):
-        return value.total_seconds()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
-        return str(value)
-    if isinstance(value, FieldFile):
-        return value.name or ""
-    if isinstance(value, bytes | memoryview):
-        return None  # binary content is not kept
-    if hasattr(value, "pk"):
-        return value.pk
-    if isinstance(value, list | tuple | set):
-        return [plain(v) for v in value]
-    return value
-
-
-def snapshot(obj) -> dict:
-    """The object's stored values by field name (many-to-many fields as sorted keys), secrets
-    left out. Read from the database for a saved object, so it is what was really stored."""
-    values = {}
-    for field in obj._meta.concrete_fields:
-        if not _secret(field.name):
-            values[field.name] = plain(field.value_from_object(obj))
-    for field in obj._meta.many_to_many:
-        if _secret(field.name):
-            continue
-        keys = getattr(obj, field.name).values_list("pk", flat=True) if obj.pk else []
-        values[field.name] = sorted((plain(k) for k in keys), key=str)
-    return values
-
 
 def _stored(obj):
     """The object as the database now holds it (an action may have saved another copy)."""
@@ -225,18 +181,16 @@ class AuditedAdminMixin:
         audit.record(by=request.user, verb=verb, obj=obj, request=request, **kwargs)
 
     def _record_access(self, request, obj, before, after):
-        from .audit import AuditVerb
+        from . import audit
 
-        access_fields = getattr(self, "access_fields", ())
-        fields = [name for name in access_fields if before.get(name) != after.get(name)]
-        if fields:
-            self._record(
-                request,
-                AuditVerb.ACCESS_CHANGE,
-                obj,
-                before={name: before.get(name) for name in fields},
-                after={name: after.get(name) for name in fields},
-            )
+        audit.record_access_change(
+            by=request.user,
+            obj=obj,
+            before=before,
+            after=after,
+            fields=getattr(self, "access_fields", ()),
+            request=request,
+        )
 
     def log_addition(self, request, obj, message):
         from .audit import AuditVerb

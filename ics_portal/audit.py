@@ -226,6 +226,28 @@ def record(
     )
 
 
+def record_access_change(
+    *, by, obj: models.Model, before: dict, after: dict, fields=None, request=None
+) -> AuditEvent | None:
+    """ACCESS_CHANGE for a change to who can see or do what (a person's roles and flags; the
+    leads, deputies and owners who see and write an update or review), with the fields whose
+    values differ, before and after, as plain values (`audit_values`: related rows by key, in
+    one order). `fields` limits which are compared (default: those in `after`). Nothing is
+    written when none differs. Used by the admin's audit trail and the spreadsheet import."""
+    names = after if fields is None else fields
+    changed = [name for name in names if before.get(name) != after.get(name)]
+    if not changed:
+        return None
+    return record(
+        by=by,
+        verb=AuditVerb.ACCESS_CHANGE,
+        obj=obj,
+        before={name: before.get(name) for name in changed},
+        after={name: after.get(name) for name in changed},
+        request=request,
+    )
+
+
 # --- the audit trail is permanent (docs/adr/0015-audit-trail-is-permanent.md) -------------------
 # The database refuses UPDATE and DELETE on the table (triggers made by migration 0005). The one
 # way past them is `flush`, which empties the whole database (an operator's `manage.py flush`,

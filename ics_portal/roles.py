@@ -53,6 +53,25 @@ def is_governance(user) -> bool:
     return bool(getattr(user, "is_superuser", False)) or has_role(user, GOVERNANCE_OFFICER)
 
 
+# --- who manages whom (docs/adr/0012-admin-least-privilege.md) -----------------------------------
+# The admin's user page and the people import apply these same rules.
+
+
+def manages(user, person) -> bool:
+    """Whether `user` may change `person`'s details and roles. Superusers manage everyone;
+    others only people who are neither staff nor superusers (so no governance officer changes
+    an administrator, a colleague or their own access). A person not yet added: anyone."""
+    if getattr(user, "is_superuser", False) or person is None or person.pk is None:
+        return True
+    return not (person.is_superuser or person.is_staff)
+
+
+def roles_given_by(user) -> tuple[Role, ...]:
+    """The roles `user` may give or take away: every role for a superuser, else
+    ROLES_GOVERNANCE_MAY_GIVE (the governance officer role makes its holder staff)."""
+    return ALL_ROLES if getattr(user, "is_superuser", False) else ROLES_GOVERNANCE_MAY_GIVE
+
+
 # The admin is the governance team's first tool: governance officers (staff accounts) get the
 # model permissions of the portal's own apps, and nothing of Django's or third parties' (groups,
 # permissions, lockout logs, sessions, tasks, MFA devices). The admin itself still refuses what

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from import_export import resources
 from import_export.instance_loaders import BaseInstanceLoader
 
+from ics_portal import audit
+from ics_portal.audit_values import plain, plain_keys
 from risks.models import RiskMatrix
 
 from ..columns import (
@@ -60,6 +62,9 @@ class PlanResource(resources.ModelResource):
     description = ""
     # Columns the portal's own export writes for reading only; an import ignores them quietly.
     informational: tuple[str, ...] = ()
+    # Fields that decide who can see or do what (as the model's admin lists them): a row that
+    # changes one writes ACCESS_CHANGE, in the import's transaction (rolled back with a dry run).
+    access_fields: tuple[str, ...] = ()
 
     class Meta:
         skip_unchanged = True
@@ -84,6 +89,7 @@ class PlanResource(resources.ModelResource):
         self._changes: list[str] = []
         self._before: dict = {}
         self._is_new = False
+        self._access_before: dict = {}
         self._new_links: dict[type, list] = {}
         # Told the number of rows read so far after each row (an import's progress).
         self.on_row_done = None
@@ -184,6 +190,29 @@ class PlanResource(resources.ModelResource):
             for field in self.columns()
             if field.column_name in row and field.attribute is not None and not field.is_m2m
         }
+        self._access_before = self.access_values(instance)
+
+    # --- who can see or do what -------------------------------------------------------------------
+
+    def access_values(self, instance, wanted: dict | None = None) -> dict:
+        """The access fields' values as the audit trail keeps them (audit_values: plain, related
+        rows by key). Many-to-many links are those `wanted` gives (a row's, about to be or just
+        written) or else those held (prefetched by key_queryset); none for a new object."""
+        values = {}
+        for name in self.access_fields:
+            field = instance._meta.get_field(name)
+            if field.many_to_many:
+                if wanted is not None and name in wanted:
+                    objs = wanted[name]
+                else:
+                    objs = getattr(instance, name).all() if instance.pk is not None else []
+                values[name] = plain_keys(obj.pk for obj in objs)
+            else:
+                values[name] = plain(field.value_from_object(instance))
+        return values
+
+    def record_access(self, instance, before: dict, after: dict) -> None:
+        audit.record_access_change(by=self.by, obj=instance, before=before, after=after)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if import_validation_errors:
@@ -232,6 +261,14 @@ class PlanResource(resources.ModelResource):
                     )
                 else:
                     manager.set(self._m2m[field.attribute])
+        self.links_saved(instance)
+
+    def links_saved(self, instance) -> None:
+        """After a row's object and links are written: its access change, if any."""
+        if self.access_fields:
+            self.record_access(
+                instance, self._access_before, self.access_values(instance, self._m2m)
+            )
 
     def after_import(self, dataset, result, **kwargs):
         for through, links in self._new_links.items():

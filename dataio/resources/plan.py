@@ -144,6 +144,7 @@ class GoldenThreadResource(PlanResource):
     kind = "golden-threads"
     label = "Golden threads"
     description = "Golden threads running across the themes, with their system leads."
+    access_fields = ("system_leads",)  # they write the thread's updates (as its admin says)
 
     number = Col(
         "number",
@@ -253,6 +254,7 @@ class WorkstreamResource(PlanResource):
         "Workstreams with their theme, leads and deputies (by email), golden threads and BAF "
         "risks (by reference)."
     )
+    access_fields = ("leads", "deputies")  # they see and write the workstream's updates
 
     code = Col(
         "code",

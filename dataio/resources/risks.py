@@ -31,6 +31,7 @@ class RiskResource(PlanResource):
         "Reads the portal's own BAF register export, category heading rows included."
     )
     informational = ("Score trend", "Status")
+    access_fields = ("owner",)  # the owner writes the risk's quarterly reviews
 
     reference = Col(
         "reference",
@@ -210,7 +211,8 @@ class RiskResource(PlanResource):
             raise ValidationError(str(error)) from None
 
     def save_m2m(self, instance, row, **kwargs):
-        """Themes were saved by the action."""
+        """Themes were saved by the action; a new owner is an access change."""
+        self.links_saved(instance)
 
     def describe(self, obj):
         return f"{obj.reference} – {obj.title}"

@@ -158,8 +158,9 @@ PEOPLE = [
 ]
 
 
-def test_people_import_and_reimport(plan, governance):
-    report = run("people", PEOPLE, by=governance, commit=True)
+def test_people_import_and_reimport(plan, superuser):
+    # An administrator's: only they give the governance officer role (ADR 0012).
+    report = run("people", PEOPLE, by=superuser, commit=True)
     assert report.summary() == "2 created, 0 changed, 0 unchanged"
     dee = User.objects.get(email="dee.lead@example.nhs.uk")
     assert dee.organisation.short_name == "CUH"
@@ -197,8 +198,8 @@ def test_people_row_errors(plan):
     ]
 
 
-def test_people_import_makes_governance_officers_staff(plan, governance):
-    run("people", PEOPLE, by=governance, commit=True)
+def test_people_import_makes_governance_officers_staff(plan, superuser):
+    run("people", PEOPLE, by=superuser, commit=True)
     assert User.objects.get(email="eve.gov@example.nhs.uk").is_staff
     assert not User.objects.get(email="dee.lead@example.nhs.uk").is_staff
 
@@ -207,8 +208,8 @@ def test_an_import_cannot_remove_the_importers_own_governance_role(plan, governa
     rows = [["Email", "Name", "Roles"], [governance.email, governance.full_name, "Board member"]]
     report = run("people", rows, by=governance, commit=True)
     assert errors(report) == [
-        "Row 2, Roles: This row would remove your own Governance officer role. Ask another "
-        "governance officer to change your roles"
+        "Row 2, Roles: This is your own account, a staff account: only an administrator can "
+        "change it. Leave the row as it is, or take it out of the file"
     ]
     assert governance.groups.filter(name="Governance officer").exists()
 
@@ -713,10 +714,12 @@ def test_update_status_errors(q3_updates):
 # --- the example files --------------------------------------------------------------------------
 
 
-def test_the_example_files_build_the_seed_plan_from_nothing(governance):
+def test_the_example_files_build_the_seed_plan_from_nothing(superuser, governance):
+    # A new deployment's people (a governance officer among them) are imported by an
+    # administrator: only they give that role (ADR 0012).
     for kind in IMPORT_ORDER[:-1]:
         path = example(kind)
-        report = run_file(kind, path.name, path.read_bytes(), by=governance, commit=True)
+        report = run_file(kind, path.name, path.read_bytes(), by=superuser, commit=True)
         assert report.committed, (kind, errors(report)[:3])
     assert (Theme.objects.count(), Workstream.objects.count(), BAFRisk.objects.count()) == (
         8,

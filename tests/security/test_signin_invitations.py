@@ -16,7 +16,7 @@ from .support import events, sign_in
 PEOPLE = [
     ["Email", "Name", "Organisation", "Roles"],
     ["Dee.Lead@Example.nhs.uk", "Dee Lead", "CUH", "System lead"],
-    ["eve.gov@example.nhs.uk", "Eve Gov", "CUH", "Governance officer"],
+    ["eve.gov@example.nhs.uk", "Eve Gov", "CUH", "Board member"],
 ]
 
 
