@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ics_portal.audit import AuditVerb, record
+from ics_portal.audit import AuditVerb, record, record_access_change
 from ics_portal.richtext import html_to_text
 from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError, SubmissionInvalid
@@ -137,6 +137,11 @@ def create_risk(*, by, fields: dict[str, Any], themes=()) -> BAFRisk:
                 obj=risk,
                 after={**_snapshot(risk, values), "themes": sorted(t.pk for t in themes)},
             )
+            if risk.owner_id is not None:
+                # The owner sees and writes the risk's quarterly reviews: who can see or do what.
+                record_access_change(
+                    by=by, obj=risk, before={"owner": None}, after={"owner": risk.owner_id}
+                )
     except IntegrityError:
         # Someone else took the reference between the check and the insert.
         _check_reference_free(values["reference"])
@@ -179,6 +184,13 @@ def edit_risk(*, risk: BAFRisk, base_version: int, by, fields: dict[str, Any], t
         if "themes" in changed:
             after["themes"] = sorted(t.pk for t in themes)
         record(by=by, verb=AuditVerb.RISK_EDIT, obj=current, before=before, after=after)
+        if "owner" in changed:
+            record_access_change(
+                by=by,
+                obj=current,
+                before={"owner": before["owner"]},
+                after={"owner": current.owner_id},
+            )
     return current
 
 

@@ -248,3 +248,36 @@ def test_governance_gets_each_form(client, governance, risk07):
         response = client.get(path)
         assert response.status_code == 200
         assert response.content.decode().count("<h1") == 1
+
+
+def test_a_new_owner_is_an_access_change_in_the_audit_trail(governance, lead, other_lead):
+    # The owner sees and writes the risk's quarterly reviews (issue 13: every change to who can
+    # see or do what is audited, from the portal's pages as from the admin and imports).
+    risk = factories.BAFRiskFactory(reference="07", owner=lead)
+    actions.edit_risk(risk=risk, base_version=1, by=governance, fields={"owner": other_lead})
+    event = AuditEvent.objects.get(verb="access.change")
+    assert (event.before, event.after) == ({"owner": lead.pk}, {"owner": other_lead.pk})
+    assert event.actor_id == governance.pk
+    actions.edit_risk(risk=risk, base_version=2, by=governance, fields={"title": "Renamed"})
+    assert AuditEvent.objects.filter(verb="access.change").count() == 1
+
+
+def test_a_new_risk_with_an_owner_is_an_access_change(governance, lead):
+    fields = {
+        "reference": "31",
+        "title": "New risk",
+        "owner": lead,
+        "initial_likelihood": 3,
+        "initial_consequence": 3,
+        "current_likelihood": 3,
+        "current_consequence": 3,
+        "target_likelihood": 2,
+        "target_consequence": 2,
+    }
+    risk = actions.create_risk(by=governance, fields=fields)
+    event = AuditEvent.objects.get(verb="access.change")
+    assert (event.object_id, event.before, event.after) == (
+        str(risk.pk),
+        {"owner": None},
+        {"owner": lead.pk},
+    )
