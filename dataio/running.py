@@ -7,6 +7,8 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
+from ics_portal.permissions import Perm, has_permission
+
 from . import uploads
 from .importers import run_import
 from .models import ImportCheck, ImportJob
@@ -68,6 +70,10 @@ def run_queued_import(*, job_id: int) -> ImportJob:
     if not started:  # run already (a task delivered twice), or ended by the sweep
         return job
     try:
+        refusal = _owner_refusal(job)
+        if refusal:
+            _end(job, ImportJob.State.FAILED, error=refusal)
+            return _reload(job)
         sheet = uploads.load(job.upload_token)
         if sheet is None:
             _end(job, ImportJob.State.FAILED, error=GONE)
@@ -115,6 +121,25 @@ def run_queued_import(*, job_id: int) -> ImportJob:
     finally:
         uploads.discard(job.upload_token)
     return _reload(job)
+
+
+def _owner_refusal(job: ImportJob) -> str:
+    """Why the job may not run now ("" if it may). The import acts as the person who confirmed
+    it, with their rights (a governance officer's import cannot give the governance role);
+    with nobody behind it, it would act as "the system", unrestricted. So a job whose person
+    was deleted, made inactive or lost the right to import since confirming is not run."""
+    if job.owner is None:
+        return (
+            "The account of the person who confirmed this import has been deleted, so it was "
+            "not run. Nothing was imported. Ask a governance officer to upload the file again."
+        )
+    if not has_permission(job.owner, Perm.DATA_IMPORT):
+        return (
+            f"{job.owner.full_name or job.owner.email} can no longer import spreadsheets, so "
+            "this import was not run. Nothing was imported. Ask a governance officer to upload "
+            "the file again."
+        )
+    return ""
 
 
 def _reload(job: ImportJob) -> ImportJob:

@@ -368,3 +368,27 @@ def test_pages_cost_the_same_queries_however_many_jobs_there_are(governance, lea
     for n in range(12):
         _job(lead if n % 2 else governance, upload_token=f"{n:02d}" + "z" * 41)
     assert [_queries(client, url) for url in urls] == before
+
+
+@pytest.mark.parametrize("change", ["deleted", "inactive", "role removed"])
+def test_a_job_runs_only_while_whoever_confirmed_it_may_still_import(
+    governance, change, django_capture_on_commit_callbacks
+):
+    # The import acts with its person's rights; with nobody behind it, it would run as "the
+    # system", unrestricted (issue 13: the import is no way round least privilege).
+    _, queued = upload_and_confirm(
+        client_for(governance), callbacks=django_capture_on_commit_callbacks
+    )
+    if change == "deleted":
+        governance.delete()
+    elif change == "inactive":
+        governance.is_active = False
+        governance.save()
+    else:
+        governance.groups.clear()
+    run_worker(queued)
+    job = ImportJob.objects.get()
+    assert job.state == "FAILED" and "Nothing was imported" in job.error
+    assert ("deleted" in job.error) == (change == "deleted")
+    assert not Theme.objects.exists()
+    assert not AuditEvent.objects.filter(verb="data.import").exists()
