@@ -20,7 +20,7 @@ from .sso_support import running_provider, sign_in_through, start
 provider, sso = sso_support.provider, sso_support.sso
 
 pytestmark = pytest.mark.django_db
-REFUSAL = "Your account isn't set up in the portal. Contact the governance team."
+REFUSAL = "Contact the governance team: they set up each person's account and role."
 
 
 def signed_in_as(client) -> int | None:
