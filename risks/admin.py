@@ -166,7 +166,8 @@ class RiskReviewInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(BAFRisk)
 class BAFRiskAdmin(HistoryAdmin):
     form = BAFRiskAdminForm
-    access_fields = ("owner",)  # the owner writes the risk's quarterly reviews
+    # No access_fields: a new owner (who writes the risk's reviews) is recorded as ACCESS_CHANGE
+    # by risks.actions.create_risk / edit_risk, which every save here goes through.
     list_display = (
         "reference",
         "title",

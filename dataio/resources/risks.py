@@ -31,7 +31,8 @@ class RiskResource(PlanResource):
         "Reads the portal's own BAF register export, category heading rows included."
     )
     informational = ("Score trend", "Status")
-    access_fields = ("owner",)  # the owner writes the risk's quarterly reviews
+    # No access_fields: a new owner (who writes the risk's reviews) is recorded as ACCESS_CHANGE
+    # by risks.actions.create_risk / edit_risk, which every save here goes through.
 
     reference = Col(
         "reference",
