@@ -45,6 +45,14 @@ class Outcome:
     message: str = ""
 
 
+def _record(request, verb, *, before=None, after=None):
+    """An audit event about the signed-in person's own second factor, in the caller's
+    transaction, with the client address and session."""
+    audit.record(
+        by=request.user, verb=verb, obj=request.user, before=before, after=after, request=request
+    )
+
+
 def _wait_message(info: dict | None) -> str:
     until = (info or {}).get("locked_until")
     seconds = max(1, int((until - timezone.now()).total_seconds()) + 1) if until else 1
@@ -66,25 +74,16 @@ def _mark_verified(request, device) -> None:
 def _check(request, device, code: str, method: str) -> Outcome | None:
     """None if `device` accepts `code` (it is then used up); otherwise the refusal, audited.
     django-otp's throttling doubles the wait after each wrong code (1, 2, 4 ... seconds)."""
-    user = request.user
     allowed, info = device.verify_is_allowed()
     if not allowed:
-        audit.record(
-            by=user,
-            verb=AuditVerb.MFA_FAILED,
-            obj=user,
-            after={"method": method, "throttled": True},
-            request=request,
-        )
+        _record(request, AuditVerb.MFA_FAILED, after={"method": method, "throttled": True})
         return Outcome(False, _wait_message(info))
     if device.verify_token(code):
         return None
-    audit.record(
-        by=user,
-        verb=AuditVerb.MFA_FAILED,
-        obj=user,
+    _record(
+        request,
+        AuditVerb.MFA_FAILED,
         after={"method": method, "failures": device.throttling_failure_count},
-        request=request,
     )
     return Outcome(False, WRONG_CODE if method == AUTHENTICATOR else WRONG_RECOVERY_CODE)
 
@@ -101,13 +100,7 @@ def verify_code(request, code: str) -> Outcome:
         if refused:
             return refused
         _mark_verified(request, device)
-        audit.record(
-            by=user,
-            verb=AuditVerb.MFA_VERIFIED,
-            obj=user,
-            after={"method": AUTHENTICATOR},
-            request=request,
-        )
+        _record(request, AuditVerb.MFA_VERIFIED, after={"method": AUTHENTICATOR})
     return Outcome(True)
 
 
@@ -117,12 +110,10 @@ def verify_recovery_code(request, code: str) -> Outcome:
     with transaction.atomic():
         device = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None or not device.token_set.exists():
-            audit.record(
-                by=user,
-                verb=AuditVerb.MFA_FAILED,
-                obj=user,
+            _record(
+                request,
+                AuditVerb.MFA_FAILED,
                 after={"method": RECOVERY_CODE, "codes_left": 0},
-                request=request,
             )
             return Outcome(False, NO_RECOVERY_CODES)
         refused = _check(request, device, code, RECOVERY_CODE)
@@ -130,20 +121,8 @@ def verify_recovery_code(request, code: str) -> Outcome:
             return refused
         _mark_verified(request, device)
         left = device.token_set.count()
-        audit.record(
-            by=user,
-            verb=AuditVerb.MFA_RECOVERY_CODE_USED,
-            obj=user,
-            after={"codes_left": left},
-            request=request,
-        )
-        audit.record(
-            by=user,
-            verb=AuditVerb.MFA_VERIFIED,
-            obj=user,
-            after={"method": RECOVERY_CODE},
-            request=request,
-        )
+        _record(request, AuditVerb.MFA_RECOVERY_CODE_USED, after={"codes_left": left})
+        _record(request, AuditVerb.MFA_VERIFIED, after={"method": RECOVERY_CODE})
     return Outcome(True)
 
 
@@ -179,19 +158,15 @@ def confirm_enrolment(request, key: str, code: str) -> tuple[Outcome, list[str]]
         )
         codes, old = _issue_codes(user)
         _mark_verified(request, device)
-        audit.record(
-            by=user,
-            verb=AuditVerb.MFA_ENROL,
-            obj=user,
+        _record(
+            request,
+            AuditVerb.MFA_ENROL,
             after={"device": AUTHENTICATOR, "replaced": replaced},
-            request=request,
         )
-        audit.record(
-            by=user,
-            verb=AuditVerb.MFA_RECOVERY_CODES_ISSUED,
-            obj=user,
+        _record(
+            request,
+            AuditVerb.MFA_RECOVERY_CODES_ISSUED,
             after={"count": len(codes), "replaced": old},
-            request=request,
         )
     return Outcome(True), codes
 
@@ -201,12 +176,10 @@ def new_recovery_codes(request) -> list[str]:
     user = request.user
     with transaction.atomic():
         codes, old = _issue_codes(user)
-        audit.record(
-            by=user,
-            verb=AuditVerb.MFA_RECOVERY_CODES_ISSUED,
-            obj=user,
+        _record(
+            request,
+            AuditVerb.MFA_RECOVERY_CODES_ISSUED,
             after={"count": len(codes), "replaced": old},
-            request=request,
         )
         # The session may have been verified with a recovery code: it now points at the new
         # set, so it stays verified.
@@ -223,13 +196,11 @@ def remove(request) -> None:
         codes = StaticToken.objects.filter(device__user=user).count()
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        audit.record(
-            by=user,
-            verb=AuditVerb.MFA_REMOVE,
-            obj=user,
+        _record(
+            request,
+            AuditVerb.MFA_REMOVE,
             before={"authenticator_apps": apps, "recovery_codes": codes},
             after={"authenticator_apps": 0, "recovery_codes": 0},
-            request=request,
         )
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
     request.session.pop(VERIFIED_AT_SESSION_KEY, None)

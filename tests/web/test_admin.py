@@ -20,7 +20,7 @@ from reporting.models import WorkstreamUpdate
 from risks.models import BAFRisk
 
 from .. import factories
-from .support import admin_post_data, admin_url, make_admin_data
+from .support import admin_post_data, admin_url
 
 OUR_APPS = tuple(settings.PORTAL_APPS)
 
@@ -33,22 +33,6 @@ def _our_models():
         # django-simple-history's Historical* tables are read through their model's admin.
         if not model.__name__.startswith("Historical")
     ]
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def data(db, lead, governance):
-    return make_admin_data(lead, governance)
-
-
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
 
 
 def _submitted(update, lead):

@@ -12,23 +12,7 @@ from ics_portal.models import AuditEvent, Organisation
 from workstreams.models import Milestone, Workstream
 
 from .. import factories
-from .support import admin_post_data, admin_url, make_admin_data
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def data(db, lead, governance):
-    return make_admin_data(lead, governance)
-
-
-@pytest.fixture
-def gov_client(client, governance):
-    client.force_login(governance)
-    return client
+from .support import admin_post_data, admin_url
 
 
 def _events(verb, obj):
