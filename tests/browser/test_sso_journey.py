@@ -61,7 +61,7 @@ def test_an_identity_the_portal_does_not_know_lands_on_the_refusal_page(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Your account isn't set up in the portal"
     )
-    expect(page.get_by_text("Contact the governance team.")).to_be_visible()
+    expect(page.get_by_text("Contact the governance team: they set up")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
     assert axe_violations(page) == []
     screenshot(page, "sso-refused-3-refusal")
