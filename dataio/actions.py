@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ics_portal.audit import AuditVerb, record
+from ics_portal.audit import AuditVerb, Subject, record
 
 from . import uploads
 from .models import ImportCheck, ImportJob
@@ -103,3 +103,25 @@ def fail_abandoned_imports(*, now=None) -> int:
     return ImportJob.objects.filter(
         state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING], created_at__lt=cutoff
     ).update(state=ImportJob.State.FAILED, finished_at=now or timezone.now(), error=ABANDONED)
+
+
+def record_export(*, kind: str, result, fmt: str, cycle, by, request=None, comment: str = ""):
+    """EXPORT_DOWNLOAD for an export that names people (exporters.PERSONAL_DATA_KINDS), from
+    the portal's page (`request`) or `manage.py export_data` (`by` None: the server's operator,
+    named in `comment`). Exports that name no one are not recorded."""
+    from .exporters import EXPORT_KINDS, PERSONAL_DATA_KINDS
+
+    if kind not in PERSONAL_DATA_KINDS:
+        return None
+    return record(
+        by=by,
+        verb=AuditVerb.EXPORT_DOWNLOAD,
+        subject=Subject("dataio.export", kind, EXPORT_KINDS[kind].label),
+        after={
+            "format": fmt,
+            "cycle": cycle.label if cycle else None,
+            "filename": result.filename,
+        },
+        comment=comment,
+        request=request,
+    )

@@ -288,18 +288,9 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
             raise Http404
         cycle = form.cleaned_data["cycle"]
     result = exporters.export(kind, fmt=fmt, cycle=cycle)
-    if kind in exporters.PERSONAL_DATA_KINDS:
-        audit.record(
-            by=request.user,
-            verb=AuditVerb.EXPORT_DOWNLOAD,
-            subject=Subject("dataio.export", kind, spec.label),
-            after={
-                "format": fmt,
-                "cycle": cycle.label if cycle else None,
-                "filename": result.filename,
-            },
-            request=request,
-        )
+    actions.record_export(
+        kind=kind, result=result, fmt=fmt, cycle=cycle, by=request.user, request=request
+    )
     response = HttpResponse(result.content, content_type=result.content_type)
     response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     return response

@@ -9,6 +9,7 @@ import io
 import pytest
 import weasyprint
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -107,6 +108,18 @@ def test_exports_that_name_nobody_are_not_audited(named, governance, kind):
     response = _client(governance).get(reverse("dataio:export", kwargs={"kind": kind}))
     assert response.status_code == 200
     assert not AuditEvent.objects.filter(verb=AuditVerb.EXPORT_DOWNLOAD).exists()
+
+
+def test_an_export_from_the_shell_that_names_people_is_recorded_too(named, tmp_path):
+    output = tmp_path / "people.xlsx"
+    call_command("export_data", "people", "--output", str(output), stdout=io.StringIO())
+    call_command(
+        "export_data", "organisations", "--output", str(tmp_path / "o.xlsx"), stdout=io.StringIO()
+    )
+    [event] = AuditEvent.objects.filter(verb=AuditVerb.EXPORT_DOWNLOAD)
+    assert (event.object_id, event.actor_name) == ("people", "system")
+    assert event.comment == f"manage.py export_data --output {output}"
+    assert event.after["format"] == "xlsx"
 
 
 def test_a_refused_download_writes_nothing(named, lead):

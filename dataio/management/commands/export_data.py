@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from dataio.actions import record_export
 from dataio.exporters import EXPORT_KINDS, export
 from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
@@ -41,6 +42,15 @@ class Command(BaseCommand):
             output.write_bytes(result.content)
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror}.") from None
+        # An export that names people is recorded, from the shell as from the portal.
+        record_export(
+            kind=kind,
+            result=result,
+            fmt=fmt,
+            cycle=chosen,
+            by=None,
+            comment=f"manage.py export_data --output {output}",
+        )
         self.stdout.write(self.style.SUCCESS(f"Wrote {spec.label.lower()} to {output}."))
 
     @staticmethod
