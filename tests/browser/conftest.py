@@ -71,6 +71,11 @@ def screenshot():
 
 def sign_in(page, live_server, email: str, password: str = DEMO_PASSWORD):
     page.goto(f"{live_server.url}/sign-in/")
+    fill_sign_in(page, email, password)
+
+
+def fill_sign_in(page, email: str, password: str = DEMO_PASSWORD):
+    """Fill and send the sign-in form on the page the browser is on (after being signed out)."""
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()

@@ -18,7 +18,7 @@ from ics_portal.middleware import LAST_ACTIVITY
 from ics_portal.models import AuditEvent, ReportingCycle, User
 from reporting.models import WorkstreamUpdate
 
-from .conftest import DEMO_PASSWORD, sign_in
+from .conftest import DEMO_PASSWORD, fill_sign_in, sign_in
 from .test_update_journey import _editor, _rich_html, _type_rich_text
 
 LEAD = "demo.lead@example.nhs.uk"
@@ -75,10 +75,7 @@ def test_text_typed_when_the_idle_timeout_ends_the_session_comes_back(
         "were typing in an update is kept in this browser."
     )
     screenshot(page, "idle-timeout-2-sign-in")
-    page.get_by_label("Email address").fill(LEAD)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    fill_sign_in(page, LEAD)
     assert page.url.endswith("/edit/")
     expect(page.locator("#draft-restore")).to_contain_text("We put back the changes")
     assert TYPED in _rich_html(page, "id_key_risks")

@@ -24,7 +24,7 @@ from ics_portal.workflow import actions as workflow
 from reporting import actions
 from reporting.models import WorkstreamUpdate
 
-from .conftest import DEMO_PASSWORD, axe_violations, sign_in
+from .conftest import DEMO_PASSWORD, axe_violations, fill_sign_in, sign_in
 from .test_update_journey import _editor, _rich_html, _type_rich_text
 
 LEAD = "demo.lead@example.nhs.uk"
@@ -154,10 +154,7 @@ def test_text_typed_before_the_session_expired_comes_back_after_signing_in(
     page.wait_for_load_state("networkidle")
     expect(page.locator("#restore-notice")).to_be_visible()
     screenshot(page, "no-lost-work-3-sign-in-again")
-    page.get_by_label("Email address").fill(LEAD)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    fill_sign_in(page, LEAD)
     assert page.url.endswith("/edit/")
     expect(page.locator("#draft-restore")).to_contain_text("We put back the changes")
     assert "Typed while the session ran out." in _rich_html(page, "id_key_risks")
@@ -264,10 +261,7 @@ def test_a_risk_review_typed_before_the_session_expired_is_offered_back(
     page.context.add_cookies(kept)
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_load_state("networkidle")
-    page.get_by_label("Email address").fill(LEAD)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
+    fill_sign_in(page, LEAD)
     expect(page.locator("#draft-restore")).to_contain_text("This browser kept changes")
     screenshot(page, "no-lost-work-8-risk-review-offered")
     page.get_by_role("button", name="Put back my unsaved changes").click()
