@@ -73,41 +73,48 @@ def _not_enrolled(request, next_url):
     return HttpResponseRedirect(next_url)
 
 
-@requires(methods=("GET", "POST"))
-def verify(request):
+def _second_step(request, form_class, check, template, *, on_success=None):
+    """The code page after the password (authenticator or recovery code): the form, the check
+    (an action returning an Outcome), then on to `next`."""
     next_url = safe_next(request)
     if not enrolled(request.user):
         return _not_enrolled(request, next_url)
-    form = CodeForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        outcome = actions.verify_code(request, form.cleaned_data["code"])
+        outcome = check(request, form.cleaned_data["code"])
         if outcome.ok:
+            if on_success is not None:
+                on_success(request)
             return HttpResponseRedirect(next_url)
         form.add_error("code", outcome.message)
     context = {"form": form, "next": next_url, "again": satisfied(request)}
-    return render(request, "mfa/verify.html", context | _before_second_step(request))
+    return render(request, template, context | _before_second_step(request))
+
+
+@requires(methods=("GET", "POST"))
+def verify(request):
+    return _second_step(request, CodeForm, actions.verify_code, "mfa/verify.html")
+
+
+def _warn_if_few_recovery_codes_left(request) -> None:
+    left = presenters.status(request.user).recovery_codes_left
+    if left <= 3:
+        messages.warning(
+            request,
+            f"You have {left} recovery code{'s' if left != 1 else ''} left. Make new "
+            "ones on the Two-step verification page.",
+        )
 
 
 @requires(methods=("GET", "POST"))
 def recovery(request):
-    next_url = safe_next(request)
-    if not enrolled(request.user):
-        return _not_enrolled(request, next_url)
-    form = RecoveryCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        outcome = actions.verify_recovery_code(request, form.cleaned_data["code"])
-        if outcome.ok:
-            left = presenters.status(request.user).recovery_codes_left
-            if left <= 3:
-                messages.warning(
-                    request,
-                    f"You have {left} recovery code{'s' if left != 1 else ''} left. Make new "
-                    "ones on the Two-step verification page.",
-                )
-            return HttpResponseRedirect(next_url)
-        form.add_error("code", outcome.message)
-    context = {"form": form, "next": next_url, "again": satisfied(request)}
-    return render(request, "mfa/recovery.html", context | _before_second_step(request))
+    return _second_step(
+        request,
+        RecoveryCodeForm,
+        actions.verify_recovery_code,
+        "mfa/recovery.html",
+        on_success=_warn_if_few_recovery_codes_left,
+    )
 
 
 @requires()

@@ -281,6 +281,20 @@ def test_a_next_that_is_no_path_of_this_site_goes_home_not_to_an_error(
     assert response.status_code == 302 and response["Location"] == reverse("home")
 
 
+@pytest.mark.parametrize(("codes", "warned"), [(5, False), (4, True)])
+def test_signing_in_with_a_recovery_code_warns_when_three_or_fewer_are_left(
+    client, lead, codes, warned
+):
+    give_app(lead)
+    give_recovery_codes(lead, [f"abcd{n}345" for n in range(2, 2 + codes)])
+    sign_in(client, lead, "/risks/")
+    response = client.post(
+        reverse("mfa:recovery"), {"code": "abcd2345", "next": "/risks/"}, follow=True
+    )
+    page = response.content.decode()
+    assert (f"You have {codes - 1} recovery codes left." in page) is warned
+
+
 def test_a_recovery_code_signs_in_once(client, lead):
     give_app(lead)
     give_recovery_codes(lead, ["abcd2345", "efgh6723"])
