@@ -96,10 +96,12 @@ smoke: setup
 	$(PY) scripts/smoke_production.py --fresh-venv $(SMOKE_ARGS)
 # --- end of part "build" block -----------------------------------------------------------------
 
-## Board-pack benchmark on synthetic data (6 and 60 workstreams, 40 risks).
+## Benchmarks on synthetic data: the board pack (6 and 60 workstreams, 40 risks), then the
+## plan pages, dashboards and search over 10 years of quarters (queries, median and p95).
 benchmark: setup
 	$(PY) benchmarks/board_pack.py 6
 	$(PY) benchmarks/board_pack.py 60
+	$(PY) benchmarks/history.py
 
 ## With `make run` serving (another terminal): concurrent autosaves as the demo lead while board
 ## packs generate; prints requests, status codes, errors and p50/p95 latency.

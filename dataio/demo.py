@@ -105,6 +105,7 @@ def _load_rows(password: str):
         _load_q1_workstream_statuses(governance, q1, workstreams)
         _start_board_pack(governance, q2)
         q3 = _open_current_cycle(governance)
+        _load_q3_illustrative(governance, q3, workstreams, risks)
         _start_board_pack(governance, q3)
     return q1, q2, q3
 
@@ -505,29 +506,45 @@ def _load_risk_history(governance, risks, q1, q2) -> None:
             (q1, risk._demo_previous, date(2021, 6, 25)),
             (q2, (risk.current_likelihood, risk.current_consequence), date(2021, 9, 24)),
         ):
-            stamp = _aware(when)
-            RiskReview.objects.update_or_create(
-                risk=risk,
-                cycle=cycle,
-                defaults={
-                    "likelihood": likelihood,
-                    "consequence": consequence,
-                    "target_likelihood": risk.target_likelihood,
-                    "target_consequence": risk.target_consequence,
-                    "matrix": matrix,
-                    "rationale": risk.rationale,
-                    "controls": risk.controls,
-                    "assurances": risk.assurances,
-                    "gaps_in_control": risk.gaps_in_control,
-                    "gaps_in_assurance": risk.gaps_in_assurance,
-                    "mitigating_actions": risk.mitigating_actions,
-                    "state": WorkflowState.APPROVED,
-                    "submitted_at": stamp,
-                    "submitted_by": risk.owner or governance,
-                    "approved_at": stamp + timedelta(days=7),
-                    "approved_by": governance,
-                },
+            _approved_review(
+                risk,
+                cycle,
+                governance,
+                matrix,
+                score=(likelihood, consequence),
+                submitted=_aware(when),
+                approved_after=timedelta(days=7),
             )
+
+
+def _approved_review(
+    risk, cycle, governance, matrix, *, score, submitted, approved_after, rationale=None
+) -> None:
+    """The risk's review for `cycle`, approved by governance: the risk's own text, scored
+    `score` (likelihood, consequence)."""
+    likelihood, consequence = score
+    RiskReview.objects.update_or_create(
+        risk=risk,
+        cycle=cycle,
+        defaults={
+            "likelihood": likelihood,
+            "consequence": consequence,
+            "target_likelihood": risk.target_likelihood,
+            "target_consequence": risk.target_consequence,
+            "matrix": matrix,
+            "rationale": risk.rationale if rationale is None else rationale,
+            "controls": risk.controls,
+            "assurances": risk.assurances,
+            "gaps_in_control": risk.gaps_in_control,
+            "gaps_in_assurance": risk.gaps_in_assurance,
+            "mitigating_actions": risk.mitigating_actions,
+            "state": WorkflowState.APPROVED,
+            "submitted_at": submitted,
+            "submitted_by": risk.owner or governance,
+            "approved_at": submitted + approved_after,
+            "approved_by": governance,
+        },
+    )
 
 
 def _milestone_progress(update, milestone, row: dict) -> None:
@@ -606,6 +623,52 @@ def _load_q1_workstream_statuses(governance, q1, workstreams) -> None:
             milestone = milestones.get(q2_row["title"])
             if milestone:
                 _milestone_progress(update, milestone, row)
+
+
+def _load_q3_illustrative(governance, q3, workstreams, risks) -> None:
+    """Some of the open Q3 2021/22 cycle already approved, so the dashboards' trends show a
+    third quarter: the workstream statuses and risk scores in
+    fixtures/demo/q3_illustrative.json, all made up and marked "Illustrative" in the status
+    explanation and the review's rationale. The demo lead's workstreams (DE, DIG, WF) and
+    risks (07, 12), and the rest, stay for the leads to write. An accepted review's scores
+    become the risk's current scores, as accepting one does."""
+    data = _load("q3_illustrative.json")
+    note = data["note"]
+    today = timezone.localdate()
+    for code, given in data["updates"].items():
+        workstream = workstreams.get(code)
+        if workstream is None or code in DEMO_LEAD_WORKSTREAMS + DEMO_LEAD_DEPUTY_WORKSTREAMS:
+            continue
+        why = given.get("why")
+        _approved(
+            WorkstreamUpdate,
+            governance,
+            when=today - timedelta(days=7),
+            cycle=q3,
+            workstream=workstream,
+            overall_status=given["overall_status"],
+            forecast_status=given["forecast_status"],
+            status_explanation=f"{note} {why[0].upper()}{why[1:]}." if why else note,
+            date_of_update=today - timedelta(days=7),
+        )
+    matrix = RiskMatrix.objects.current()
+    for reference, (likelihood, consequence) in data["risk_reviews"].items():
+        risk = risks.get(BAFRisk.canonical_reference(reference))
+        if risk is None or risk.reference in DEMO_LEAD_RISKS:
+            continue
+        _approved_review(
+            risk,
+            q3,
+            governance,
+            matrix,
+            score=(likelihood, consequence),
+            submitted=_aware(today - timedelta(days=4)),
+            approved_after=timedelta(days=2),
+            rationale=f"{note} {risk.rationale}".strip(),
+        )
+        BAFRisk.objects.filter(pk=risk.pk).update(
+            current_likelihood=likelihood, current_consequence=consequence
+        )
 
 
 def _start_board_pack(governance, cycle) -> None:

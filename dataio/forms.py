@@ -1,5 +1,6 @@
 from django import forms
 
+from ics_portal.forms import NamedErrorsMixin
 from ics_portal.models import ReportingCycle
 
 from .importers import IMPORT_ORDER
@@ -7,7 +8,7 @@ from .resources import RESOURCES
 from .safety import MAX_ROWS
 
 
-class ImportForm(forms.Form):
+class ImportForm(NamedErrorsMixin, forms.Form):
     kind = forms.ChoiceField(
         label="What is in the file?",
         choices=[(kind, RESOURCES[kind].label) for kind in IMPORT_ORDER],
@@ -27,7 +28,7 @@ class ImportForm(forms.Form):
     )
 
 
-class CycleForm(forms.Form):
+class CycleForm(NamedErrorsMixin, forms.Form):
     cycle = forms.ModelChoiceField(
         label="Reporting cycle",
         queryset=ReportingCycle.objects.all(),

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The portal's scheduled jobs for compose.yaml's scheduler service (a VM uses the systemd timers
-# in deploy/systemd/ instead): on the hour, reminders and upload pruning; once a day, pruning
-# old task results. A job that fails is reported and retried at the next round.
+# in deploy/systemd/ instead): on the hour, reminders, governance's submission digest (it sends
+# once a day, from SUBMISSION_DIGEST_HOUR) and upload pruning; once a day, pruning old task
+# results. A job that fails is reported and retried at the next round.
 #   sh deploy/scheduler.sh            (SCHEDULER_ONCE=1: one round, then exit; for tests)
 set -eu
 python=${PYTHON:-python}
@@ -15,6 +16,7 @@ trap 'exit 0' TERM INT
 last_day=""
 while :; do
   job send_reminders
+  job send_submission_digest
   job prune_uploads
   today=$(date +%F)
   if [ "$today" != "$last_day" ]; then

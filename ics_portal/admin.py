@@ -20,8 +20,10 @@ from django.http import Http404
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from ics_portal.forms import NamedErrorsMixin
+
 from . import people_actions, roles
-from .models import AuditEvent, Organisation, User
+from .models import AuditEvent, Feedback, Organisation, User
 from .permissions import Perm, has_permission
 from .richtext import media_with_nonce
 from .status import WorkflowState
@@ -159,7 +161,7 @@ class _EmailFieldMixin:
         return email
 
 
-class PortalUserCreationForm(_EmailFieldMixin, AdminUserCreationForm):
+class PortalUserCreationForm(NamedErrorsMixin, _EmailFieldMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "full_name")
@@ -171,13 +173,13 @@ class PortalUserCreationForm(_EmailFieldMixin, AdminUserCreationForm):
         js = ["admin/js/unusable_password_field.js"]
 
 
-class PortalUserChangeForm(_EmailFieldMixin, UserChangeForm):
+class PortalUserChangeForm(NamedErrorsMixin, _EmailFieldMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
 
 
-class PortalUserInviteForm(_EmailFieldMixin, forms.ModelForm):
+class PortalUserInviteForm(NamedErrorsMixin, _EmailFieldMixin, forms.ModelForm):
     """A governance officer adds a person without a password: nobody but the person ever
     knows it. They set it themselves ("Forgotten your password?" on the sign-in page)."""
 
@@ -381,6 +383,24 @@ class AuditEventAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     search_fields = ("actor_name", "verb", "object_type", "object_id", "object_label", "comment")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(PortalModelAdmin):
+    """What people sent through the feedback page: read, and deleted once dealt with (it may
+    hold personal data); never added or changed here."""
+
+    list_display = ("created_at", "trying_to_do", "page", "email", "person")
+    search_fields = ("trying_to_do", "what_happened", "email", "page")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Feedback._meta.fields]
+    list_select_related = ("person",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 # --- the admin of every reviewed kind (updates, risk reviews) -----------------------------------

@@ -15,12 +15,20 @@ model admin's `access_fields`) also writes ACCESS_CHANGE, and a password set her
 PASSWORD_SET_BY_ADMIN. A model admin that says why something may not be deleted
 (`delete_refused`) refuses it with that reason, on its delete page and in "delete selected".
 
+It is part of the service (issue 14): branded with the service's name, its lists named in the
+governance team's words (the third-party models' names are set in PortalAdminConfig.ready, as
+they cannot be set in their Meta here), and its widgets named for assistive technology
+(tabular inline fields and split date-and-time boxes here; autocomplete boxes by
+static/portal/admin.js, loaded with static/portal/admin.css by templates/admin/base_site.html).
+
 Installed in place of "django.contrib.admin" in INSTALLED_APPS.
 """
 
 import contextlib
 import functools
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.apps import AdminConfig
@@ -28,12 +36,14 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import (
+    AdminSplitDateTime,
     AutocompleteMixin,
     AutocompleteSelect,
     AutocompleteSelectMultiple,
 )
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import router, transaction
+from django.utils.text import capfirst
 
 from .audit_values import snapshot
 
@@ -100,7 +110,11 @@ class _AutocompleteSelect(_ReadableChoicesMixin, AutocompleteSelect):
 
 
 class _AutocompleteSelectMultiple(_ReadableChoicesMixin, AutocompleteSelectMultiple):
-    pass
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        # No "remove all" cross: select2 puts it inside its list of choices, where a list may
+        # hold only items (WCAG 1.3.1); each choice keeps its own remove cross, and Backspace
+        # in the search box removes the last.
+        return {**super().build_attrs(base_attrs, extra_attrs), "data-allow-clear": "false"}
 
 
 _READABLE = {
@@ -110,7 +124,10 @@ _READABLE = {
 
 
 class ReadableChoicesMixin:
-    """For model admins and inlines: their autocomplete boxes skip keys that are not keys."""
+    """For model admins and inlines: their autocomplete boxes skip keys that are not keys, and
+    boxes that Django's admin leaves without a label get an accessible name (WCAG 1.3.1, 4.1.2):
+    a field in a tabular inline (whose label is only its column's heading) and the date and
+    time boxes of a split date-and-time field (whose label names the pair)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -118,7 +135,32 @@ class ReadableChoicesMixin:
         inner = getattr(widget, "widget", widget)  # inside the admin's "add another" wrapper
         if isinstance(inner, AutocompleteMixin) and type(inner) in _READABLE:
             inner.__class__ = _READABLE[type(inner)]
+        if formfield is not None:
+            name = capfirst(formfield.label or db_field.verbose_name)
+            if isinstance(inner, AdminSplitDateTime):
+                inner.widgets[0].attrs["aria-label"] = f"{name}: date"
+                inner.widgets[1].attrs["aria-label"] = f"{name}: time"
+            elif isinstance(self, admin.TabularInline):
+                inner.attrs["aria-label"] = name
         return formfield
+
+
+class TabularNamesMixin:
+    """For tabular inlines: each row's "Delete?" box (labelled only by its column's heading)
+    is named after the row it deletes."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if not isinstance(self, admin.TabularInline):
+            return formset
+
+        def add_fields(this, form, index):
+            formset.add_fields(this, form, index)
+            if "DELETE" in form.fields:
+                row = str(form.instance) if form.instance.pk else f"new row {(index or 0) + 1}"
+                form.fields["DELETE"].widget.attrs["aria-label"] = f"Delete {row}"
+
+        return type(formset.__name__, (formset,), {"add_fields": add_fields})
 
 
 @functools.cache
@@ -303,8 +345,9 @@ class PortalModelAdminMixin(WorkflowDeleteMixin, AuditedAdminMixin, ReadableChoi
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
         for inline in inlines:
-            if not isinstance(inline, ReadableChoicesMixin):
-                inline.__class__ = _with_mixin(ReadableChoicesMixin, type(inline))
+            for mixin in (ReadableChoicesMixin, TabularNamesMixin):
+                if not isinstance(inline, mixin):
+                    inline.__class__ = _with_mixin(mixin, type(inline))
         return inlines
 
     def get_changelist(self, request, **kwargs):
@@ -333,6 +376,20 @@ class PortalModelAdminMixin(WorkflowDeleteMixin, AuditedAdminMixin, ReadableChoi
 
 
 class PortalAdminSite(admin.AdminSite):
+    """Django's admin site, named as part of the service (SERVICE_NAME, ORGANISATION_NAME)."""
+
+    @property
+    def site_header(self) -> str:
+        return f"{settings.SERVICE_NAME}: admin"
+
+    @property
+    def site_title(self) -> str:
+        return f"{settings.SERVICE_NAME} admin"
+
+    @property
+    def index_title(self) -> str:
+        return f"Records and settings of {settings.ORGANISATION_NAME}"
+
     def has_permission(self, request):
         """Django's rule (an active staff account), and for whoever must have two-step
         verification (governance officers and superusers while MFA_REQUIRED is on), a session
@@ -369,5 +426,37 @@ class PortalAdminSite(admin.AdminSite):
         return response
 
 
+# The admin's names for third-party apps and models, in the governance team's words (the
+# portal's own models name themselves in their Meta). Set on the model's options at start-up:
+# migrations record a model's Meta as written (`original_attrs`), so this makes none.
+THIRD_PARTY_APP_NAMES = {
+    "auth": "Roles and permissions",
+    "axes": "Sign-in security",
+    "django_tasks_database": "Background tasks",
+    "otp_static": "Two-step verification: recovery codes",
+    "otp_totp": "Two-step verification: authenticator apps",
+}
+THIRD_PARTY_MODEL_NAMES = {
+    "axes.AccessAttempt": ("sign-in lockout count", "sign-in lockout counts"),
+    "axes.AccessFailureLog": ("failed sign-in", "failed sign-ins"),
+    "axes.AccessLog": ("sign-in", "sign-ins"),
+    "django_tasks_database.DBTaskResult": ("background task", "background tasks"),
+    "otp_static.StaticDevice": ("set of recovery codes", "sets of recovery codes"),
+    "otp_totp.TOTPDevice": ("authenticator app", "authenticator apps"),
+}
+
+
+def name_third_party_models() -> None:
+    for label, name in THIRD_PARTY_APP_NAMES.items():
+        apps.get_app_config(label).verbose_name = name
+    for label, (singular, plural) in THIRD_PARTY_MODEL_NAMES.items():
+        opts = apps.get_model(label)._meta
+        opts.verbose_name, opts.verbose_name_plural = singular, plural
+
+
 class PortalAdminConfig(AdminConfig):
     default_site = "ics_portal.admin_site.PortalAdminSite"
+
+    def ready(self):
+        super().ready()
+        name_third_party_models()

@@ -54,6 +54,7 @@ class AuditVerb(StrEnum):
     UPDATE_SAVE = "update.save"
     UPDATE_SUBMIT = "update.submit"
     UPDATE_WITHDRAW = "update.withdraw"
+    SUBMISSION_DIGEST = "submissions.digest"  # governance's daily email of what was submitted
 
     # Identity and access (issue 13).
     SIGN_IN = "auth.sign_in"
@@ -122,6 +123,7 @@ VERB_LABELS: dict[AuditVerb, str] = {
     AuditVerb.UPDATE_SAVE: "Saved an update",
     AuditVerb.UPDATE_SUBMIT: "Submitted an update",
     AuditVerb.UPDATE_WITHDRAW: "Withdrew an update",
+    AuditVerb.SUBMISSION_DIGEST: "Sent the daily email of submissions",
     AuditVerb.SIGN_IN: "Signed in",
     AuditVerb.SIGN_IN_FAILED: "Failed to sign in",
     AuditVerb.SIGN_OUT: "Signed out",

@@ -1,39 +1,23 @@
 """The audit page's filters (and its export's): person, action, object, dates. Bad input is
 a message on the form, never a server error."""
 
-import datetime
-
 from django import forms
+
+from ics_portal.forms import NamedErrorsMixin
 
 from .audit import VERB_LABELS
 from .audit_presenters import AuditFilters, object_type_choices
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y"]
-EARLIEST = datetime.date(2000, 1, 1)
-LATEST = datetime.date(2999, 12, 31)
+from .date_input import DateInputField
 
 
-class DateFilterField(forms.DateField):
+class DateFilterField(DateInputField):
+    """A day the trail starts or ends on, typed as day, month and year."""
+
     def __init__(self, label: str):
-        super().__init__(
-            label=label,
-            required=False,
-            input_formats=DATE_FORMATS,
-            help_text="For example, 31/3/2026",
-            widget=forms.DateInput(format="%d/%m/%Y", attrs={"class": "nhsuk-input--width-10"}),
-            error_messages={
-                "invalid": f"Enter the {label.lower()} date as a real date, like 31/03/2026"
-            },
-        )
-
-    def clean(self, value):
-        day = super().clean(value)
-        if day is not None and not EARLIEST <= day <= LATEST:
-            raise forms.ValidationError(f"Enter a {self.label.lower()} date between 2000 and 2999")
-        return day
+        super().__init__(label=f"{label} date", required=False)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(NamedErrorsMixin, forms.Form):
     person = forms.CharField(
         required=False, max_length=300, help_text="Part of their name or email address"
     )

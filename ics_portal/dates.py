@@ -10,9 +10,11 @@ Milestones' delivery-by and revised dates are held to the same span, which is th
 plan names milestones years ahead of the reporting cycles that exist ("Delivery by 2025/26"
 before any 2025/26 cycle is opened), so the cycles' span would refuse real plans.
 
-Models use `FinancialYearField`, `PlanDateField` and `PlanDateTimeField`; plain forms use
-`BoundedDateField` and `BoundedDateTimeField`; the import parser uses `check_date`. The
-validators read the settings each time they run, so changing the range needs no migration.
+Models use `FinancialYearField`, `PlanDateField` and `PlanDateTimeField`; the portal's own
+pages ask for dates and times with the NHS.UK date input (ics_portal/date_input.py); the
+admin keeps `BoundedDateField` and `BoundedDateTimeField` with its own widgets; the import
+parser uses `check_date`. The validators read the settings each time they run, so
+changing the range needs no migration.
 """
 
 from datetime import date, datetime
@@ -125,7 +127,8 @@ class DateRangeValidator:
 # --- form fields ------------------------------------------------------------------------------
 
 
-def _what(what, label) -> str:
+def field_what(what, label) -> str:
+    """How messages name a field: `what`, else its label ("Revised date"), else "Date"."""
     return what or (capfirst(str(label)) if label else "Date")
 
 
@@ -134,12 +137,12 @@ class FinancialYearFormField(forms.IntegerField):
 
 
 class BoundedDateField(forms.DateField):
-    """A date field that refuses dates outside the range. A date input (type="date") gets the
-    range as its min and max, so the browser's date picker offers only those."""
+    """A date field that refuses dates outside the range: the admin's (the portal's own pages
+    use the NHS.UK date input). A type="date" widget gets the range as its min and max."""
 
     def __init__(self, *, what: str | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.validators.append(DateRangeValidator(_what(what, self.label)))
+        self.validators.append(DateRangeValidator(field_what(what, self.label)))
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -149,15 +152,11 @@ class BoundedDateField(forms.DateField):
 
 
 class BoundedDateTimeField(forms.DateTimeField):
+    """The admin's date and time, held to the range."""
+
     def __init__(self, *, what: str | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.validators.append(DateRangeValidator(_what(what, self.label)))
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        if getattr(widget, "input_type", None) == "datetime-local":
-            attrs.update(min=f"{earliest().isoformat()}T00:00", max=f"{latest().isoformat()}T23:59")
-        return attrs
+        self.validators.append(DateRangeValidator(field_what(what, self.label)))
 
 
 # --- model fields -----------------------------------------------------------------------------

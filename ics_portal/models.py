@@ -33,6 +33,10 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        # The plan pages are reporting's (ADR 0009): named, not imported.
+        return reverse("plan:organisation", kwargs={"pk": self.pk})
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -248,3 +252,32 @@ class ReportingCycle(models.Model):
     def is_closed(self) -> bool:
         """Past its submission deadline: closed, or closed and its board pack published."""
         return self.status in (self.Status.CLOSED, self.Status.PUBLISHED)
+
+
+class Feedback(models.Model):
+    """What someone told the service team through the phase banner's feedback link. Anyone may
+    give it, signed in or not; the client address is kept only to limit how often one address
+    can send (ics_portal/feedback.py)."""
+
+    trying_to_do = models.TextField("what were you trying to do?", max_length=2000)
+    what_happened = models.TextField("what happened?", max_length=2000)
+    email = models.EmailField("email address", blank=True, help_text="Only if they want a reply.")
+    page = models.CharField("page they came from", max_length=500, blank=True)
+    person = models.ForeignKey(
+        "ics_portal.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who was signed in, if anyone.",
+    )
+    ip_address = models.GenericIPAddressField("client address", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "feedback"
+        verbose_name_plural = "feedback"
+
+    def __str__(self) -> str:
+        return f"Feedback of {self.created_at:%d %b %Y %H:%M}"

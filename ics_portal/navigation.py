@@ -23,7 +23,9 @@ _SECTIONS = (
     ("Reporting cycles", "reporting:cycle_list", Perm.CYCLE_VIEW_PROGRESS),
     ("Board packs", "packs:list", Perm.PACK_MANAGE),
     ("Import and export", "dataio:index", Perm.DATA_VIEW),
+    ("Plan", "plan:index", None),
     ("Risks", "risks:register", Perm.RISK_VIEW),
+    ("Dashboards", "dashboards:overview", Perm.DASHBOARD_VIEW),
     ("Audit trail", "audit_log", Perm.AUDIT_VIEW),
     ("Reports", "packs:published_list", None),
 )

@@ -75,6 +75,9 @@ class Perm(StrEnum):
     # The audit trail: its page and its export (governance officers and superusers).
     AUDIT_VIEW = "audit.view"
 
+    # The dashboards (plan overview, trend grid, risk trends): approved work at a glance.
+    DASHBOARD_VIEW = "dashboard.view"
+
 
 class UnknownPermission(KeyError, ValueError):
     """A permission name that is not a `Perm`: a mistake where it is written. A KeyError, as a
@@ -309,6 +312,10 @@ _rule(Perm.DATA_VIEW_IMPORT, is_governance | started_it)
 
 # The audit trail is governance's tool; superusers count as governance (roles.is_governance).
 _rule(Perm.AUDIT_VIEW, is_governance)
+
+# The dashboards show approved updates and accepted risk reviews only, as the board reads them:
+# for whoever reads the BAF and the published reports (board, leads, governance).
+_rule(Perm.DASHBOARD_VIEW, is_governance | is_board_member | is_system_lead)
 
 assert set(PERMISSIONS) == set(Perm), "every Perm has a rule, and only Perms have rules"
 

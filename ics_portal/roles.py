@@ -79,7 +79,15 @@ def roles_given_by(user) -> tuple[Role, ...]:
 GOVERNANCE_APPS = settings.PORTAL_APPS
 GOVERNANCE_WITHHELD = {
     # The audit trail and published packs are read, never written by hand.
-    "ics_portal": {"add_auditevent", "change_auditevent", "delete_auditevent", "delete_user"},
+    "ics_portal": {
+        "add_auditevent",
+        "change_auditevent",
+        "delete_auditevent",
+        "delete_user",
+        # Feedback is what people sent: read and deleted, never written by hand.
+        "add_feedback",
+        "change_feedback",
+    },
     "packs": {"add_publishedpack", "change_publishedpack", "delete_publishedpack"},
 }
 

@@ -124,6 +124,17 @@ PHASE_BANNER = env("PHASE_BANNER", "beta")
 PROTECTIVE_MARKING = env("PROTECTIVE_MARKING", "OFFICIAL")
 # Days before a submission deadline that leads get a reminder.
 REMINDER_DAYS_BEFORE = env_int("REMINDER_DAYS_BEFORE", 5, minimum=0)
+# How governance officers are told what leads and owners submitted for review (issue 14):
+# "daily" (default): one digest a day listing what was submitted since the last one and is
+# still waiting, sent by `manage.py send_submission_digest` (run hourly by the scheduler; it
+# sends once a day, from SUBMISSION_DIGEST_HOUR, and never an empty email); "each": an email
+# per submission, as it is submitted; "off": none (home's review queue still shows them).
+SUBMISSION_NOTICE = env("SUBMISSION_NOTICE", "daily")
+if SUBMISSION_NOTICE not in ("daily", "each", "off"):
+    raise ImproperlyConfigured(
+        f"SUBMISSION_NOTICE is {SUBMISSION_NOTICE!r}: set it to daily, each or off."
+    )
+SUBMISSION_DIGEST_HOUR = env_int("SUBMISSION_DIGEST_HOUR", 8, minimum=0)
 # --- background work (issue 12) ---------------------------------------------------------------
 # Every confirmed spreadsheet import runs in the task worker, with a progress page; the
 # preview (dry run) of a file of more rows than this runs there too, instead of in the request.
@@ -314,6 +325,12 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # whatever the cache (ics_portal/accounts.py).
 PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10, minimum=1)
 PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3, minimum=1)
+
+# Feedback from the phase banner's link (ics_portal/feedback.py): kept in the admin's
+# "Feedback" list and, when FEEDBACK_EMAIL is set, emailed there too. Anyone may send it, at
+# most FEEDBACK_ADDRESS_LIMIT times an hour from one client address.
+FEEDBACK_EMAIL = env("FEEDBACK_EMAIL", "")
+FEEDBACK_ADDRESS_LIMIT = env_int("FEEDBACK_ADDRESS_LIMIT", 5, minimum=1)
 
 
 def client_ip_settings(trusted_proxies: int) -> dict:

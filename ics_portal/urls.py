@@ -9,6 +9,10 @@ from .forms import SignInForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("feedback/", views.feedback, name="feedback"),
+    path("feedback/sent/", views.feedback_sent, name="feedback_sent"),
+    path("help/", include("reporting.help_urls")),
     # For load balancers: no sign-in, no detail (ics_portal/health.py).
     path("health/", health.view, name="health"),
     path(
@@ -46,6 +50,9 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("data/", include("dataio.urls")),
     path("reporting/", include("reporting.urls")),
+    path("plan/", include("reporting.plan_urls")),
+    path("dashboards/", include("reporting.dashboard_urls")),
+    path("search/", include("reporting.search_urls")),
     path("", include("packs.urls")),
 ]
 

@@ -1,18 +1,20 @@
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpResponseRedirect, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from packs.views import visible_published
-from reporting import numbers, presenters
+from reporting import numbers, presenters, review_queue
 
 from . import accounts
-from .forms import QueuedPasswordResetForm
+from . import feedback as feedback_actions
+from .forms import FeedbackForm, QueuedPasswordResetForm
 from .permissions import Perm, has_permission
 from .views_support import requires
 
@@ -21,15 +23,17 @@ HOME_REPORTS = 5
 
 @requires()
 def home(request):
-    """One page, a panel per role the person holds: what I owe, cycle progress, reports. The
-    template shows each panel by the same permission (perms.…)."""
+    """One page, a section per role the person holds: what I owe (the same list as My
+    updates), cycle progress, reports. The template shows each section by the same permission
+    (perms.…)."""
     user = request.user
     context = {}
     if has_permission(user, Perm.UPDATE_WRITE):
-        context["owed"] = presenters.my_updates(user)
+        context["owed"] = presenters.what_i_owe(user)
     if has_permission(user, Perm.CYCLE_VIEW_PROGRESS):
         cycle = presenters.current_cycle()
         context["progress"] = numbers.cycle_counts(cycle) if cycle else None
+        context["review_queue"] = review_queue.waiting_for_review()
     if has_permission(user, Perm.PACK_VIEW_PUBLISHED):
         reports = visible_published(user).order_by("-pack__date_of_meeting", "-published_at")
         context["reports"] = list(reports[:HOME_REPORTS])
@@ -116,3 +120,56 @@ def bad_request(request, exception=None):
     too_large = isinstance(exception, RequestDataTooBig)
     context = {"too_large": too_large, "back": _back_with_restore(request)}
     return render(request, "400.html", context, status=400)
+
+
+def privacy(request):
+    """What personal data the portal holds and for how long; the times come from settings."""
+    context = {
+        "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        "idle_minutes": settings.SESSION_IDLE_TIMEOUT,
+        "feedback_email": settings.FEEDBACK_EMAIL,
+    }
+    return render(request, "privacy.html", context)
+
+
+def _page_from(request) -> str:
+    """The portal page the feedback link was followed from (its path), if it was one."""
+    page = request.GET.get("from", "")
+    if page.startswith("/") and not page.startswith("//"):
+        return page[:500]
+    return ""
+
+
+THROTTLED = (
+    "This connection has sent a lot of feedback in the last hour. Try again later, or email "
+    "the governance team."
+)
+
+
+def feedback(request):
+    """Anyone, signed in or not, may tell the service team what went wrong (feedback.py)."""
+    if request.method == "POST":
+        form = FeedbackForm(request.POST)
+        if feedback_actions.throttled(request):
+            # What was typed stays in the form, to send later or copy elsewhere.
+            form.is_valid()
+            form.add_error(None, THROTTLED)
+            return render(request, "feedback/form.html", {"form": form}, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            page = data["page"] if data["page"].startswith("/") else ""
+            feedback_actions.give_feedback(
+                trying_to_do=data["trying_to_do"],
+                what_happened=data["what_happened"],
+                email=data["email"],
+                page=page,
+                request=request,
+            )
+            return redirect("feedback_sent")
+    else:
+        form = FeedbackForm(initial={"page": _page_from(request)})
+    return render(request, "feedback/form.html", {"form": form})
+
+
+def feedback_sent(request):
+    return render(request, "feedback/sent.html")

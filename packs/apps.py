@@ -18,3 +18,11 @@ class PacksConfig(AppConfig):
         approved_work_reopened.connect(
             discard_stale_drafts, weak=False, dispatch_uid="packs.discard_stale_drafts"
         )
+
+        # A risk's linked workstreams link first to their latest update in a published report
+        # the reader may see (ics_portal/reading.py; issue 14).
+        from ics_portal.reading import register_workstream_finder
+
+        from .reading import workstream_in_published_reports
+
+        register_workstream_finder(workstream_in_published_reports, preference=10)

@@ -3,7 +3,8 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
-from ics_portal.dates import BoundedDateField, BoundedDateTimeField
+from ics_portal.date_input import DateInputField, DateTimeInputField
+from ics_portal.forms import NamedErrorsMixin
 from ics_portal.models import ReportingCycle
 
 from .models import BoardPack
@@ -15,7 +16,14 @@ def default_embargo(meeting_date):
     return timezone.make_aware(datetime.combine(meeting_date - timedelta(days=7), time(9, 0)))
 
 
-class BoardPackForm(forms.ModelForm):
+class BoardPackForm(NamedErrorsMixin, forms.ModelForm):
+    # The others are worded from their labels ("Enter the lead", ics_portal.forms).
+    required_messages = {
+        "meeting": "Enter the name of the meeting",
+        "date_of_meeting": "Enter the date of the meeting",
+        "sections": "Select at least one section to include",
+        "visibility": "Select who can read the pack",
+    }
     cycle = forms.ModelChoiceField(
         queryset=ReportingCycle.objects.all(), label="Reporting cycle", empty_label=None
     )
@@ -25,18 +33,12 @@ class BoardPackForm(forms.ModelForm):
         label="Sections to include",
         help_text="They appear in this order after the cover sheet and contents.",
     )
-    # A date input's value must be ISO (YYYY-MM-DD) whatever the locale, or browsers show it
-    # empty and an edit silently asks for the date again.
-    date_of_meeting = BoundedDateField(
-        label="Date of meeting",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    embargo_until = BoundedDateTimeField(
+    date_of_meeting = DateInputField(label="Date of meeting")
+    embargo_until = DateTimeInputField(
         required=False,
         label="Public from",
-        help_text="For a public pack: when it becomes readable without signing in. Leave blank "
-        "for 9am seven days before the meeting.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="For a public pack: when it becomes readable without signing in. Leave it "
+        "blank for 9am seven days before the meeting, or the time blank for 9am.",
     )
 
     class Meta:
@@ -86,7 +88,7 @@ class BoardPackForm(forms.ModelForm):
         return data
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(NamedErrorsMixin, forms.Form):
     reason = forms.CharField(
         label="Why is this pack being withdrawn?",
         help_text="Readers of the pack's page see this reason.",

@@ -75,24 +75,13 @@ class MilestoneSection:
         return self.row_count == 0
 
 
-def _group_key(row: MilestoneRow) -> tuple:
-    return (
-        row.milestone_id,
-        row.due_date,
-        row.due_label,
-        row.status,
-        row.revised_date,
-        row.reported_in,
-    )
-
-
 def group_rows(per_workstream: list[tuple[str, list[MilestoneRow]]]) -> list[MilestoneRow]:
     """One row per milestone and (date, label, status, revised date): the workstreams that agree
     share it, named in the order given. Each workstream's rows are left as they are."""
     groups: dict[tuple, MilestoneRow] = {}
     for name, rows in per_workstream:
         for row in rows:
-            key = _group_key(row)
+            key = row.group_key
             if key not in groups:
                 groups[key] = MilestoneRow(**{**row.__dict__, "workstreams": [], "note": ""})
             groups[key].workstreams.append(name)
@@ -126,7 +115,7 @@ def build_milestone_section(
     def shown(row: MilestoneRow) -> PackMilestone:
         if len(row.workstreams) <= MAX_NAMES:
             return PackMilestone(row)
-        key = _group_key(row)
+        key = row.group_key
         if key not in appendix:
             appendix[key] = AppendixEntry("", row)
         return PackMilestone(row, appendix[key])

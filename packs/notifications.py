@@ -8,6 +8,19 @@ from ics_portal.roles import BOARD_MEMBER, GOVERNANCE_OFFICER
 from .models import PublishedPack
 
 
+def announcement_recipients():
+    """Whom a publication is emailed to: every active board member and governance officer
+    (the publish confirmation counts them)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__name__in=[BOARD_MEMBER.group_name, GOVERNANCE_OFFICER.group_name],
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
 def publication_announced(published_id: int) -> int:
     """Email the board and governance a link to a published version that is still live;
     returns how many were emailed (none for a version withdrawn before the worker ran)."""
@@ -18,14 +31,7 @@ def publication_announced(published_id: int) -> int:
     )
     if report is None:
         return 0
-    people = (
-        User.objects.filter(
-            is_active=True,
-            groups__name__in=[BOARD_MEMBER.group_name, GOVERNANCE_OFFICER.group_name],
-        )
-        .distinct()
-        .order_by("full_name")
-    )
+    people = announcement_recipients()
     count = 0
     for person in people:
         send_on_commit(

@@ -2,11 +2,14 @@
 
 from dataclasses import dataclass
 
+from ics_portal.status import WorkflowState
 from ics_portal.workflow.history import COUNTED_STATES
+from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from reporting.numbers import cycle_counts
 from risks.models import RiskReview
 
 from .models import BoardPack
+from .notifications import announcement_recipients
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,8 @@ class PublishCheck:
     updates_not_approved: int
     reviews: int
     reviews_not_accepted: int
+    to_publish: int  # approved updates that publishing locks for good
+    recipients: int  # board members and governance officers emailed a link
 
     @property
     def cycle_open(self) -> bool:
@@ -30,7 +35,7 @@ class PublishCheck:
 
 
 def publish_check(pack: BoardPack) -> PublishCheck:
-    """Three queries, however many updates and reviews the cycle has."""
+    """Seven queries, however many updates, reviews and people there are."""
     overall = cycle_counts(pack.cycle).overall
     reviews = RiskReview.objects.filter(cycle=pack.cycle)
     total_reviews = reviews.count()
@@ -43,4 +48,9 @@ def publish_check(pack: BoardPack) -> PublishCheck:
         updates_not_approved=overall.total - overall.approved,
         reviews=total_reviews,
         reviews_not_accepted=total_reviews - accepted,
+        to_publish=sum(
+            model.objects.filter(cycle=pack.cycle, state=WorkflowState.APPROVED).count()
+            for model in (WorkstreamUpdate, GoldenThreadUpdate)
+        ),
+        recipients=announcement_recipients().count(),
     )

@@ -24,6 +24,7 @@ from .forms import BoardPackForm, WithdrawForm
 from .models import BoardPack, PublishedPack
 from .pdf_tags import stamp_draft
 from .presenters import publish_check
+from .reading import published_page
 from .render import render_pack_html
 from .web_report import web_report
 
@@ -260,7 +261,11 @@ def published_detail(request, pk):
     report = _published(request, pk)
     if report is None:
         return redirect_to_login(request.get_full_path())
-    return render(request, "packs/pages/published_detail.html", {"report": report})
+    return render(
+        request,
+        "packs/pages/published_detail.html",
+        {"report": report, "page": published_page(report)},
+    )
 
 
 def published_html(request, pk):

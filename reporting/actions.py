@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from ics_portal.audit import AuditVerb, record
 from ics_portal.models import ReportingCycle
@@ -20,7 +21,7 @@ from ics_portal.workflow.errors import ActionError, SubmissionInvalid
 from ics_portal.workflow.history import latest_approved
 from workstreams.models import GoldenThread, Workstream
 
-from . import notifications
+from . import notifications, search_index
 from .kinds import posted_sections
 from .models import GoldenThreadUpdate, MilestoneProgress, ObjectiveProgress, WorkstreamUpdate
 
@@ -104,6 +105,9 @@ def open_cycle(*, cycle: ReportingCycle, by) -> ReportingCycle:
         from risks.actions import open_risk_reviews
 
         open_risk_reviews(cycle=cycle, by=by)
+        # Rows made in bulk (progress rows, risk reviews) send no signal: the search index
+        # takes the new quarter's texts in one go.
+        search_index.index_cycle(cycle)
         record(by=by, verb=AuditVerb.CYCLE_OPEN, obj=cycle, after={"updates_created": created})
         notifications.cycle_opened(cycle)
     return cycle
@@ -132,20 +136,30 @@ def _create_workstream_update(*, cycle, workstream, last) -> bool:
         update.baf_risks.set(last.baf_risks.all())
     else:
         update.baf_risks.set(workstream.baf_risks.all())
-    ObjectiveProgress.objects.bulk_create(
-        ObjectiveProgress(update=update, objective=o, progress=last_progress.get(o.pk, ""))
-        for o in workstream.objectives.all()
-        if o.active
+    # With their first history records, so the review page can tell what a row held when
+    # the update was returned (reporting/review.py).
+    bulk_create_with_history(
+        [
+            ObjectiveProgress(update=update, objective=o, progress=last_progress.get(o.pk, ""))
+            for o in workstream.objectives.all()
+            if o.active
+        ],
+        ObjectiveProgress,
     )
-    MilestoneProgress.objects.bulk_create(
-        MilestoneProgress(
-            update=update,
-            milestone=m,
-            status=last_milestones[m.pk].status if m.pk in last_milestones else "",
-            revised_date=last_milestones[m.pk].revised_date if m.pk in last_milestones else None,
-            note=last_milestones[m.pk].note if m.pk in last_milestones else "",
-        )
-        for m in workstream.milestones.all()
+    bulk_create_with_history(
+        [
+            MilestoneProgress(
+                update=update,
+                milestone=m,
+                status=last_milestones[m.pk].status if m.pk in last_milestones else "",
+                revised_date=last_milestones[m.pk].revised_date
+                if m.pk in last_milestones
+                else None,
+                note=last_milestones[m.pk].note if m.pk in last_milestones else "",
+            )
+            for m in workstream.milestones.all()
+        ],
+        MilestoneProgress,
     )
     return True
 

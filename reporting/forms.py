@@ -9,18 +9,18 @@ from django.utils import timezone
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 
-from ics_portal.dates import BoundedDateField
+from ics_portal.date_input import DateInputField
+from ics_portal.forms import NamedErrorsMixin
 from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.richtext import EDITOR_EXTENSIONS, sanitise_html
-from ics_portal.status import DeliveryStatus
+from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.workflow.kinds import kind_of
 
 from .models import WorkstreamUpdate
 from .review import quarter_headings
 
 _NO_STATUS = [("", "No status yet")]
-_DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ExpectedOnSubmit:
@@ -63,7 +63,7 @@ def _status_field(label: str, help_text: str = "") -> forms.ChoiceField:
     )
 
 
-class CycleForm(forms.ModelForm):
+class CycleForm(NamedErrorsMixin, forms.ModelForm):
     """Governance sets up a quarter's reporting cycle (opened from its page)."""
 
     quarter = forms.TypedChoiceField(
@@ -83,11 +83,11 @@ class CycleForm(forms.ModelForm):
             "board_forum",
             "board_meeting_date",
         ]
-        widgets = {
-            "opens_on": _DATE_WIDGET,
-            "submission_deadline": _DATE_WIDGET,
-            "review_deadline": _DATE_WIDGET,
-            "board_meeting_date": _DATE_WIDGET,
+        field_classes = {
+            "opens_on": DateInputField,
+            "submission_deadline": DateInputField,
+            "review_deadline": DateInputField,
+            "board_meeting_date": DateInputField,
         }
         error_messages = {
             "fy_start_year": {"required": "Enter the year the financial year starts, like 2021"},
@@ -149,7 +149,28 @@ class CycleForm(forms.ModelForm):
         return {f: self.cleaned_data[f] for f in self.Meta.fields}
 
 
-class UpdateForm(forms.Form):
+def required_when(field: forms.Field, condition: str) -> forms.Field:
+    """Mark a field that submission needs only in some cases, so its label says "(required
+    when …)" instead of "(optional)" (templates/nhsuk/field.html); the rule itself is the
+    kind's `submission_errors` (reporting/kinds.py)."""
+    field.required_when = condition
+    return field
+
+
+def _status_explanation_field(required_when_condition: str) -> forms.CharField:
+    """Why the status is what it is: needed at submission only when the status is at risk."""
+    return required_when(
+        forms.CharField(
+            label="Status explanation",
+            help_text="Say why, and what is being done.",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        ),
+        required_when_condition,
+    )
+
+
+class UpdateForm(NamedErrorsMixin, forms.Form):
     """What the workstream and golden-thread forms share: the version the edit was based on
     (optimistic locking), the statuses, key risks and the linked BAF risks."""
 
@@ -178,6 +199,14 @@ class UpdateForm(forms.Form):
                 if name in self.fields:
                     self.fields[name].returned_section = section
                     self.fields[name].described_by = f"returned-{section.key}"
+
+    def mark_carried_forward(self, sections, source: str) -> None:
+        """Text copied from the `source` quarter's approved update and not changed since
+        (review.unchanged_sections, compared on the server): each field says so in a hint,
+        "Copied from Q2 2021/22, unchanged", until the lead edits it."""
+        for section in sections:
+            if section.key in self.fields:
+                self.fields[section.key].carried_from = source
 
     def mark_conflicts(self, panels) -> None:
         """Sections changed by someone else too (edit_presenters.conflict_panels): each field
@@ -219,12 +248,7 @@ class WorkstreamUpdateForm(UpdateForm):
     forecast_status = _status_field(
         "Forecast status (next quarter)", "How confident you are of delivery next quarter."
     )
-    status_explanation = forms.CharField(
-        label="Status explanation",
-        help_text="Required when a status is At risk or Delayed: say why, and what is being done.",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    status_explanation = _status_explanation_field("the overall status is At risk or Delayed")
     key_risks = rich_text_field("Key risks and issues")
     baf_risks = forms.TypedMultipleChoiceField(
         label="Linked BAF risks",
@@ -234,7 +258,7 @@ class WorkstreamUpdateForm(UpdateForm):
         widget=forms.CheckboxSelectMultiple,
     )
     nothing_to_escalate = forms.BooleanField(label="Nothing new to escalate", required=False)
-    date_of_update = BoundedDateField(label="Date of update", required=False, widget=_DATE_WIDGET)
+    date_of_update = DateInputField(label="Date of update", required=False)
 
     def __init__(self, *args, update: WorkstreamUpdate, workstream_risks=(), **kwargs):
         self.update = update
@@ -261,8 +285,14 @@ class WorkstreamUpdateForm(UpdateForm):
             initial[f"{prefix}_note"] = row.note
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["next_quarter_plans"] = rich_text_field(
-            plans_heading, "What the workstream will do next quarter."
+            plans_heading, f"What the workstream will do in {update.cycle.period.next().label}."
         )
+        self.fields[
+            "overall_status"
+        ].help_text = f"How the workstream is doing in {update.cycle.period.label}."
+        self.fields[
+            "forecast_status"
+        ].help_text = f"How confident you are of delivery in {update.cycle.period.next().label}."
         self.objective_names = []
         for row in objectives:
             name = f"objective_{row.objective_id}"
@@ -278,14 +308,23 @@ class WorkstreamUpdateForm(UpdateForm):
             self.fields[f"{prefix}_status"] = forms.ChoiceField(
                 label="Status", choices=_NO_STATUS + DeliveryStatus.choices, required=False
             )
-            self.fields[f"{prefix}_revised_date"] = BoundedDateField(
-                label="Revised date", required=False, widget=_DATE_WIDGET
-            )
-            self.fields[f"{prefix}_note"] = forms.CharField(
-                label="Note",
+            # Messages name the milestone: a form has several revised dates.
+            self.fields[f"{prefix}_revised_date"] = DateInputField(
+                label="Revised date",
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                help_text="A reason is needed if the milestone is overdue and has no revised date.",
+                what=f'Revised date of "{row.milestone.title}"',
+            )
+            required_when(
+                self.fields[f"{prefix}_revised_date"], "overdue, unless the note gives a reason"
+            )
+            self.fields[f"{prefix}_note"] = required_when(
+                forms.CharField(
+                    label="Note",
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    help_text="The reason, if the milestone is overdue and has no revised date.",
+                ),
+                "overdue and no revised date is given",
             )
             self.milestone_rows.append((row.milestone, prefix))
             due = row.due_text
@@ -354,12 +393,7 @@ class GoldenThreadUpdateForm(UpdateForm):
     and the objectives and BAF risks it reports against."""
 
     overall_status = _status_field("Overall status")
-    status_explanation = forms.CharField(
-        label="Status explanation",
-        help_text="Required when the status is At risk or Delayed.",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    status_explanation = _status_explanation_field("the status is At risk or Delayed")
     key_risks = rich_text_field("Key risks")
     nothing_to_escalate = forms.BooleanField(
         label="No additional risks for escalation", required=False
@@ -391,10 +425,12 @@ class GoldenThreadUpdateForm(UpdateForm):
         }
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["quarter_update"] = rich_text_field(
-            update_heading, "Summarise what activity has taken place during the quarter.", 8
+            update_heading,
+            f"Summarise what activity has taken place during {update.cycle.period.label}.",
+            8,
         )
         self.fields["next_quarter_plans"] = rich_text_field(
-            plans_heading, "What will happen next quarter."
+            plans_heading, f"What will happen in {update.cycle.period.next().label}."
         )
         self.order_fields(
             [
@@ -434,3 +470,60 @@ def form_for(update, data=None) -> UpdateForm:
     """The edit form of a workstream or golden-thread update, as its kind makes it
     (reporting/kinds.py), its choices read in fixed queries."""
     return kind_of(update).edit_form(update, data)
+
+
+# --- the cycle page's list of updates: filter and sort (a GET form, so links can be kept) ------
+
+SORTS = {
+    "plan": "Plan order (themes, then golden threads)",
+    "update": "Update, A to Z",
+    "-update": "Update, Z to A",
+    "lead": "Lead, A to Z",
+    "-lead": "Lead, Z to A",
+    "state": "State, not started first",
+    "-state": "State, approved first",
+    "changed": "Last change, oldest first",
+    "-changed": "Last change, newest first",
+}
+
+
+class CycleUpdatesFilterForm(NamedErrorsMixin, forms.Form):
+    """Which of a cycle's updates to list and in what order. Its choices come from the rows
+    already loaded for the page (`themes`, `leads`), so it costs no query; a value that is not
+    one of them is an error naming the field, and the other filters still apply."""
+
+    state = forms.ChoiceField(
+        label="State",
+        required=False,
+        error_messages={"invalid_choice": "Select a state from the list"},
+    )
+    theme = forms.ChoiceField(
+        label="Theme or golden threads",
+        required=False,
+        error_messages={"invalid_choice": "Select a theme or golden threads from the list"},
+    )
+    lead = forms.ChoiceField(
+        label="Lead or deputy",
+        required=False,
+        error_messages={"invalid_choice": "Select a lead or deputy from the list"},
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=list(SORTS.items()),
+        error_messages={"invalid_choice": "Select how to sort the updates from the list"},
+    )
+
+    def __init__(self, data, *, themes: list[tuple[str, str]], leads: list[tuple[str, str]]):
+        # Only the form's own parameters: another in the address is not an error.
+        if data is not None:
+            data = {name: data[name] for name in self.base_fields if name in data}
+        super().__init__(data)
+        self.fields["state"].choices = [("", "Any state"), *WorkflowState.choices]
+        self.fields["theme"].choices = [("", "Any theme"), *themes]
+        self.fields["lead"].choices = [("", "Anyone"), *leads]
+
+    def chosen(self) -> dict[str, str]:
+        """The valid filters and sort (an invalid one is left out, so it does not apply)."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -17,6 +17,7 @@ from ics_portal.workflow.kinds import ReviewedKind
 from risks.models import BAFRisk
 from workstreams.models import Objective
 
+from .check import CheckRow, needs_revision
 from .forms import GoldenThreadUpdateForm, UpdateForm, WorkstreamUpdateForm
 from .models import MilestoneProgress, ObjectiveProgress
 from .review import (
@@ -111,8 +112,9 @@ class _UpdateKind(ReviewedKind):
         raise NotImplementedError
 
     def title(self, update) -> str:
-        """The heading of its pages."""
-        return self.name(update)
+        """The heading of its pages and its name in lists and emails, saying which kind it is:
+        "Workstream: WORKFORCE", "Golden thread: Workforce" (the models' `label`)."""
+        return getattr(update, self.subject_field).label
 
     def group(self, update) -> str:
         """What it is listed under: its workstream's theme, or the golden threads."""
@@ -156,10 +158,25 @@ class _UpdateKind(ReviewedKind):
         """Its edit form (forms.form_for), its choices read in fixed queries."""
         raise NotImplementedError
 
+    def milestone_rows(self, update) -> list:
+        """Its key-milestone rows (prefetched); none for a kind without milestones."""
+        return []
+
+    def check_rows(self, update) -> list[CheckRow]:
+        """Its sections as the check page lists them before submitting (reporting/check.py),
+        in form order, each with the anchor of its Change link on the form."""
+        raise NotImplementedError
+
     # --- the workflow's protocol -----------------------------------------------------------
 
     def action_url(self, item, action: str) -> str:
         return reverse(f"reporting:update_{action}", kwargs={"kind": self.slug, "pk": item.pk})
+
+    def queue_title(self, item) -> str:
+        return self.title(item)
+
+    def review_url(self, item) -> str:
+        return self.action_url(item, "review")
 
     def section_choices(self, item) -> list[tuple[str, str]]:
         return [(section.key, section.label) for section in self.review_sections(item)]
@@ -178,6 +195,7 @@ class _UpdateKind(ReviewedKind):
 
 
 class WorkstreamUpdateKind(_UpdateKind):
+    queue_label = "Workstream update"
     slug = "workstream"
     label = "Workstream"
     plural = "workstream updates"
@@ -255,6 +273,48 @@ class WorkstreamUpdateKind(_UpdateKind):
             ReviewSection("risks", "Key risks and issues", RISK_FIELDS, "id_key_risks"),
         ]
 
+    def milestone_rows(self, update) -> list:
+        return list(update.milestone_progress.all())
+
+    def check_rows(self, update) -> list[CheckRow]:
+        """Each objective, the milestones, the statuses, plans, key risks and the date."""
+        _, plans_heading = quarter_headings(update.cycle)
+        rows = [
+            CheckRow(
+                f"objective-{row.objective.number}",
+                f"Objective {row.objective.number}: {row.objective.text}",
+                f"id_objective_{row.objective_id}",
+                (f"objective_{row.objective_id}",),
+                html=_written(row.progress),
+            )
+            for row in update.objective_progress.all()
+        ]
+        milestones = self.milestone_rows(update)
+        if milestones:
+            rows.append(
+                CheckRow(
+                    "milestones",
+                    "Key milestones and critical path",
+                    "section-milestones",
+                    tuple(f"milestone_{row.milestone_id}" for row in milestones),
+                    milestones=milestones,
+                )
+            )
+        return [
+            *rows,
+            _status_row(update, self.compared_statuses),
+            _plans_row(update, plans_heading),
+            _risks_row(update, "Key risks and issues", "Nothing new to escalate"),
+            CheckRow(
+                "date",
+                "Date of update",
+                "section-date",
+                ("date_of_update",),
+                lines=[f"{update.date_of_update:%-d %B %Y}"] if update.date_of_update else [],
+                empty="Not given",
+            ),
+        ]
+
     def compared_prefetch(self) -> list:
         return [
             Prefetch(
@@ -298,13 +358,7 @@ class WorkstreamUpdateKind(_UpdateKind):
         prefetch_related_objects([update], "workstream__milestone_links")
         for row in update.milestone_progress.select_related("milestone"):
             due = row.due_date
-            if (
-                due
-                and due < period_end
-                and row.status != DeliveryStatus.COMPLETE
-                and not row.revised_date
-                and not row.note.strip()
-            ):
+            if needs_revision(row, period_end):
                 errors[f"milestone_{row.milestone_id}"] = (
                     f'"{row.milestone.title}" was due ({row.due_text}) and is not complete: '
                     "give a revised date or a reason"
@@ -356,6 +410,7 @@ class WorkstreamUpdateKind(_UpdateKind):
 
 
 class GoldenThreadUpdateKind(_UpdateKind):
+    queue_label = "Golden-thread update"
     slug = "thread"
     label = "Golden thread"
     plural = "golden-thread updates"
@@ -364,9 +419,6 @@ class GoldenThreadUpdateKind(_UpdateKind):
 
     def name(self, update) -> str:
         return str(update.golden_thread)
-
-    def title(self, update) -> str:
-        return f"Golden thread {update.golden_thread}"
 
     def group(self, update) -> str:
         return "Golden threads"
@@ -396,6 +448,32 @@ class GoldenThreadUpdateKind(_UpdateKind):
             ReviewSection("risks", "Key risks", RISK_FIELDS, "id_key_risks"),
         ]
 
+    def check_rows(self, update) -> list[CheckRow]:
+        """The status, the quarter's update, plans, key risks and linked objectives."""
+        update_heading, plans_heading = quarter_headings(update.cycle)
+        return [
+            _status_row(update, self.compared_statuses),
+            CheckRow(
+                "update",
+                update_heading,
+                "section-update",
+                ("quarter_update",),
+                html=_written(update.quarter_update),
+            ),
+            _plans_row(update, plans_heading),
+            _risks_row(update, "Key risks", "No additional risks for escalation"),
+            CheckRow(
+                "objectives",
+                "Linked objectives",
+                "section-objectives",
+                ("objectives",),
+                lines=[
+                    f"{o.workstream.code} {o.number}: {o.text}" for o in update.objectives.all()
+                ],
+                empty="None linked",
+            ),
+        ]
+
     def compared_prefetch(self) -> list:
         return [*super().compared_prefetch(), "objectives"]
 
@@ -421,7 +499,7 @@ class GoldenThreadUpdateKind(_UpdateKind):
         additional risks for escalation"."""
         errors: dict[str, str] = {}
         if not html_to_text(update.quarter_update):
-            errors["quarter_update"] = f"Enter the Quarter {update.cycle.quarter} update"
+            errors["quarter_update"] = f"Enter the update for {update.cycle.period.label}"
         _status_explained(update, errors)
         if not _key_risks_given(update):
             errors["key_risks"] = (
@@ -439,6 +517,46 @@ class GoldenThreadUpdateKind(_UpdateKind):
             item.objectives.set(sections["objectives"])
             changed.append("objectives")
         return changed + super().write_related(item, sections)
+
+
+def _written(html: str) -> str:
+    """Rich text to show, or "" when it has no words."""
+    return html if html_to_text(html) else ""
+
+
+def _status_row(update, statuses) -> CheckRow:
+    explanation = update.status_explanation.strip()
+    return CheckRow(
+        "status",
+        "Status",
+        "section-status",
+        (*(name for name, _ in statuses), "status_explanation"),
+        statuses=[(label, getattr(update, name)) for name, label in statuses],
+        lines=[f"Explanation: {explanation}"] if explanation else [],
+    )
+
+
+def _plans_row(update, heading: str) -> CheckRow:
+    """The check page's row for next quarter's plans (both kinds of update have one)."""
+    return CheckRow(
+        "plans",
+        heading,
+        "section-plans",
+        ("next_quarter_plans",),
+        html=_written(update.next_quarter_plans),
+    )
+
+
+def _risks_row(update, label: str, nothing_label: str) -> CheckRow:
+    linked = [f"Linked BAF risk {r.reference}: {r.title}" for r in update.baf_risks.all()]
+    return CheckRow(
+        "risks",
+        label,
+        "section-risks",
+        RISK_FIELDS,
+        html=_written(update.key_risks),
+        lines=[*linked, *([nothing_label] if update.nothing_to_escalate else [])],
+    )
 
 
 def _save_objective_progress(update, progress: dict[int, str]) -> list[str]:

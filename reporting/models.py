@@ -1,6 +1,7 @@
 """Reporting cycles and the quarterly updates leads write in them."""
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -194,6 +195,8 @@ class ReminderSent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "reminder sent"
+        verbose_name_plural = "reminders sent"
         ordering = ["-sent_on", "person"]
         constraints = [
             models.UniqueConstraint(
@@ -203,3 +206,52 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.person} on {self.sent_on}"
+
+
+class SearchDocument(models.Model):
+    """One searchable text (issue 15): an update, objective, milestone, BAF risk or risk review,
+    flattened to plain text with what the results page shows and filters by. Kept up to date by
+    signal (reporting/search_index.py) from the sources apps register
+    (ics_portal/search_sources.py); `manage.py rebuild_search_index` builds it afresh.
+
+    The full-text index over `title` and `text` is the database's own, made by migration 0013:
+    on PostgreSQL a generated tsvector column with a GIN index, on SQLite an FTS5 table kept in
+    step by triggers. Neither is a Django field (reporting/search_query.py asks them in SQL).
+    """
+
+    kind = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    title = models.CharField(max_length=600)
+    text = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=400, blank=True)
+    # Plain ids, not foreign keys: the index is rebuilt from its sources, and deleting a
+    # source row never waits on it.
+    cycle_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The themes the text belongs to (SearchEntry.theme_ids), as " 3 7 ": found by
+    # in_theme(). A risk or a golden thread spans themes; one column keeps the index a table.
+    themes = models.CharField(max_length=400, blank=True, default="")
+    workstream_id = models.PositiveBigIntegerField(null=True, blank=True)
+    golden_thread_id = models.PositiveBigIntegerField(null=True, blank=True)
+    risk_id = models.PositiveBigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=DeliveryStatus.choices, blank=True)
+    state = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="one_document_per_object")
+        ]
+        indexes = [models.Index(fields=["cycle_id", "kind"], name="searchdoc_cycle_kind")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def themes_value(theme_ids) -> str:
+        """The `themes` column for these theme ids: each between spaces."""
+        return f" {' '.join(str(pk) for pk in sorted(set(theme_ids)))} " if theme_ids else ""
+
+    @staticmethod
+    def in_theme(theme_id: int) -> Q:
+        """The documents that belong to this theme."""
+        return Q(themes__contains=f" {int(theme_id)} ")

@@ -81,6 +81,22 @@ def status_key(state: str, status: str) -> str:
 
 
 @dataclass(frozen=True)
+class StatusWord:
+    """How one update's status is shown by the counting rule: its key (a DeliveryStatus code,
+    NONE or NOT_APPROVED), word and colour. A grid cell and the count it falls in agree."""
+
+    key: str
+    label: str
+    colour: palette.Colour
+
+
+def status_word(state: str, status: str) -> StatusWord:
+    """The word and colour an update in `state` with `status` is counted and shown under."""
+    key = status_key(state, status)
+    return StatusWord(key, STATUS_LABELS[key], palette.colour(_STATUS_COLOURS[key]))
+
+
+@dataclass(frozen=True)
 class StatusColumn:
     key: str  # a DeliveryStatus code, NONE or NOT_APPROVED
     label: str
@@ -342,7 +358,7 @@ def cycle_row(update) -> CycleRow:
     return CycleRow(
         update,
         kind.slug,
-        kind.name(update),
+        kind.title(update),
         kind.group(update),
         kind.leads(update),
         kind.deputies(update),
@@ -494,6 +510,20 @@ class MilestoneRow:
     def label(self) -> str:
         """ "Delivery by Sept 2021" as written, else the date it is expected."""
         return self.due_label or (f"{self.when:%-d %B %Y}" if self.when else "")
+
+    @property
+    def group_key(self) -> tuple:
+        """What workstreams must share for one row to stand for them all (the pack's milestone
+        section and the overview dashboard): the milestone, its delivery date and label as each
+        holds it, and the status and revised date their updates gave, from the same quarter."""
+        return (
+            self.milestone_id,
+            self.due_date,
+            self.due_label,
+            self.status,
+            self.revised_date,
+            self.reported_in,
+        )
 
     @property
     def due_text(self) -> str:

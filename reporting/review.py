@@ -20,10 +20,10 @@ from ics_portal.workflow.kinds import kind_of
 
 
 def quarter_headings(cycle) -> tuple[str, str]:
-    """ "Quarter 2 update", "Quarter 3 plans": the headings named from the cycle's real
-    quarter (Quarter 4's plans are Quarter 1's of the next year)."""
+    """ "Update for Q2 2021/22", "Plans for Q3 2021/22": the headings named from the cycle's
+    real quarter (Q4's plans are for Q1 of the next financial year)."""
     period = cycle.period
-    return f"Quarter {period.number} update", f"Quarter {period.next().number} plans"
+    return f"Update for {period.label}", f"Plans for {period.next().label}"
 
 
 @dataclass(frozen=True)
@@ -224,6 +224,10 @@ class Comparison:
     objectives_removed: list = field(default_factory=list)
 
     @property
+    def text_changed(self) -> bool:
+        return any(t.changed for t in self.texts)
+
+    @property
     def changed_count(self) -> int:
         return (
             sum(t.changed for t in self.texts)
@@ -303,3 +307,116 @@ def milestone_changes(update, last) -> list[MilestoneChange]:
             )
         )
     return rows
+
+
+# --- after a return: the version governance returned, and what changed since ----------------
+
+
+@dataclass
+class SinceReturn:
+    """A resubmitted update's last return: who returned it, when, their comment and the
+    sections they asked to change, and what changed since the version they returned."""
+
+    returned_at: object
+    returned_by: object | None
+    comment: str
+    sections: list[str]
+    version: object  # the update as it stood when returned (an unsaved copy)
+    comparison: Comparison
+
+
+def _as_of(history_rows, key: str) -> list:
+    """The rows as they stood at the end of `history_rows` (oldest first): each row's latest
+    historical record, without those deleted by then."""
+    latest = {}
+    for row in history_rows:
+        latest[getattr(row, key)] = row
+    return [row for row in latest.values() if row.history_type != "-"]
+
+
+def returned_version(update):
+    """The update as it stood when governance last returned it, from its saved history
+    (django-simple-history): its fields, rows and links as they were, on an unsaved copy the
+    comparison reads like any update. None if it was never returned, or its history does not
+    go back that far. Fixed queries: the record, each kind of row, each link."""
+    if update.returned_at is None:
+        return None
+    model = type(update)
+    record = (
+        model.history.filter(id=update.pk, returned_at=update.returned_at)
+        .filter(state=WorkflowState.RETURNED)
+        .select_related("updated_by")
+        .order_by("history_date", "history_id")
+        .first()
+    )
+    if record is None:
+        return None
+    version = record.instance
+    version.cycle = update.cycle
+    cache = {}
+    for rel in _rows_with_history(model):
+        row_model, own, accessor = rel.related_model, rel.field.name, rel.get_accessor_name()
+        refs = [f.name for f in row_model._meta.fields if f.is_relation and f.name != own]
+        then = list(
+            row_model.history.filter(**{f"{own}_id": update.pk})
+            .filter(history_date__lte=record.history_date)
+            .select_related(*refs)
+            .order_by("history_date", "history_id")
+        )
+        kept = _as_of(then, "id")
+        # A row with no history by then (pre-filled in bulk before rows kept history) is
+        # taken as it is now: the best that can be known of it.
+        known = {r.id for r in then}
+        kept += [r for r in getattr(update, accessor).all() if r.pk not in known]
+        cache[accessor] = sorted(kept, key=_ordering_key(row_model, own))
+    for link_field in model._meta.many_to_many:
+        target = link_field.m2m_reverse_field_name()
+        links = getattr(record, link_field.name).select_related(target)
+        cache[link_field.name] = [getattr(link, target) for link in links]
+    version._prefetched_objects_cache = cache
+    version.returned_by = record.updated_by
+    return version
+
+
+def _rows_with_history(model) -> list:
+    """The update's own rows that keep history (objective progress, milestone rows)."""
+    return [
+        rel
+        for rel in model._meta.related_objects
+        if rel.one_to_many and hasattr(rel.related_model, "history")
+    ]
+
+
+def _ordering_key(row_model, own: str):
+    """Sort rows as their model's Meta.ordering does (after the update itself)."""
+    paths = [term.split("__") for term in row_model._meta.ordering if term != own]
+
+    def key(row):
+        values = []
+        for path in paths:
+            value = row
+            for part in path:
+                value = getattr(value, part, None)
+            values.append((value is None, value if value is not None else 0))
+        return values
+
+    return key
+
+
+def since_return(update) -> SinceReturn | None:
+    """What the review page shows of a submitted update that was returned before: the return
+    and what changed since (None if it was never returned)."""
+    if update.state != WorkflowState.SUBMITTED:
+        return None
+    version = returned_version(update)
+    if version is None:
+        return None
+    labels = {s.key: s.label for s in review_sections(update)}
+    return SinceReturn(
+        returned_at=version.returned_at,
+        returned_by=version.returned_by,
+        comment=version.review_comment,
+        sections=[labels.get(key, key) for key in version.returned_sections or []],
+        version=version,
+        comparison=compare(update, version),
+    )

@@ -38,6 +38,7 @@ urlpatterns = [
     path(
         "updates/<update_kind:kind>/<int:pk>/submit/", updates.update_submit, name="update_submit"
     ),
+    path("updates/<update_kind:kind>/<int:pk>/check/", updates.update_check, name="update_check"),
     path(
         "updates/<update_kind:kind>/<int:pk>/withdraw/",
         updates.update_withdraw,
@@ -48,6 +49,9 @@ urlpatterns = [
     ),
     path(
         "updates/<update_kind:kind>/<int:pk>/return/", reviews.update_return, name="update_return"
+    ),
+    path(
+        "updates/<update_kind:kind>/<int:pk>/decide/", reviews.update_decide, name="update_decide"
     ),
     path(
         "updates/<update_kind:kind>/<int:pk>/approve/",

@@ -15,6 +15,14 @@ class RisksConfig(AppConfig):
 
         register(RiskReview, RiskReviewKind())
 
+        # Risks and their reviews are found by the search box (issue 15).
+        from ics_portal.search_sources import register_search_source
+
+        from .search_texts import SOURCES
+
+        for source in SOURCES:
+            register_search_source(source)
+
         # After every migrate (and flush: a transactional test's, or an operator's), a risk
         # matrix is in force, as the role groups are (ics_portal/apps.py): scores always have
         # a band to fall in.

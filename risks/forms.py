@@ -3,8 +3,10 @@ risks/actions.py. Scores and bands are never typed: only likelihood and conseque
 
 from django import forms
 
+from ics_portal.date_input import DateInputField
+from ics_portal.forms import NamedErrorsMixin
 from ics_portal.models import User
-from ics_portal.workflow.forms import default_until, not_in_the_past, until_field
+from ics_portal.workflow.forms import DecisionMixin, default_until, not_in_the_past, until_field
 from workstreams.models import Theme
 
 from .actions import REVIEW_FIELDS, RISK_FIELDS
@@ -25,7 +27,7 @@ def _level_field(label: str, choices, help_text: str = "") -> forms.TypedChoiceF
     )
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(NamedErrorsMixin, forms.Form):
     """The register's filters (a GET form). Invalid values are ignored, not shown as errors."""
 
     status = forms.ChoiceField(
@@ -82,7 +84,7 @@ class RegisterFilterForm(forms.Form):
         }
 
 
-class RiskForm(forms.ModelForm):
+class RiskForm(NamedErrorsMixin, forms.ModelForm):
     """Governance adds or changes a risk. The reference is canonical ("7" becomes "07")."""
 
     initial_likelihood = _level_field("Initial likelihood", LIKELIHOOD_CHOICES)
@@ -121,8 +123,8 @@ class RiskForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "themes": forms.CheckboxSelectMultiple,
-            "next_review": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        field_classes = {"next_review": DateInputField}
         help_texts = {
             "reference": 'For example 07. "7" is saved as "07".',
             "owner": "The person who reviews this risk each quarter.",
@@ -163,7 +165,7 @@ class RiskForm(forms.ModelForm):
         return {f: self.cleaned_data[f] for f in self.Meta.fields if f != "themes"}
 
 
-class CloseRiskForm(forms.Form):
+class CloseRiskForm(NamedErrorsMixin, forms.Form):
     reason = forms.CharField(
         label="Why is the risk being closed?",
         help_text="This is kept on the risk and in the audit trail.",
@@ -172,7 +174,7 @@ class CloseRiskForm(forms.Form):
     )
 
 
-class RiskReviewForm(forms.ModelForm):
+class RiskReviewForm(NamedErrorsMixin, forms.ModelForm):
     """The owner's quarterly review: likelihood and consequence for the current and target
     scores, the rationale and the controls, assurances, gaps and actions."""
 
@@ -207,7 +209,7 @@ class RiskReviewForm(forms.ModelForm):
         return {f: self.cleaned_data[f] for f in self.Meta.fields}
 
 
-class ReturnReviewForm(forms.Form):
+class ReturnReviewForm(NamedErrorsMixin, forms.Form):
     comment = forms.CharField(
         label="Comments for the risk owner",
         help_text="Say what needs to change before the review can be accepted.",
@@ -226,6 +228,35 @@ class ClosedCycleReturnReviewForm(ReturnReviewForm):
             self.cleaned_data["extended_until"],
             "The date the leads have until must be today or later",
         )
+
+
+class _ReviewDecision(DecisionMixin):
+    approve_label = "Accept"
+    return_label = "Return to the owner"
+    noun = "review"
+    approve_verb = "accept"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_decision()
+
+
+class ReviewDecisionForm(_ReviewDecision, ReturnReviewForm):
+    pass
+
+
+class ClosedCycleReviewDecisionForm(_ReviewDecision, ClosedCycleReturnReviewForm):
+    pass
+
+
+def review_decision_form_for(review, data=None) -> ReturnReviewForm:
+    """Accept or return a submitted review, in one form (the return part as
+    `return_review_form_for`)."""
+    if review.cycle.is_closed:
+        return ClosedCycleReviewDecisionForm(
+            data, initial={"extended_until": default_until(review)}
+        )
+    return ReviewDecisionForm(data)
 
 
 def return_review_form_for(review, data=None) -> ReturnReviewForm:

@@ -14,6 +14,7 @@ class RiskReviewKind(ReviewedKind):
     email_prefix = "risk_review"
     fields = REVIEW_FIELDS
     published_with_pack = False
+    queue_label = "Risk review"
 
     def lead_ids(self, item) -> set[int]:
         """The risk's owner writes its review."""
@@ -22,6 +23,12 @@ class RiskReviewKind(ReviewedKind):
 
     def action_url(self, item, action: str) -> str:
         return reverse(f"risks:review_{action}", kwargs={"pk": item.pk})
+
+    def queue_title(self, item) -> str:
+        return f"Risk {item.risk.reference}: {item.risk.title}"
+
+    def review_url(self, item) -> str:
+        return item.get_absolute_url()
 
     def submission_errors(self, item) -> dict[str, str]:
         return validate_review(item)

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 
 from ics_portal.models import ReportingCycle, User
 from ics_portal.permissions import Perm, has_permission
+from ics_portal.reading import ReadingLink, workstream_reading
 from ics_portal.workflow.history import latest_approved
 from ics_portal.workflow.queries import shown_to_leads
 from ics_portal.workflow.states import (
@@ -392,6 +393,24 @@ class CitingUpdate:
     url: str | None
 
 
+@dataclass(frozen=True)
+class LinkedWorkstream:
+    """A workstream the risk is linked to, with where the reader can read its latest update
+    (None: nowhere they may see, so its name is plain text)."""
+
+    workstream: object
+    link: ReadingLink | None
+
+
+def linked_workstreams(risk: BAFRisk, user) -> list[LinkedWorkstream]:
+    """The risk's active workstreams, each linked to its latest update in a published report
+    `user` may read, else to the update's page if they may see it (ics_portal/reading.py).
+    A fixed number of queries, however many workstreams and quarters."""
+    workstreams = list(risk.workstreams.select_related("theme").filter(active=True))
+    links = workstream_reading(user, [w.pk for w in workstreams])
+    return [LinkedWorkstream(w, links.get(w.pk)) for w in workstreams]
+
+
 @dataclass
 class RiskPage:
     risk: BAFRisk
@@ -401,7 +420,7 @@ class RiskPage:
     direction: Direction
     history: list[HistoryPoint]
     chart: ScoreChart | None
-    workstreams: list
+    workstreams: list[LinkedWorkstream]
     citing_updates: list[CitingUpdate]
     open_reviews: list[RiskReview]
 
@@ -428,13 +447,13 @@ def citing_updates(risk: BAFRisk, user) -> list[CitingUpdate]:
     ).prefetch_related(Prefetch("golden_thread__system_leads", queryset=User.objects.only("pk")))
     rows = [
         CitingUpdate(
-            "Workstream update", u.workstream.name, u.cycle, u, _update_url(u, "workstream")
+            "Workstream update", u.workstream.label, u.cycle, u, _update_url(u, "workstream")
         )
         for u in workstream_updates
         if has_permission(user, Perm.UPDATE_VIEW, u)
     ] + [
         CitingUpdate(
-            "Golden thread update", str(u.golden_thread), u.cycle, u, _update_url(u, "thread")
+            "Golden thread update", u.golden_thread.label, u.cycle, u, _update_url(u, "thread")
         )
         for u in thread_updates
         if has_permission(user, Perm.UPDATE_VIEW, u)
@@ -488,7 +507,7 @@ def risk_page(risk: BAFRisk, user) -> RiskPage:
         direction=travel,
         history=history,
         chart=score_chart(risk, history),
-        workstreams=list(risk.workstreams.select_related("theme").filter(active=True)),
+        workstreams=linked_workstreams(risk, user),
         citing_updates=citing_updates(risk, user),
         open_reviews=open_reviews,
     )

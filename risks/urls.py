@@ -27,6 +27,7 @@ urlpatterns = [
     path("reviews/", reviews.review_list, name="reviews"),
     path("reviews/<int:pk>/", reviews.review_detail, name="review"),
     path("reviews/<int:pk>/withdraw/", reviews.review_withdraw, name="review_withdraw"),
+    path("reviews/<int:pk>/decide/", reviews.review_decide, name="review_decide"),
     path("reviews/<int:pk>/accept/", reviews.review_accept, name="review_accept"),
     path("reviews/<int:pk>/return/", reviews.review_return, name="review_return"),
     path("reviews/<int:pk>/extend/", reopen.review_extend, name="review_extend"),

@@ -4,6 +4,7 @@ milestones. All of it is data the governance team edits, not code."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ics_portal.dates import FinancialYearField, PlanDateField
@@ -27,6 +28,9 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("plan:theme", kwargs={"pk": self.pk})
 
 
 class GoldenThread(models.Model):
@@ -60,6 +64,15 @@ class GoldenThread(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}: {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plan:thread", kwargs={"pk": self.pk})
+
+    @property
+    def label(self) -> str:
+        """How every page and email names it, told apart from a workstream of the same
+        name: "Golden thread: Workforce"."""
+        return f"Golden thread: {self.name}"
 
 
 class Milestone(models.Model):
@@ -126,6 +139,15 @@ class Workstream(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("plan:workstream", kwargs={"pk": self.pk})
+
+    @property
+    def label(self) -> str:
+        """How every page and email names it, told apart from a golden thread of the same
+        name: "Workstream: WORKFORCE"."""
+        return f"Workstream: {self.name}"
 
 
 class WorkstreamMilestone(models.Model):

@@ -2,6 +2,8 @@ import re
 
 from django import forms
 
+from ics_portal.forms import NamedErrorsMixin
+
 
 def _code_widget(**attrs):
     return forms.TextInput(
@@ -15,7 +17,7 @@ def _code_widget(**attrs):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(NamedErrorsMixin, forms.Form):
     """The 6-digit code from an authenticator app."""
 
     code = forms.CharField(
@@ -36,7 +38,7 @@ class CodeForm(forms.Form):
         return code
 
 
-class RecoveryCodeForm(forms.Form):
+class RecoveryCodeForm(NamedErrorsMixin, forms.Form):
     """One of the person's single-use recovery codes."""
 
     code = forms.CharField(

@@ -6,14 +6,20 @@ field is and render its widget with the NHS.UK classes and the aria links to hin
 
 from django import forms, template
 
+from ics_portal.date_input import DATE_PARTS, DateInputWidget
+
 register = template.Library()
 
+# The date input's boxes, in characters: 2021 and 9:30am fit.
+_BOX_WIDTHS = {"year": 4, "time": 5}
 _INPUT_WIDTHS = {"date": "nhsuk-input--width-10", "number": "nhsuk-input--width-5"}
 
 
 @register.filter
 def nhsuk_kind(field) -> str:
     widget = field.field.widget
+    if isinstance(widget, DateInputWidget):
+        return "date"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     # CheckboxSelectMultiple is a subclass of RadioSelect, so it is tested first.
@@ -38,6 +44,8 @@ def _described_by(field) -> str:
     # such as a reviewer's "asked for changes here" note.
     extra = getattr(field.field, "described_by", "")
     ids = [extra] if extra else []
+    if getattr(field.field, "carried_from", ""):
+        ids.append(f"{field.auto_id}-carried")
     if field.help_text:
         ids.append(f"{field.auto_id}-hint")
     if field.errors:
@@ -88,5 +96,54 @@ def error_items(form):
             kind = nhsuk_kind(field)
             if kind in ("radios", "checkboxes"):
                 anchor = f"{field.auto_id}_0"
+            elif kind == "date":
+                anchor = f"{field.auto_id}_{date_parts_in_error(field)[0]}"
             items.append((anchor, str(error)))
     return items
+
+
+def date_parts_in_error(field) -> list[str]:
+    """The boxes of a date input to mark: those its errors name (DateInputField says which
+    part is missing or wrong); all three for an error about the whole date (nothing typed,
+    out of range, or a rule of the form's such as "after opening")."""
+    boxes = field.field.widget.parts
+    named = set()
+    for error in field.errors.as_data():
+        parts = error.params.get("parts") if isinstance(error.params, dict) else None
+        if not parts:
+            # An error about the whole date marks the date's boxes; the time may be right.
+            return list(DATE_PARTS)
+        named.update(parts)
+    return [part for part in boxes if part in named]
+
+
+@register.simple_tag
+def nhsuk_date_input(field) -> dict:
+    """What templates/nhsuk/date_input.html draws: the example for the hint, aria-describedby
+    for the fieldset, and each box's id, name, value (as typed, or the stored date) and error
+    state."""
+    widget = field.field.widget
+    value = field.value()
+    if not isinstance(value, list | tuple):
+        value = widget.decompress(value)
+    wrong = date_parts_in_error(field) if field.errors else []
+    boxes = []
+    for part, suffix, typed in zip(widget.parts, widget.widgets_names, value, strict=True):
+        boxes.append(
+            {
+                "part": part,
+                "label": part.capitalize(),
+                "id": f"{field.auto_id}{suffix}",
+                "name": f"{field.html_name}{suffix}",
+                "value": "" if typed is None else str(typed),
+                "width": _BOX_WIDTHS.get(part, 2),
+                "numeric": part in DATE_PARTS,
+                "error": part in wrong,
+            }
+        )
+    extra = getattr(field.field, "described_by", "")
+    described = [extra] if extra else []
+    described.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+    return {"example": widget.example, "described_by": " ".join(described), "boxes": boxes}

@@ -51,3 +51,68 @@ def form_media(context, *forms):
     if media is None:
         return ""
     return mark_safe(str(media_with_nonce(media, context.get("request"))))
+
+
+# --- the filter panel -------------------------------------------------------------------------
+
+
+def applied_filters(form) -> int:
+    """How many of the filters a panel shows narrow the list: a value given that is not the
+    field's starting one (its initial value, or the first of choices with no blank one, as
+    the register's "Open risks"). Sorting is not a filter; hidden fields (the heat map's
+    cell) are not in the panel."""
+    if form is None or not form.is_bound:
+        return 0
+    count = 0
+    for field in form:
+        if field.name == "sort" or field.is_hidden:
+            continue
+        value = field.value()
+        parts = value if isinstance(value, list | tuple) else [value]
+        if not any(part not in (None, "") for part in parts):
+            continue
+        if str(value) == str(_starting_value(field.field)):
+            continue
+        count += 1
+    return count
+
+
+def _starting_value(field):
+    if field.initial is not None:
+        return field.initial
+    # Only the first choice is read: a model choice field would query for the rest.
+    first = next(iter(getattr(field, "choices", ())), None)
+    if first and first[0] not in (None, ""):
+        return first[0]
+    return ""
+
+
+class FilterPanelNode(template.Node):
+    def __init__(self, nodelist, summary, form):
+        self.nodelist, self.summary, self.form = nodelist, summary, form
+
+    def render(self, context):
+        form = self.form.resolve(context)
+        with context.push(
+            # Already rendered, and escaped, by the template engine.
+            content=mark_safe(self.nodelist.render(context)),
+            summary=self.summary.resolve(context),
+            applied=applied_filters(form),
+            has_errors=bool(form is not None and form.is_bound and form.errors),
+        ):
+            return context.template.engine.get_template("_components/filter_panel.html").render(
+                context
+            )
+
+
+@register.tag("filter_panel")
+def filter_panel(parser, token):
+    """{% filter_panel "Filter the register" form %}…{% endfilter_panel %}: a list's filters,
+    folded away behind their summary on a phone so the list comes first, open elsewhere and
+    wherever JavaScript is off (static/portal/portal.js; _components/filter_panel.html)."""
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError("filter_panel takes a summary and the filter form")
+    nodelist = parser.parse(("endfilter_panel",))
+    parser.delete_first_token()
+    return FilterPanelNode(nodelist, parser.compile_filter(bits[1]), parser.compile_filter(bits[2]))

@@ -29,7 +29,7 @@ from ics_portal.status import WorkflowState
 from . import merge, notify
 from .errors import ActionError, StaleUpdateError, SubmissionInvalid
 from .kinds import kind_of, reviewed_models
-from .signals import approved_work_reopened
+from .signals import approved_work_reopened, item_submitted
 from .states import EDITABLE_STATES, closed_window_message, cycle_is_live, leads_window_open
 
 
@@ -262,6 +262,7 @@ def submit(*, update, by):
             before={"state": before},
             after={"state": current.state},
         )
+        item_submitted.send(sender=type(current), item=current)
     return current
 
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from ics_portal.dates import BoundedDateField
+from ics_portal.date_input import DateInputField
+from ics_portal.forms import NamedErrorsMixin
 
 from .kinds import kind_of
 
-_DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # What governance usually gives: a week from today.
 DEFAULT_EXTENSION = timedelta(days=7)
 
@@ -26,16 +26,12 @@ def _reason(label: str, help_text: str, required_message: str) -> forms.CharFiel
 
 
 def until_field(required: bool = True) -> forms.DateField:
-    return BoundedDateField(
+    return DateInputField(
         label="Date the leads have until",
         help_text="They can change and submit it until the end of this day, even though the "
         "cycle is closed.",
         required=required,
-        widget=_DATE_WIDGET,
-        error_messages={
-            "required": "Enter the date the leads have until to submit it",
-            "invalid": "Enter the date the leads have until as a real date, like 14 January 2022",
-        },
+        error_messages={"required": "Enter the date the leads have until to submit it"},
     )
 
 
@@ -62,19 +58,14 @@ def default_until(update):
     return update.extended_until or timezone.localdate() + DEFAULT_EXTENSION
 
 
-class ReopenCycleForm(forms.Form):
+class ReopenCycleForm(NamedErrorsMixin, forms.Form):
     reason = _reason(
         "Why are you reopening the cycle?",
         "Everyone who still owes an update or a risk review is emailed this reason. It is kept "
         "in the audit trail.",
         "Enter why the cycle is being reopened",
     )
-    submission_deadline = BoundedDateField(
-        label="New submission deadline",
-        required=False,
-        widget=_DATE_WIDGET,
-        error_messages={"invalid": "Enter the new submission deadline as a real date"},
-    )
+    submission_deadline = DateInputField(label="New submission deadline", required=False)
 
     def __init__(self, *args, cycle, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,7 +81,7 @@ class ReopenCycleForm(forms.Form):
         )
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(NamedErrorsMixin, forms.Form):
     extended_until = until_field()
     reason = _reason(
         "Why are you giving an extension?",
@@ -109,7 +100,7 @@ class ExtensionForm(forms.Form):
         )
 
 
-class ReopenUpdateForm(forms.Form):
+class ReopenUpdateForm(NamedErrorsMixin, forms.Form):
     """Send an approved update back to its leads; in a closed cycle, with a date."""
 
     reason = _reason(
@@ -133,7 +124,7 @@ class ReopenUpdateForm(forms.Form):
         )
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(NamedErrorsMixin, forms.Form):
     sections = forms.MultipleChoiceField(
         label="Which sections need changing? (optional)",
         help_text="The lead sees these marked on their update, with a link to each.",
@@ -173,3 +164,67 @@ def return_form_for(update, data=None) -> ReturnForm:
             data, update=update, initial={"extended_until": default_until(update)}
         )
     return ReturnForm(data, update=update)
+
+
+# --- one decision: approve, or return with comments (issue 14) --------------------------------
+
+APPROVE, RETURN = "approve", "return"
+
+
+class DecisionMixin:
+    """A return form with a first question, approve or return, on top: the comments (and, in
+    a closed cycle, the date) are asked for only when returning. The page shows them under
+    the "Return" radio (NHS.UK conditional reveal); they stay required fields for that
+    answer, so their labels never say "optional"."""
+
+    # Set by the concrete form: the words of the radios and of the messages.
+    approve_label = "Approve"
+    return_label = "Return to the lead"
+    noun = "update"
+    approve_verb = "approve"
+
+    def _add_decision(self) -> None:
+        decision = forms.ChoiceField(
+            label=f"Your decision on this {self.noun}",
+            choices=[(APPROVE, self.approve_label), (RETURN, self.return_label)],
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": f"Select whether to {self.approve_verb} or return this {self.noun}"
+            },
+        )
+        self.fields = {"decision": decision, **self.fields}
+        self.fields["comment"].label = f"Why are you returning this {self.noun}?"
+        self.fields["comment"].error_messages["required"] = (
+            f"Enter why you are returning this {self.noun}"
+        )
+        if self.is_bound and self.data.get("decision") != RETURN:
+            # Approving (or no answer yet): what only a return needs is not asked for.
+            for name in ("comment", "extended_until", "sections"):
+                if name in self.fields:
+                    self.fields[name].required = False
+
+    @property
+    def returning(self) -> bool:
+        return self.is_valid() and self.cleaned_data["decision"] == RETURN
+
+
+class ReturnDecisionForm(DecisionMixin, ReturnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_decision()
+
+
+class ClosedCycleReturnDecisionForm(DecisionMixin, ClosedCycleReturnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_decision()
+
+
+def decision_form_for(update, data=None) -> ReturnForm:
+    """Approve or return a submitted update, in one form (the return part as
+    `return_form_for`)."""
+    if update.cycle.is_closed:
+        return ClosedCycleReturnDecisionForm(
+            data, update=update, initial={"extended_until": default_until(update)}
+        )
+    return ReturnDecisionForm(data, update=update)

@@ -9,6 +9,9 @@ from collections.abc import Iterable
 
 from django.db.models import Q, prefetch_related_objects
 
+from ics_portal.models import AuditEvent
+
+from .kinds import kind_of
 from .states import READABLE_BY_BOARD_STATES
 
 # What counts as approved for the board: approved, and approved then published.
@@ -67,3 +70,30 @@ def latest_approved(
     if prefetch and found:
         prefetch_related_objects(list(found.values()), *prefetch)
     return found
+
+
+def returned_by(items: Iterable) -> dict[tuple[str, int], str]:
+    """Who last returned (or reopened) each returned item, by (model label, pk): the name the
+    audit trail recorded, read for every item in one query (none when nothing is returned).
+    The item's own `updated_by` moves on as soon as its lead saves it, so the trail is what
+    remembers the reviewer."""
+    returned = [item for item in items if item.state == "RETURNED"]
+    if not returned:
+        return {}
+    verbs = {
+        f"{kind_of(item).audit_kind}.{action}"
+        for item in returned
+        for action in ("return", "reopen")
+    }
+    wanted = {(item._meta.label, str(item.pk)) for item in returned}
+    events = AuditEvent.objects.filter(
+        verb__in=verbs,
+        object_type__in={label for label, _ in wanted},
+        object_id__in={pk for _, pk in wanted},
+    ).order_by("created_at", "id")
+    names: dict[tuple[str, int], str] = {}
+    for event in events.values_list("object_type", "object_id", "actor_name"):
+        object_type, object_id, name = event
+        if (object_type, object_id) in wanted:
+            names[(object_type, int(object_id))] = name  # the latest wins
+    return names

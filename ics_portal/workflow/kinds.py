@@ -63,6 +63,17 @@ class ReviewedKind:
         """The page of governance's `action` on it: "extend" or "reopen"."""
         raise NotImplementedError
 
+    # What governance's review queue and submission emails call it ("Workstream update").
+    queue_label = "Item"
+
+    def queue_title(self, item) -> str:
+        """Its name in the review queue: what it reports on."""
+        return str(item)
+
+    def review_url(self, item) -> str:
+        """The page governance reviews it on."""
+        raise NotImplementedError
+
     def sections_to_change(self, item) -> list:
         """The returned sections as its email shows them (each has a `label`)."""
         return []

@@ -1,7 +1,8 @@
 """The review workflow's emails to the leads of an item: returned (or reopened), given an
 extension, approved. Each kind words its own (templates/emails/<email_prefix>_<name>.html);
-all are sent after the transaction commits (ics_portal/mail.py). Submissions email nobody:
-governance sees them on the cycle progress page."""
+all are sent after the transaction commits (ics_portal/mail.py). Submissions are told to
+governance by the layer above, on the `item_submitted` signal (reporting/submissions.py), as
+SUBMISSION_NOTICE says, and home's review queue lists them."""
 
 from ics_portal.mail import send_on_commit
 from ics_portal.models import User

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # from that cycle's approved work (a generated board pack) is now stale. Each receiver returns
 # how many such documents it discarded; the reopen's audit row records the total.
 approved_work_reopened = Signal()
+
+# Sent (with `item=`) inside the transaction that submits an item for review: the layer that
+# tells governance (reporting/submissions.py) emails on commit when SUBMISSION_NOTICE is "each".
+item_submitted = Signal()

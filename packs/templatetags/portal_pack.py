@@ -8,11 +8,10 @@ from django.utils.safestring import mark_safe
 
 from ics_portal import palette
 from ics_portal.status import DeliveryStatus, status_colour
+from reporting import charts
 from reporting.numbers import StatusCounts
 
 register = template.Library()
-
-BAR_WIDTH = 480
 
 
 @register.filter
@@ -123,75 +122,22 @@ def heat_map_table(grid, basis):
     )
 
 
-# Status bar: labels inside a slice when they fit, else on rows beneath it with a tick to the
-# slice. Text widths are estimated (Liberation Sans at LABEL_SIZE px averages ~0.56em a glyph).
-BAR_HEIGHT = 24
-LABEL_SIZE = 10
-LABEL_ROW = 14
-
-
-def _text_width(text: str) -> float:
-    return len(text) * LABEL_SIZE * 0.56
-
-
-def _place_labels(segments: list[dict]) -> int:
-    """Give each segment its label position; returns the number of rows used beneath the bar."""
-    rows_end: list[float] = []  # the right edge of the last label on each row beneath
-    for s in segments:
-        width = _text_width(s["text"])
-        centre = s["x"] + s["width"] / 2
-        if width + 6 <= s["width"]:
-            s.update(inside=True, tx=round(centre, 2), ty=BAR_HEIGHT / 2 + LABEL_SIZE * 0.35)
-            continue
-        left = min(max(centre - width / 2, 0), BAR_WIDTH - width)
-        row = next((i for i, end in enumerate(rows_end) if left >= end + 8), None)
-        if row is None:
-            row = len(rows_end)
-            rows_end.append(0.0)
-        rows_end[row] = left + width
-        s.update(
-            inside=False,
-            tx=round(left + width / 2, 2),
-            ty=BAR_HEIGHT + 4 + LABEL_ROW * (row + 1) - 3,
-            tick_x=round(centre, 2),
-            tick_y2=BAR_HEIGHT + 4 + LABEL_ROW * row,
-        )
-    return len(rows_end)
-
-
 @register.simple_tag
-def status_bar_svg(counts: StatusCounts, rule: str):
-    """A stacked bar of `counts` (every update of the cycle, by the counting rule) as SVG,
-    with its words beside it: the same numbers as the summary table's total row. Each slice is
-    labelled with its status word and count, inside it when it fits, else beneath it."""
-    segments, x = [], 0.0
-    total = counts.total or 1
-    for column in counts.shown:
-        width = BAR_WIDTH * column.count / total
-        segments.append(
-            {
-                "x": round(x, 2),
-                "width": round(width, 2),
-                "fill": column.colour.fill,
-                "ink": column.colour.on_fill,
-                "label": column.label,
-                "count": column.count,
-                "text": f"{column.label} {column.count}",
-            }
-        )
-        x += width
-    rows = _place_labels(segments)
-    height = BAR_HEIGHT + (4 + LABEL_ROW * rows + 2 if rows else 0)
-    return render_to_string(
-        "packs/_status_bar.html",
-        {
-            "segments": segments,
-            "counts": counts,
-            "rule": rule,
-            "width": BAR_WIDTH,
-            "height": height,
-            "bar_height": BAR_HEIGHT,
-            "label_size": LABEL_SIZE,
-            "alt": status_bar_alt(counts, rule),
-        },
+def status_chart(statuses):
+    """The overview dashboard's chart in the pack (reporting/charts.py draws both): a bar per
+    theme, one for the golden threads and one for every update, each slice with its count, with
+    the words beside it. Its <title> is the PDF figure's /Alt (WeasyPrint reads it), so it says
+    every number the bars draw; the summary table above it holds the same counts."""
+    groups = charts.bar_groups([*statuses.groups, statuses.total])
+    title = f"{status_bar_alt(statuses.total, statuses.rule)}. " + charts.bars_description(
+        groups[:-1]
+    )
+    svg = charts.stacked_status_bars(groups, chart_id="pack-status-chart", title=title)
+    return format_html(
+        "<figure class=\"statusbar\">{}<figcaption>Each theme's updates, the golden threads' "
+        "and then all updates by overall status. All updates by overall status ({}): {}."
+        "</figcaption></figure>",
+        svg,
+        statuses.rule.lower(),
+        statuses.total.sentence,
     )

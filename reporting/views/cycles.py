@@ -14,8 +14,8 @@ from ics_portal.permissions import Perm, has_permission
 from ics_portal.views_support import requires
 from ics_portal.workflow.errors import ActionError
 
-from .. import actions, numbers, reminders
-from ..forms import CycleForm
+from .. import actions, numbers, presenters, reminders
+from ..forms import SORTS, CycleForm, CycleUpdatesFilterForm
 from ._access import load_cycle
 
 
@@ -50,9 +50,18 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 
 @requires(see=Perm.CYCLE_VIEW_PROGRESS, load=load_cycle)
 def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
-    """The progress page: counts overall and per theme, statuses, every update with its leads,
-    and everyone who still owes an update or a risk review (whom "remind all" emails)."""
+    """The progress page: counts overall and per theme, statuses, every update with its leads
+    (filtered and sorted by a GET form, so a view of it can be bookmarked), and everyone who
+    still owes an update or a risk review (whom "remind all" emails)."""
     rows = numbers.cycle_rows(cycle)
+    themes, leads = presenters.filter_choices(rows)
+    filters = CycleUpdatesFilterForm(request.GET, themes=themes, leads=leads)
+    updates = presenters.update_list(
+        rows,
+        filters.chosen(),
+        labels={name: dict(filters.fields[name].choices) for name in ("state", "theme", "lead")},
+        sorts=SORTS,
+    )
     outstanding = []
     if cycle.is_open:
         chased = reminders.reminded_on(cycle, timezone.localdate())
@@ -66,7 +75,8 @@ def cycle_detail(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
         {
             "cycle": cycle,
             "progress": numbers.cycle_counts(cycle),
-            "rows": rows,
+            "updates": updates,
+            "filters": filters,
             "outstanding": outstanding,
             "days_left": (cycle.submission_deadline - timezone.localdate()).days,
             "reminder_days": settings.REMINDER_DAYS_BEFORE,
@@ -93,16 +103,27 @@ def cycle_open(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
     return redirect(cycle)
 
 
-@requires(Perm.CYCLE_MANAGE, see=Perm.CYCLE_VIEW_PROGRESS, load=load_cycle)
-@require_POST
+@requires(Perm.CYCLE_MANAGE, see=Perm.CYCLE_VIEW_PROGRESS, load=load_cycle, methods=("GET", "POST"))
 def cycle_close(request: HttpRequest, cycle: ReportingCycle) -> HttpResponse:
-    try:
-        actions.close_cycle(cycle=cycle, by=request.user)
-    except ActionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{cycle.label} is closed to further submissions.")
-    return redirect(cycle)
+    """Ask first, saying what closing leaves unfinished; close only on the confirmed POST."""
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            actions.close_cycle(cycle=cycle, by=request.user)
+        except ActionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{cycle.label} is closed to further submissions.")
+        return redirect(cycle)
+    if request.method == "POST":  # a form from before the confirmation step
+        return redirect("reporting:cycle_close", pk=cycle.pk)
+    if not cycle.is_open:
+        messages.error(
+            request,
+            f"Only an open cycle can be closed; {cycle.label} is "
+            f"{cycle.get_status_display().lower()}.",
+        )
+        return redirect(cycle)
+    return render(request, "reporting/cycle_close.html", {"check": presenters.close_check(cycle)})
 
 
 @requires(Perm.CYCLE_SEND_REMINDERS, see=Perm.CYCLE_VIEW_PROGRESS, load=load_cycle)

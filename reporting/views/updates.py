@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,22 +20,23 @@ from ics_portal.workflow import actions as workflow
 from ics_portal.workflow import merge
 from ics_portal.workflow.errors import ActionError, SubmissionInvalid
 
-from .. import actions, edit_presenters, presenters, review
+from .. import actions, check, edit_presenters, presenters, review
 from ..forms import form_for
 from ._access import describe, load_update, sign_in_then_restore, signed_out_notice
 
 
 def _my_rows(request) -> list:
-    return presenters.my_updates(request.user)
+    return presenters.what_i_owe(request.user)
 
 
 @requires(see=Perm.UPDATE_LIST_OWN, load=_my_rows)
 def my_updates(request: HttpRequest, rows: list) -> HttpResponse:
-    """Everything the person leads or deputises in the open cycle, outstanding first."""
+    """What I owe: the updates the person writes and the reviews of the risks they own in
+    open cycles, returned first (the same list as home's)."""
     return render(
         request,
         "reporting/my_updates.html",
-        {"rows": rows, "outstanding": sum(row.is_outstanding for row in rows)},
+        {"rows": rows, "outstanding": presenters.still_to_submit(rows)},
     )
 
 
@@ -80,9 +82,12 @@ def _edit_page(
 ):
     last = review.last_approved(update)
     unchanged = review.unchanged_sections(update, last)
+    overdue = check.overdue_milestones(update)
     context = _page_context(request, update)
     form = form or form_for(update)
     form.mark_changes_asked(context["sections_to_change"])
+    if last is not None:
+        form.mark_carried_forward(unchanged, last.cycle.label)
     panels = edit_presenters.conflict_panels(form, conflicts)
     form.mark_conflicts(panels)
     context.update(
@@ -90,6 +95,9 @@ def _edit_page(
         last=last,
         unchanged=unchanged,
         unchanged_keys={section.key for section in unchanged},
+        # Flagged when the form opens, not only when submitting refuses them.
+        overdue=overdue,
+        overdue_ids={o.milestone_id for o in overdue},
         saved_as_draft=saved_as_draft,
         section_bases=json.dumps(bases if bases is not None else merge.bases_for(update)),
         conflicts=panels,
@@ -223,6 +231,10 @@ def _save(request, update, *, submitting: bool) -> HttpResponse:
         return _conflict_page(request, update, result)
     saved = result.update
     kind = describe(update)["kind"]
+    if not submitting and request.POST.get("action") == "check":
+        # "Check and submit": saved, then the check page, whose button submits.
+        page = reverse("reporting:update_check", kwargs={"kind": kind, "pk": update.pk})
+        return redirect(f"{page}?saved={saved.version}")
     if not submitting:
         local = timezone.localtime(saved.updated_at)
         messages.success(request, f"Draft saved at {local:%H:%M}. Submit it when it is ready.")
@@ -243,6 +255,48 @@ def _save(request, update, *, submitting: bool) -> HttpResponse:
         "Update submitted. The governance team will approve it or return it with comments.",
     )
     return redirect(f"{submitted.get_absolute_url()}?saved={submitted.version}")
+
+
+def _check_page(request, update, *, stale: bool = False, status: int = 200) -> HttpResponse:
+    context = {
+        **_page_context(request, update),
+        "answers": check.check_answers(update),
+        "stale": stale,
+    }
+    return render(request, "reporting/update_check.html", context, status=status)
+
+
+@requires(Perm.UPDATE_SUBMIT, load=load_update, anonymous=sign_in_then_restore)
+def update_check(request: HttpRequest, update) -> HttpResponse:
+    """Check your answers, then submit: the update as saved, section by section, with a
+    Change link to each on the form, what is unchanged since last quarter, the overdue
+    milestones and anything still to fill. Its button submits the version the person
+    checked; if the update was saved since (another tab, a colleague), the page is drawn
+    again to check, and nothing is submitted."""
+    if request.method != "POST":
+        return _check_page(request, update)
+    with transaction.atomic():
+        current = type(update).objects.select_for_update().get(pk=update.pk)
+        if request.POST.get("version") != str(current.version):
+            return _check_page(
+                request, load_update(request, **_address(update)), stale=True, status=409
+            )
+        try:
+            submitted = workflow.submit(update=current, by=request.user)
+        except SubmissionInvalid:
+            return _check_page(request, update, status=400)  # the page lists what to fill
+        except ActionError as error:
+            messages.error(request, str(error))
+            return redirect(update)
+    messages.success(
+        request,
+        "Update submitted. The governance team will approve it or return it with comments.",
+    )
+    return redirect(f"{submitted.get_absolute_url()}?saved={submitted.version}")
+
+
+def _address(update) -> dict:
+    return {"kind": describe(update)["kind"], "pk": update.pk}
 
 
 def _autosave_refused(request, update) -> HttpResponse:

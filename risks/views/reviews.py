@@ -1,6 +1,6 @@
-"""Quarterly risk reviews: the owner reviews and submits; governance accepts or returns. The
-workflow and its permissions are the update workflow's (ics_portal/workflow/actions.py,
-"update.*")."""
+"""Quarterly risk reviews: the owner reviews and submits; governance makes one decision,
+accept (after a page that says what accepting does) or return with comments. The workflow and
+its permissions are the update workflow's (ics_portal/workflow/actions.py, "update.*")."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -10,9 +10,10 @@ from ics_portal.permissions import Perm, has_permission
 from ics_portal.views_support import require, requires
 from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError, StaleUpdateError
+from ics_portal.workflow.forms import APPROVE, RETURN
 
 from .. import actions, presenters
-from ..forms import RiskReviewForm, return_review_form_for
+from ..forms import RiskReviewForm, review_decision_form_for
 from ..models import RiskReview
 from ._access import add_action_errors, load_review
 
@@ -32,7 +33,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _review_page(request, review: RiskReview, *, form=None, return_form=None, stored=None):
+def _review_page(request, review: RiskReview, *, form=None, decision_form=None, stored=None):
     user = request.user
     last = presenters.previous_review_score(review)
     can_edit = has_permission(user, Perm.UPDATE_EDIT, review)
@@ -53,7 +54,8 @@ def _review_page(request, review: RiskReview, *, form=None, return_form=None, st
             "can_submit": has_permission(user, Perm.UPDATE_SUBMIT, review),
             "can_withdraw": has_permission(user, Perm.UPDATE_WITHDRAW, review),
             "can_review": can_review,
-            "return_form": return_form or (return_review_form_for(review) if can_review else None),
+            "decision_form": decision_form
+            or (review_decision_form_for(review) if can_review else None),
             "stored": stored,
         },
     )
@@ -122,8 +124,20 @@ def review_withdraw(request: HttpRequest, review: RiskReview) -> HttpResponse:
     return redirect(review)
 
 
-@requires(Perm.UPDATE_REVIEW, load=load_review, methods=("POST",))
+@requires(Perm.UPDATE_REVIEW, load=load_review, methods=("GET", "POST"))
 def review_accept(request: HttpRequest, review: RiskReview) -> HttpResponse:
+    """GET: what accepting does, and the button that does it. POST: accept."""
+    if request.method == "GET":
+        return render(
+            request,
+            "risks/accept_confirm.html",
+            {
+                "review": review,
+                "risk": review.risk,
+                "score": review.score,
+                "target": review.target_score,
+            },
+        )
     try:
         workflow.approve(update=review, by=request.user)
     except ActionError as error:
@@ -135,20 +149,37 @@ def review_accept(request: HttpRequest, review: RiskReview) -> HttpResponse:
     return redirect(review.risk)
 
 
+def _decide(request, review: RiskReview, data) -> HttpResponse:
+    form = review_decision_form_for(review, data)
+    if not form.is_valid():
+        return _review_page(request, review, decision_form=form)
+    if form.cleaned_data["decision"] == APPROVE:
+        # Accepting changes the risk's scores: a page says so before anything changes.
+        return redirect("risks:review_accept", pk=review.pk)
+    try:
+        workflow.return_for_changes(
+            update=review,
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            extended_until=form.cleaned_data.get("extended_until"),
+        )
+    except ActionError as error:
+        add_action_errors(form, error)
+    else:
+        messages.success(request, "Review returned to its owner with your comments.")
+        return redirect("risks:reviews")
+    return _review_page(request, review, decision_form=form)
+
+
+@requires(Perm.UPDATE_REVIEW, load=load_review, methods=("POST",))
+def review_decide(request: HttpRequest, review: RiskReview) -> HttpResponse:
+    """The review page's one decision: accept (to the confirmation page) or return."""
+    return _decide(request, review, request.POST)
+
+
 @requires(Perm.UPDATE_REVIEW, load=load_review, methods=("POST",))
 def review_return(request: HttpRequest, review: RiskReview) -> HttpResponse:
-    form = return_review_form_for(review, request.POST)
-    if form.is_valid():
-        try:
-            workflow.return_for_changes(
-                update=review,
-                by=request.user,
-                comment=form.cleaned_data["comment"],
-                extended_until=form.cleaned_data.get("extended_until"),
-            )
-        except ActionError as error:
-            add_action_errors(form, error)
-        else:
-            messages.success(request, "Review returned to its owner with your comments.")
-            return redirect("risks:reviews")
-    return _review_page(request, review, return_form=form)
+    """Return with comments (the decision form with "Return" chosen)."""
+    data = request.POST.copy()
+    data["decision"] = RETURN
+    return _decide(request, review, data)

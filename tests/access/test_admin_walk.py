@@ -127,6 +127,12 @@ MODELS = {
     "ics_portal_auditevent_change": (200, 200),
     "ics_portal_auditevent_delete": (403, 403),
     "ics_portal_auditevent_history": (200, 200),
+    # Feedback from the feedback page: read and deleted once dealt with, never written here.
+    "ics_portal_feedback_changelist": (200, 200),
+    "ics_portal_feedback_add": (403, 403),
+    "ics_portal_feedback_change": (200, 200),
+    "ics_portal_feedback_delete": (200, 200),
+    "ics_portal_feedback_history": (200, 200),
     # Cycles: an open cycle is closed, not deleted.
     "ics_portal_reportingcycle_changelist": (200, 200),
     "ics_portal_reportingcycle_add": (200, 200),
@@ -220,6 +226,12 @@ MODELS = {
     "reporting_remindersent_change": (200, 200),
     "reporting_remindersent_delete": (403, 403),
     "reporting_remindersent_history": (200, 200),
+    # The search index (issue 15): derived from the texts, looked at, never edited.
+    "reporting_searchdocument_changelist": (200, 200),
+    "reporting_searchdocument_add": (403, 403),
+    "reporting_searchdocument_change": (200, 200),
+    "reporting_searchdocument_delete": (403, 403),
+    "reporting_searchdocument_history": (200, 200),
     # Packs: never deleted; published versions never changed.
     "packs_boardpack_changelist": (200, 200),
     "packs_boardpack_add": (200, 200),

@@ -89,6 +89,7 @@ def things(update, thread_update, outsider, governance, lead):
         "data": [None, *jobs],
         "rows": [None, [], ["a row"]],
         "audit": [None],  # the audit trail: about the person alone
+        "dashboard": [None],  # the dashboards: about the person alone
     }
 
 

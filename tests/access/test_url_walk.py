@@ -37,6 +37,13 @@ PASSWORD = "correct-horse-battery"
 OUTCOMES = {
     "home": (SIGN_IN, 200, 200, 200, 200, 200, 200),
     "accessibility": (200, 200, 200, 200, 200, 200, 200),
+    "privacy": (200, 200, 200, 200, 200, 200, 200),
+    "feedback": (200, 200, 200, 200, 200, 200, 200),
+    "feedback_sent": (200, 200, 200, 200, 200, 200, 200),
+    "help:index": (200, 200, 200, 200, 200, 200, 200),
+    "help:good_update": (200, 200, 200, 200, 200, 200, 200),
+    "help:statuses": (200, 200, 200, 200, 200, 200, 200),
+    "help:risk_scores": (200, 200, 200, 200, 200, 200, 200),
     "health": (200, 200, 200, 200, 200, 200, 200),
     "login": (200, 302, 302, 302, 302, 302, 302),
     "logout": (405, 405, 405, 405, 405, 405, 405),
@@ -58,11 +65,17 @@ OUTCOMES = {
     "password_change_done": (SIGN_IN, 200, 200, 200, 200, 200, 200),
     "risks:register": (SIGN_IN, 404, 200, 200, 200, 200, 200),
     "risks:heat_map": (SIGN_IN, 404, 200, 200, 200, 200, 200),
+    # Dashboards (issue 15): whoever reads the BAF and the reports (board, leads, governance).
+    "dashboards:overview": (SIGN_IN, 404, 200, 200, 200, 200, 200),
+    "dashboards:trends": (SIGN_IN, 404, 200, 200, 200, 200, 200),
+    "dashboards:risk_trends": (SIGN_IN, 404, 200, 200, 200, 200, 200),
     "risks:create": (SIGN_IN, 404, 403, 403, 403, 200, 200),
     "risks:reviews": (SIGN_IN, 404, 200, 200, 200, 200, 200),
     "risks:review": (SIGN_IN, 404, 404, 200, 404, 200, 200),
     "risks:review_withdraw": (SIGN_IN, 405, 405, 405, 405, 405, 405),
-    "risks:review_accept": (SIGN_IN, 405, 405, 405, 405, 405, 405),
+    "risks:review_decide": (SIGN_IN, 405, 405, 405, 405, 405, 405),
+    # GET: the page that says what accepting does (only for a submitted review).
+    "risks:review_accept": (SIGN_IN, 404, 404, 403, 404, 403, 403),
     "risks:review_return": (SIGN_IN, 405, 405, 405, 405, 405, 405),
     "risks:review_extend": (SIGN_IN, 404, 404, 403, 404, 403, 403),
     "risks:review_reopen": (SIGN_IN, 404, 404, 403, 404, 403, 403),
@@ -85,7 +98,7 @@ OUTCOMES = {
     "reporting:cycle_create": (SIGN_IN, 404, 404, 404, 404, 200, 200),
     "reporting:cycle_detail": (SIGN_IN, 404, 404, 404, 404, 200, 200),
     "reporting:cycle_open": (SIGN_IN, 404, 404, 404, 404, 405, 405),
-    "reporting:cycle_close": (SIGN_IN, 404, 404, 404, 404, 405, 405),
+    "reporting:cycle_close": (SIGN_IN, 404, 404, 404, 404, 200, 200),
     "reporting:cycle_remind": (SIGN_IN, 404, 404, 404, 404, 405, 405),
     "reporting:cycle_reopen": (SIGN_IN, 404, 404, 404, 404, 403, 403),
     "reporting:my_updates": (SIGN_IN, 404, 404, 200, 200, 200, 200),
@@ -93,12 +106,17 @@ OUTCOMES = {
     "reporting:update_edit": (SIGN_IN, 404, 404, 200, 404, 200, 200),
     "reporting:update_autosave": (405, 405, 405, 405, 405, 405, 405),
     "reporting:update_submit": (SIGN_IN, 405, 405, 405, 405, 405, 405),
+    "reporting:update_check": (SIGN_IN, 404, 404, 200, 404, 403, 403),
     "reporting:update_withdraw": (SIGN_IN, 405, 405, 405, 405, 405, 405),
     "reporting:update_review": (SIGN_IN, 404, 404, 403, 404, 403, 403),
     "reporting:update_return": (SIGN_IN, 405, 405, 405, 405, 405, 405),
-    "reporting:update_approve": (SIGN_IN, 405, 405, 405, 405, 405, 405),
+    "reporting:update_decide": (SIGN_IN, 405, 405, 405, 405, 405, 405),
+    # GET: the page that says what approving does (only for a submitted update).
+    "reporting:update_approve": (SIGN_IN, 404, 404, 403, 404, 403, 403),
     "reporting:update_extend": (SIGN_IN, 404, 404, 403, 404, 403, 403),
     "reporting:update_reopen": (SIGN_IN, 404, 404, 403, 404, 403, 403),
+    # Search (issue 15): everyone signed in; each finds only what they may read.
+    "search": (SIGN_IN, 200, 200, 200, 200, 200, 200),
     "packs:list": (SIGN_IN, 404, 404, 404, 404, 200, 200),
     "packs:create": (SIGN_IN, 404, 404, 404, 404, 200, 200),
     "packs:detail": (SIGN_IN, 404, 404, 404, 404, 200, 200),
@@ -113,6 +131,12 @@ OUTCOMES = {
     "packs:published_html": (200, 200, 200, 200, 200, 200, 200),
     "packs:published_pdf": (200, 200, 200, 200, 200, 200, 200),
     "packs:published_withdraw": (SIGN_IN, 405, 405, 405, 405, 405, 405),
+    # The plan pages (issue 15): everyone signed in, read-only, approved updates only.
+    "plan:index": (SIGN_IN, 200, 200, 200, 200, 200, 200),
+    "plan:theme": (SIGN_IN, 200, 200, 200, 200, 200, 200),
+    "plan:thread": (SIGN_IN, 200, 200, 200, 200, 200, 200),
+    "plan:workstream": (SIGN_IN, 200, 200, 200, 200, 200, 200),
+    "plan:organisation": (SIGN_IN, 200, 200, 200, 200, 200, 200),
 }
 
 
@@ -173,6 +197,7 @@ def world(db):
         "password_reset_confirm": {"uidb64": "MQ", "token": "bad-token"},
         "risks:review": {"pk": review.pk},
         "risks:review_withdraw": {"pk": review.pk},
+        "risks:review_decide": {"pk": review.pk},
         "risks:review_accept": {"pk": review.pk},
         "risks:review_return": {"pk": review.pk},
         "risks:review_extend": {"pk": review.pk},
@@ -189,6 +214,10 @@ def world(db):
         "packs:published_html": {"pk": published.pk},
         "packs:published_pdf": {"pk": published.pk},
         "packs:published_withdraw": {"pk": published.pk},
+        "plan:theme": {"pk": update.workstream.theme_id},
+        "plan:thread": {"pk": thread_update.golden_thread_id},
+        "plan:workstream": {"pk": update.workstream_id},
+        "plan:organisation": {"pk": lead.organisation_id},
     }
     for name in OUTCOMES:
         if name.startswith("reporting:cycle_") and name not in (

@@ -20,6 +20,11 @@ PUBLISHED = (
     "Papers for board meetings held in public are for everyone; what each person may read, "
     "signed in or not, is permissions.readable_published (Perm.PACK_READ as a filter)."
 )
+FEEDBACK = (
+    "The phase banner's feedback link is on every page, signed in or not; sending is limited "
+    "per client address (ics_portal/feedback.py)."
+)
+HELP = "Help says how the service works and names nobody; it helps before signing in too."
 SIGNING_IN = "Signing in, out and resetting a password happen while not signed in."
 
 # URL name: why its view is open to everyone. Nothing else may be.
@@ -31,6 +36,13 @@ OPEN_TO_EVERYONE = {
     "password_reset_confirm": SIGNING_IN,
     "password_reset_complete": SIGNING_IN,
     "accessibility": "The accessibility statement must be reachable by everyone.",
+    "privacy": "The privacy notice must be reachable before anyone signs in.",
+    "feedback": FEEDBACK,
+    "feedback_sent": FEEDBACK,
+    "help:index": HELP,
+    "help:good_update": HELP,
+    "help:statuses": HELP,
+    "help:risk_scores": HELP,
     "health": "Load balancers probe it without signing in; it names its checks and says "
     "working or unavailable, nothing more (ics_portal/health.py).",
     "packs:published_list": PUBLISHED,

@@ -5,11 +5,16 @@ In CI (CI=true) a missing browser fails the run; elsewhere the journeys are skip
 message saying how to install it.
 """
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+from ics_portal.status import DeliveryStatus
+from ics_portal.workflow import actions as workflow
+from reporting import actions
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -103,3 +108,57 @@ def axe_violations(page) -> list[str]:
         + "; ".join(node["target"][0] for node in v["nodes"][:5])
         for v in result["violations"]
     ]
+
+
+# The innermost elements whose right edge passes the screen's edge: what a failure names.
+_OVERFLOWING = """(limit) => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > limit + 1)
+    .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > limit + 1))
+    .slice(0, 5).map((e) => e.outerHTML.slice(0, 160))"""
+
+
+def assert_fits(page, where: str = "") -> None:
+    """Nothing makes the page itself scroll sideways (WCAG 1.4.10; a wide table or chart scrolls
+    in its own region). Measured once the page has loaded its stylesheets, and after the NHS.UK
+    header has had its moment to move links into "More" following a resize (a page that stays
+    too wide still fails, naming what sticks out)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    page.wait_for_load_state("load")
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            "() => document.documentElement.scrollWidth <= window.innerWidth", timeout=2000
+        )
+    width = page.viewport_size["width"]
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, (where, scroll, page.evaluate(_OVERFLOWING, width))
+
+
+def fill_date(page, legend: str, day: int, month: int, year: int) -> None:
+    """Type a date into the NHS.UK date input whose legend starts with `legend` (its day,
+    month and year boxes, as a person does)."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day))
+    group.get_by_label("Month").fill(str(month))
+    group.get_by_label("Year").fill(str(year))
+
+
+def complete_and_submit(update, lead):
+    """What a lead does in another browser: completes `update` (every milestone complete,
+    statuses on track, nothing to escalate) and submits it; the submitted update."""
+    rows = {
+        row.milestone_id: {"status": DeliveryStatus.COMPLETE}
+        for row in update.milestone_progress.all()
+    }
+    saved = actions.save_update(
+        update=update,
+        base_version=update.version,
+        by=lead,
+        fields={
+            "overall_status": DeliveryStatus.ON_TRACK,
+            "forecast_status": DeliveryStatus.ON_TRACK,
+            "nothing_to_escalate": True,
+        },
+        milestone_rows=rows,
+    )
+    return workflow.submit(update=saved, by=lead)

@@ -103,7 +103,7 @@ def test_governance_officer_sets_up_two_step_verification_and_signs_in_with_it(
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(f"{live_server.url}/admin/")
     expect(page.locator("#site-name, h1").first).to_be_visible()
-    assert "Site administration" in page.content()
+    assert "Records and settings of" in page.content()
     page.goto(f"{live_server.url}/")
     sign_out(page)
 

@@ -11,6 +11,7 @@
 
 Runs on the demo data, where demo.lead leads DIGITAL (DIG)."""
 
+import datetime
 import re
 
 import pytest
@@ -19,12 +20,11 @@ from django.test import override_settings
 from playwright.sync_api import expect
 
 from ics_portal.models import ReportingCycle
-from ics_portal.status import DeliveryStatus, WorkflowState
-from ics_portal.workflow import actions as workflow
+from ics_portal.status import WorkflowState
 from reporting import actions
 from reporting.models import WorkstreamUpdate
 
-from .conftest import DEMO_PASSWORD, axe_violations, fill_sign_in, sign_in
+from .conftest import DEMO_PASSWORD, axe_violations, complete_and_submit, fill_sign_in, sign_in
 from .test_update_journey import _editor, _rich_html, _type_rich_text
 
 LEAD = "demo.lead@example.nhs.uk"
@@ -49,26 +49,6 @@ def _objectives(update):
 
 def _progress(update, objective) -> str:
     return update.objective_progress.get(objective=objective).progress
-
-
-def _complete_and_submit(update, lead):
-    """What a co-lead does in another browser: completes the update and submits it."""
-    rows = {
-        row.milestone_id: {"status": DeliveryStatus.COMPLETE}
-        for row in update.milestone_progress.all()
-    }
-    saved = actions.save_update(
-        update=update,
-        base_version=update.version,
-        by=lead,
-        fields={
-            "overall_status": DeliveryStatus.ON_TRACK,
-            "forecast_status": DeliveryStatus.ON_TRACK,
-            "nothing_to_escalate": True,
-        },
-        milestone_rows=rows,
-    )
-    workflow.submit(update=saved, by=lead)
 
 
 def _open_form(page, live_server, update):
@@ -145,6 +125,9 @@ def test_text_typed_before_the_session_expired_comes_back_after_signing_in(
     page.route("**/autosave/", lambda route: route.abort())  # the network drops autosaves
     _open_form(page, live_server, digital)
     _type_rich_text(page, "id_key_risks", "Typed while the session ran out.")
+    # ... and the date of update, typed the UK way into the date input's three boxes.
+    for part, typed in (("day", "15"), ("month", "12"), ("year", "2021")):
+        page.locator(f"#id_date_of_update_{part}").fill(typed)
     expect(_status(page)).to_contain_text("you seem to be offline")
     # The session expires (the CSRF cookie, which lasts a year, stays).
     kept = [c for c in page.context.cookies() if c["name"] != "sessionid"]
@@ -158,11 +141,14 @@ def test_text_typed_before_the_session_expired_comes_back_after_signing_in(
     assert page.url.endswith("/edit/")
     expect(page.locator("#draft-restore")).to_contain_text("We put back the changes")
     assert "Typed while the session ran out." in _rich_html(page, "id_key_risks")
+    for part, typed in (("day", "15"), ("month", "12"), ("year", "2021")):
+        expect(page.locator(f"#id_date_of_update_{part}")).to_have_value(typed)
     screenshot(page, "no-lost-work-4-restored")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_load_state("networkidle")
     digital.refresh_from_db()
     assert "Typed while the session ran out." in digital.key_risks
+    assert digital.date_of_update == datetime.date(2021, 12, 15)
     # Saved: nothing is offered back any more.
     page.reload()
     page.wait_for_load_state("networkidle")
@@ -207,7 +193,7 @@ def test_a_save_after_the_update_was_submitted_says_who_and_gives_the_text_back(
 
     # Meanwhile the update is completed and submitted (a co-lead, in another browser).
     lead = digital.workstream.leads.get(email=LEAD)
-    _complete_and_submit(digital, lead)
+    complete_and_submit(digital, lead)
     before = WorkstreamUpdate.objects.get(pk=digital.pk).key_risks
 
     page.get_by_role("button", name="Save draft").click()
@@ -282,7 +268,7 @@ def test_after_the_cycle_closes_a_submission_cannot_be_withdrawn_into_a_dead_end
     the cycle is closed and what to do; governance reopens the cycle with a reason; the lead
     withdraws, changes and resubmits; governance approves."""
     lead = digital.workstream.leads.get(email=LEAD)
-    _complete_and_submit(digital, lead)
+    complete_and_submit(digital, lead)
     cycle = digital.cycle
     from ics_portal.models import User
 
@@ -334,10 +320,14 @@ def test_after_the_cycle_closes_a_submission_cannot_be_withdrawn_into_a_dead_end
     page.goto(f"{live_server.url}{digital.get_absolute_url()}edit/")
     page.wait_for_load_state("networkidle")
     _type_rich_text(page, "id_key_risks", "Reflects the November board's decision.")
+    page.get_by_role("button", name="Check and submit").click()
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Submit update").click()
     page.wait_for_load_state("networkidle")
     assert "Update submitted" in page.locator(".nhsuk-notification-banner").inner_text()
     gov.goto(f"{live_server.url}{digital.get_absolute_url()}review/")
+    gov.locator("#decision").get_by_label("Approve", exact=True).check()
+    gov.locator("#decision").get_by_role("button", name="Continue").click()
     gov.get_by_role("button", name="Approve update").click()
     gov.wait_for_load_state("networkidle")
     gov_context.close()

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from packs import generation
 from packs.models import BoardPack
 
-from .conftest import DEMO_PASSWORD, axe_violations, sign_in
+from .conftest import DEMO_PASSWORD, axe_violations, fill_date, sign_in
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def _start_generating(page, live_server) -> BoardPack:
     page.goto(f"{live_server.url}/packs/new/")
     page.get_by_label("Reporting cycle").select_option(label="Q2 2021/22")
     page.get_by_label("Title").fill("Progress report, Q2 2021/22")
-    page.get_by_label("Date of meeting").fill("2021-10-27")
+    fill_date(page, "Date of meeting", 27, 10, 2021)
     page.get_by_label("Lead", exact=True).fill("Jan Thomas, Joint Accountable Officer")
     page.get_by_label("Author", exact=True).fill("Sharon Fox, Director of Governance")
     page.get_by_label("Inform").check()

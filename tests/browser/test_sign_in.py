@@ -15,7 +15,7 @@ def demo_data(transactional_db):
 @pytest.mark.parametrize(
     ("email", "expected"),
     [
-        ("demo.lead@example.nhs.uk", "What I owe this cycle"),
+        ("demo.lead@example.nhs.uk", "What I owe"),
         ("demo.governance@example.nhs.uk", "Cycle progress"),
         ("demo.board@example.nhs.uk", "Published reports"),
     ],

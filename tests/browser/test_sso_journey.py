@@ -47,7 +47,8 @@ def test_a_known_person_signs_in_with_the_organisations_account(
     )
     through_the_provider(page, live_server, sso, "pat-entra-id", screenshot, "sso")
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Pat Partner")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Home")
+    expect(page.locator(".nhsuk-caption-l")).to_have_text("Pat Partner")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     screenshot(page, "sso-3-signed-in")
 

@@ -6,6 +6,7 @@ governance approves, and the lead can no longer edit it. Screenshots of each ste
 under artifacts/screenshots/. Runs on the demo data, where demo.lead leads DIGITAL."""
 
 import contextlib
+import datetime
 import re
 
 import pytest
@@ -17,7 +18,7 @@ from ics_portal.models import ReportingCycle
 from ics_portal.status import WorkflowState
 from reporting.models import WorkstreamUpdate
 
-from .conftest import DEMO_PASSWORD, axe_violations, sign_in
+from .conftest import DEMO_PASSWORD, assert_fits, axe_violations, sign_in
 
 PASTED = (
     "<p>Shared care record progress:</p>"
@@ -109,11 +110,12 @@ def test_lead_submits_governance_returns_lead_resubmits_governance_approves(
     page.get_by_role("link", name="My updates").first.click()
     assert page.locator("h1").inner_text() == "My updates"
     screenshot(page, "update-1-my-updates")
-    page.get_by_role("link", name="DIGITAL", exact=True).click()
-    page.get_by_role("link", name="Start the update").click()
-    assert page.locator("h1").inner_text() == "DIGITAL"
+    # The row links straight to the form while the update can be changed.
+    page.get_by_role("link", name="Workstream: DIGITAL", exact=True).click()
+    page.wait_for_url("**/edit/")
+    assert page.locator("h1").inner_text() == "Workstream: DIGITAL"
     expect(page.locator("#unchanged-sections")).to_be_visible()  # pre-filled from Q2
-    expect(page.get_by_role("heading", name="Quarter 4 plans")).to_be_visible()
+    expect(page.get_by_role("heading", name="Plans for Q4 2021/22")).to_be_visible()
 
     # A list and a table pasted into the first objective autosave as the lead writes.
     _paste_rich_text(page, field, PASTED)
@@ -132,23 +134,37 @@ def test_lead_submits_governance_returns_lead_resubmits_governance_approves(
     assert "<td>Hinchingbrooke</td>" in stored
     screenshot(page, "update-3-draft-reloaded")
 
-    # Submitting shows the error summary: two milestones due in Q2 are not complete.
-    page.get_by_role("button", name="Submit update").click()
+    # Checking before submitting lists what is still to fill: two milestones due in Q2 are
+    # not complete (the form flagged them when it opened).
+    expect(page.locator("#overdue-milestones")).to_be_visible()
+    page.get_by_role("button", name="Check and submit").click()
     page.wait_for_load_state("networkidle")
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_be_visible()
     assert summary.get_by_role("link").count() == 2
+    assert page.get_by_role("button", name="Submit update").count() == 0
     assert axe_violations(page) == []
     screenshot(page, "update-4-error-summary")
+    # The first link goes to the revised date's day box; the lead types a UK date, box by box.
     summary.get_by_role("link").first.click()
-    page.locator(f"#id_milestone_{overdue[0].pk}_revised_date").fill("2022-01-31")
+    expect(page.locator(f"#id_milestone_{overdue[0].pk}_revised_date_day")).to_be_focused()
+    page.keyboard.type("31")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2022")
+    assert page.locator(f"#id_milestone_{overdue[0].pk}_revised_date_year").input_value() == "2022"
     page.locator(f"#id_milestone_{overdue[1].pk}_note").fill(
         "Phase 1 plan agreed in principle; sign-off at the November board."
     )
+    page.get_by_role("button", name="Check and submit").click()
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Submit update").click()
     page.wait_for_load_state("networkidle")
     assert "Update submitted" in page.locator(".nhsuk-notification-banner").inner_text()
     assert "Submitted" in page.locator(".nhsuk-summary-list").first.inner_text()
+    revised = update.milestone_progress.get(milestone=overdue[0]).revised_date
+    assert revised == datetime.date(2022, 1, 31)  # 31 1 2022, never 0031 or 32022
     screenshot(page, "update-5-submitted")
 
     # Governance reads it beside Q2 and returns it with a comment.
@@ -164,13 +180,14 @@ def test_lead_submits_governance_returns_lead_resubmits_governance_approves(
     assert "Compared with the approved Q2 2021/22 update" in gov.content()
     assert axe_violations(gov) == []
     screenshot(gov, "update-7-review")
-    gov.get_by_role("button", name="Return with comments").click()
+    gov.get_by_label("Return to the lead").check()
+    gov.get_by_role("button", name="Continue").click()
     expect(gov.locator(".nhsuk-error-summary")).to_be_visible()  # a comment is required
     gov.locator("#decision").get_by_label("Key risks and issues").check()
-    gov.get_by_label("Comments for the lead").fill(
+    gov.get_by_label("Why are you returning this update?").fill(
         "Please say what the November board decided on the Phase 1 plan."
     )
-    gov.get_by_role("button", name="Return with comments").click()
+    gov.get_by_role("button", name="Continue").click()
     assert "returned to its leads" in gov.locator(".nhsuk-notification-banner").inner_text()
 
     # The lead sees the comment at the top, changes the update and resubmits.
@@ -197,13 +214,53 @@ def test_lead_submits_governance_returns_lead_resubmits_governance_approves(
         "id_key_risks",
         "The November board approved the Phase 1 plan; the risk is supplier capacity.",
     )
+    page.get_by_role("button", name="Check and submit").click()
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Submit update").click()
     page.wait_for_load_state("networkidle")
     assert "Update submitted" in page.locator(".nhsuk-notification-banner").inner_text()
 
-    # Governance approves; the update is locked.
-    gov.goto(f"{live_server.url}{update.get_absolute_url()}review/")
-    assert "November board approved" in gov.content()
+    # Governance's home counts it as waiting for review and links to its review page.
+    gov.goto(f"{live_server.url}/")
+    queue = gov.locator("#review-queue")
+    assert "waiting for review" in queue.inner_text()
+    assert "Resubmitted after return" in queue.inner_text()
+    assert axe_violations(gov) == []
+    screenshot(gov, "update-8c-home-review-queue")
+    gov.set_viewport_size({"width": 320, "height": 900})
+    assert_fits(gov, "home")
+    screenshot(gov, "update-8c-home-review-queue-320")
+    gov.set_viewport_size({"width": 1280, "height": 900})
+    queue.get_by_role("link", name="Review Workstream: DIGITAL").click()
+
+    # The review page shows the return (who, why) and what changed since the returned version.
+    since = gov.locator("#since-return")
+    assert "what the November board decided" in since.locator("#return-comment").inner_text()
+    assert "November board approved" in since.locator(".app-diff ins").first.inner_text()
+    assert axe_violations(gov) == []
+    screenshot(gov, "update-8d-review-since-return")
+    gov.set_viewport_size({"width": 320, "height": 900})
+    assert_fits(gov, "review page")
+    screenshot(gov, "update-8d-review-since-return-320")
+    gov.set_viewport_size({"width": 1280, "height": 900})
+
+    # One decision: "Return" reveals the comment box; "Approve" asks to confirm first.
+    decision = gov.locator("#decision")
+    comment = decision.get_by_label("Why are you returning this update?")
+    expect(comment).to_be_hidden()
+    decision.get_by_label("Return to the lead").check()
+    expect(comment).to_be_visible()
+    screenshot(gov, "update-8e-decision-return-revealed")
+    decision.get_by_label("Approve", exact=True).check()
+    expect(comment).to_be_hidden()
+    decision.scroll_into_view_if_needed()
+    gov.set_viewport_size({"width": 320, "height": 900})
+    screenshot(gov, "update-8e-decision-320")
+    gov.set_viewport_size({"width": 1280, "height": 900})
+    decision.get_by_role("button", name="Continue").click()
+    assert "What approving does" in gov.locator("#approve-consequences").inner_text()
+    assert axe_violations(gov) == []
+    screenshot(gov, "update-8f-approve-confirm")
     gov.get_by_role("button", name="Approve update").click()
     assert "approved" in gov.locator(".nhsuk-notification-banner").inner_text()
     screenshot(gov, "update-9-approved")

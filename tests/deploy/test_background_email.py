@@ -71,7 +71,7 @@ def test_a_notification_queues_a_send_email_task_and_sends_nothing_in_the_reques
     (result,) = queued()
     kwargs = result.kwargs
     assert kwargs["recipients"] == [lead.email]
-    assert kwargs["subject"] == "Approved: your Q3 2021/22 update for DIGITAL"
+    assert kwargs["subject"] == "Approved: your Q3 2021/22 update for Workstream: DIGITAL"
     assert update.get_absolute_url() in kwargs["text"] and "<" in kwargs["html"]
     assert json.loads(json.dumps(result.args)) == [] and json.loads(json.dumps(kwargs)) == kwargs
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEDULED = {"send_reminders", "prune_uploads", "prune_task_results"}
+SCHEDULED = {"send_reminders", "send_submission_digest", "prune_uploads", "prune_task_results"}
 
 
 def dockerfile() -> list[str]:

@@ -12,7 +12,7 @@ from ics_portal.models import AuditEvent
 from ics_portal.status import DeliveryStatus, WorkflowState
 from ics_portal.workflow import actions as workflow
 from ics_portal.workflow.errors import ActionError
-from packs import actions
+from packs import actions, notifications
 from packs.content import build_pack_content
 from packs.defaults import default_pack
 from packs.models import BoardPack, PublishedPack
@@ -20,6 +20,7 @@ from reporting import actions as update_actions
 from reporting.models import WorkstreamUpdate
 
 from .. import factories
+from ..dates import date_fields
 
 
 @pytest.fixture(autouse=True)
@@ -239,6 +240,7 @@ def test_the_publish_question_says_what_is_not_approved(client, cycle, lead, gov
     with CaptureQueriesContext(connection) as many:
         html = client.get(url).content.decode()
     assert "22 of 23 updates are not approved" in html
+    assert "publishes the 1 approved update in it" in html
     assert len(many) == len(few) <= 20
 
 
@@ -363,7 +365,7 @@ def test_governance_compiles_previews_and_publishes_through_pages(
             "cycle": cycle.pk,
             "title": "Development plan progress report",
             "meeting": "System Partnership Board Meeting in Public",
-            "date_of_meeting": "2021-10-27",
+            **date_fields("date_of_meeting", ("27", "10", "2021")),
             "agenda_item": "03.1",
             "lead": "Jan Thomas",
             "author": "Sharon Fox",
@@ -396,6 +398,13 @@ def test_governance_compiles_previews_and_publishes_through_pages(
     assert not PublishedPack.objects.exists()
     asked = client.get(url).content.decode()
     assert "Publish version 1?" in asked and "Every update (1) is approved" in asked
+    # The question says what publishing does, with this cycle's numbers, before it is done.
+    assert "publishes the 1 approved update in it: it can never be reopened" in asked
+    assert "stops the Q2 2021/22 cycle being reopened" in asked
+    recipients = notifications.announcement_recipients().count()
+    assert recipients >= 1
+    assert f"emails a link to {recipients} board member" in asked
+    assert "Yes, publish version 1</button>" in asked
     done = client.post(url, {"confirm": "yes"}, follow=True).content.decode()
     assert PublishedPack.objects.filter(pack=pack).count() == 1
     assert "Published version 1 (" in done
@@ -406,6 +415,23 @@ def test_pack_form_requires_cover_fields(client, cycle, governance):
     response = client.post(reverse("packs:create"), {"cycle": cycle.pk})
     assert response.status_code == 200
     assert not BoardPack.objects.exists()
+    html = response.content.decode()
+    # Each error names its field, and the summary at the top links to it.
+    assert "There is a problem" in html
+    for anchor, message in [
+        ("id_title", "Enter the title"),
+        ("id_date_of_meeting_day", "Enter the date of the meeting"),
+        ("id_lead", "Enter the lead"),
+        ("id_author", "Enter the author"),
+        ("id_purpose_0", "Select the report purpose"),
+        ("id_purpose_of_paper", "Enter the purpose of the paper"),
+        ("id_recommendation", "Enter the recommendation"),
+        ("id_sections_0", "Select at least one section to include"),
+        ("id_visibility_0", "Select who can read the pack"),
+    ]:
+        assert f'<a href="#{anchor}">{message}</a>' in html, message
+        assert f'id="{anchor}"' in html, anchor
+    assert "This field is required." not in html
 
 
 def test_pack_build_query_count_does_not_grow_with_workstreams(
@@ -429,7 +455,7 @@ def test_pack_build_query_count_does_not_grow_with_workstreams(
         render_pack_html(pack)
 
 
-def test_pack_form_keeps_the_meeting_date_for_a_date_input(client, cycle, governance):
+def test_pack_form_shows_the_meeting_date_in_the_date_inputs_boxes(client, cycle, governance):
     pack = BoardPack.objects.create(
         cycle=cycle,
         title="Pack",
@@ -444,7 +470,10 @@ def test_pack_form_keeps_the_meeting_date_for_a_date_input(client, cycle, govern
     )
     client.force_login(governance)
     html = client.get(reverse("packs:edit", args=[pack.pk])).content.decode()
-    assert 'type="date" name="date_of_meeting" value="2027-01-04"' in html
+    for name, value in date_fields("date_of_meeting", datetime.date(2027, 1, 4)).items():
+        assert (
+            f'id="id_{name}" name="{name}" type="text" inputmode="numeric" value="{value}"' in html
+        )
     assert "---------" not in html
 
 

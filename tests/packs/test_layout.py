@@ -20,9 +20,9 @@ from packs.templatetags.portal_pack import (
     heat_map_table,
     score_cell,
     severity_shade,
-    status_bar_svg,
+    status_chart,
 )
-from reporting.numbers import StatusCounts
+from reporting.numbers import StatusCounts, StatusTable
 from risks.actions import ensure_default_matrix
 from risks.presenters import build_heat_map
 
@@ -260,23 +260,40 @@ def test_register_score_cells_are_shaded_as_the_heat_map_shades_their_band(db):
     assert "<strong>16</strong>" in cell and score.band_name in cell
 
 
-def test_status_bar_labels_every_slice_with_its_word_and_count_without_overlap():
-    counts = StatusCounts("All updates")
-    for status, n in [("NOT_STARTED", 1), ("ON_TRACK", 28), ("AT_RISK", 1), ("COMPLETE", 1)]:
-        counts.add(WorkflowState.APPROVED, status, n)
+def test_the_status_chart_draws_each_themes_bar_and_counts_every_slice_without_overlap():
+    digital = StatusCounts("Digital")
+    for status, n in [("NOT_STARTED", 1), ("ON_TRACK", 58), ("AT_RISK", 1), ("COMPLETE", 1)]:
+        digital.add(WorkflowState.APPROVED, status, n)
+    care = StatusCounts("Care")
+    care.add(WorkflowState.APPROVED, "DELAYED", 2)
+    total = StatusCounts("All updates")
+    for counts in (digital, care):
+        for column in counts.shown:
+            total.add(WorkflowState.APPROVED, column.key, column.count)
+    statuses = StatusTable([digital, care], total, "Approved updates only")
 
-    svg = status_bar_svg(counts, "Approved updates only")
+    figure = status_chart(statuses)
 
-    texts = re.findall(r'<text x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]+)</text>', svg)
-    assert sorted(t for _, _, t in texts) == sorted(f"{c.label} {c.count}" for c in counts.shown)
-    assert 'aria-labelledby="statusbar-title"' in svg and 'role="img"' in svg
-    title = re.search(r'<title id="statusbar-title">(.*?)</title>', svg)[1]
-    assert all(f"{c.count} {c.label}" in title for c in counts.shown)
-    # Labels on the same line do not overlap (estimated widths, centred on x).
-    placed = sorted((float(y), float(x), len(t)) for x, y, t in texts)
+    # A bar per theme and one for every update, each labelled with its total.
+    for label, n in (("Digital", 61), ("Care", 2), ("All updates", 63)):
+        assert f">{label} <tspan" in figure and f"({n} updates)" in figure
+    # Every slice's count is written once (inside it, or beneath it with a tick).
+    counts = re.findall(r'class="app-chart__count" x="([\d.]+)" y="([\d.]+)"[^>]*>(\d+)<', figure)
+    expected = [c.count for g in (digital, care, total) for c in g.shown]
+    assert sorted(int(n) for _, _, n in counts) == sorted(expected)
+    assert "<line" in figure  # the thin slices' counts sit beneath their bar
+    # Counts on the same line do not overlap (estimated widths, centred on x).
+    placed = sorted((float(y), float(x), len(n)) for x, y, n in counts)
     for (y1, x1, n1), (y2, x2, n2) in zip(placed, placed[1:], strict=False):
         if y1 == y2:
-            assert x2 - x1 >= (n1 + n2) * 10 * 0.56 / 2
+            assert x2 - x1 >= (n1 + n2) * 14 * 0.6 / 2
+    # The title is the PDF figure's /Alt: every number, overall and per theme.
+    title = re.search(r'<title id="pack-status-chart-title">(.*?)</title>', figure)[1]
+    assert title.startswith("Overall status of 63 updates (approved updates only)")
+    assert all(f"{c.count} {c.label}" in title for c in total.shown)
+    assert "Digital: Not started 1, On track 58, At risk 1, Complete 1 (of 61)" in title
+    assert "Care: Delayed 2 (of 2)" in title
+    assert "<figcaption>" in figure and total.sentence in figure
 
 
 # --- the PDF: cover, contents, numbering -----------------------------------------------------

@@ -185,3 +185,56 @@ def test_preview_of_a_draft_is_a_portal_page_with_a_back_link_to_the_pack(
     assert f'href="{reverse("packs:detail", args=[pack.pk])}">Back to the board pack</a>' in html
     assert "Nothing here is published" in html
     assert len(re.findall(r"<h1[\s>]", html)) == 1
+
+
+# --- a published version's page (issue 14) ----------------------------------------------------
+
+
+def test_published_page_leads_to_the_report_and_offers_the_pdf_as_an_attachment(
+    client, cycle, governance, django_assert_max_num_queries
+):
+    published = _published(cycle, governance)
+    with django_assert_max_num_queries(2):  # signed out: the report, and nothing else
+        response = client.get(reverse("packs:published_detail", args=[published.pk]))
+    html = response.content.decode()
+    read = reverse("packs:published_html", args=[published.pk])
+    pdf = reverse("packs:published_pdf", args=[published.pk])
+    # Reading the report on screen is the main action: the one button on the page.
+    assert re.findall(r'class="nhsuk-button[^"]*"', html) == [
+        'class="nhsuk-button app-published__read"'
+    ]
+    assert re.search(rf'<a href="{read}" role="button"[^>]*>Read the report</a>', html)
+    # Its contents link to the sections of the web report.
+    assert 'class="nhsuk-contents-list' in html
+    assert f'href="{read}#summary">Summary</a>' in html
+    # The PDF is an attachment: its title as the link, then type, size and pages.
+    attachment = html.split('class="app-attachment"')[1].split("</section>")[0]
+    assert f'href="{pdf}">{published.title} (version 1)' in attachment
+    assert (
+        'PDF</abbr>, <span class="app-attachment__size">15\xa0bytes</span>, 3 pages' in attachment
+    )
+    # The fingerprint is folded away in a details element, with how to check a copy.
+    details = html.split('<details class="nhsuk-details app-published__fingerprint">')[1]
+    details = details.split("</details>")[0]
+    assert "Check a downloaded copy is genuine" in details
+    assert published.sha256 in details and "certutil -hashfile" in details
+    assert html.count(published.sha256) == 1
+
+
+def test_published_page_without_its_file_still_shows_the_pdf_link(client, cycle, governance):
+    published = _published(cycle, governance)
+    published.pdf.storage.delete(published.pdf.name)
+    html = client.get(reverse("packs:published_detail", args=[published.pk])).content.decode()
+    attachment = html.split('class="app-attachment"')[1].split("</section>")[0]
+    assert reverse("packs:published_pdf", args=[published.pk]) in attachment
+    assert "PDF</abbr>, 3 pages" in attachment  # no size when the storage cannot say
+
+
+def test_published_page_of_a_members_only_report_for_a_board_member(
+    client, cycle, governance, board_member
+):
+    published = _published(cycle, governance, visibility=BoardPack.Visibility.MEMBERS)
+    client.force_login(board_member)
+    html = client.get(reverse("packs:published_detail", args=[published.pk])).content.decode()
+    assert "for the meeting held in public" not in html
+    assert ">Read the report</a>" in html

@@ -5,6 +5,8 @@ import datetime
 
 from hypothesis import strategies as st
 
+from ics_portal.date_input import DateInputWidget
+
 # Values that broke, or could break, a page: numbers beyond any integer column, dates at the
 # ends of the calendar, half-typed dates, NUL (PostgreSQL refuses it in text), markup.
 AWKWARD = [
@@ -69,6 +71,21 @@ def query(keys: list[str]) -> st.SearchStrategy[dict]:
     return st.dictionaries(key, st.one_of(value, values), max_size=4)
 
 
+# What people type into the boxes of a date input: UK-style years of 2 digits, years caught
+# half typed, 5 digits, months as words, nothing at all.
+TYPED_YEARS = ["", "22", "2022", "202", "0003", "32022", "2000", "2101", "1999", " 2024 "]
+MONTH_WORDS = ["March", "mar", "Sept", "sep.", "Febuary", "13", "00", "0"]
+
+
+def date_part(highest: int) -> st.SearchStrategy[str]:
+    """A day or month box: in range, one over, zero, padded, blank or awkward."""
+    return st.one_of(
+        st.integers(0, highest + 1).map(str),
+        st.integers(1, highest).map(lambda n: f"{n:02d}"),
+        value,
+    )
+
+
 # --- form data --------------------------------------------------------------------------------
 
 
@@ -94,9 +111,20 @@ def field_data(form, name: str, field) -> st.SearchStrategy[dict]:
         known = [str(getattr(item, "pk", item)) for item in initial]
     elif initial not in (None, ""):
         known = [initial.isoformat() if hasattr(initial, "isoformat") else str(initial)]
+    if isinstance(field.widget, DateInputWidget):  # day, month and year as typed
+        return st.fixed_dictionaries(
+            {
+                f"{name}_day": date_part(31),
+                f"{name}_month": st.one_of(date_part(12), st.sampled_from(MONTH_WORDS)),
+                f"{name}_year": st.one_of(
+                    st.sampled_from(TYPED_YEARS), st.integers(0, 99999).map(str), value
+                ),
+            }
+        )
     if isinstance(field.widget, forms.MultiWidget):  # a split date and time
-        parts = len(field.widget.widgets)
-        return st.fixed_dictionaries({f"{name}_{i}": value for i in range(parts)})
+        return st.fixed_dictionaries(
+            {f"{name}{suffix}": value for suffix in field.widget.widgets_names}
+        )
     if isinstance(field, forms.BooleanField):
         one = st.sampled_from(["on", "true", "false", "", "0", "1"])
     elif isinstance(field, forms.DateTimeField):

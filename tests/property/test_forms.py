@@ -37,7 +37,10 @@ def _project_form_classes() -> list[type]:
     for package in PACKAGES:
         path = importlib.import_module(package).__path__
         for module in pkgutil.walk_packages(path, f"{package}."):
-            if module.name.rsplit(".", 1)[-1] in ("forms", "admin"):
+            # forms.py, admin.py and a page's own forms module (plan_forms, search_forms), so
+            # every form is fuzzed whichever test imported what first.
+            last = module.name.rsplit(".", 1)[-1]
+            if last in ("forms", "admin") or last.endswith("_forms"):
                 importlib.import_module(module.name)
     found, todo = set(), [forms.BaseForm]
     while todo:
@@ -55,13 +58,19 @@ def _builders() -> dict:
     from ics_portal.admin import PortalUserChangeForm
     from ics_portal.forms import SignInForm
     from ics_portal.workflow.forms import (
+        ClosedCycleReturnDecisionForm,
         ClosedCycleReturnForm,
         ReopenCycleForm,
         ReopenUpdateForm,
+        ReturnDecisionForm,
         ReturnForm,
     )
     from packs.forms import BoardPackForm
-    from reporting.forms import form_for
+    from reporting.dashboard_forms import OverviewForm, TrendFilterForm
+    from reporting.dashboards import TrendChoices
+    from reporting.forms import CycleUpdatesFilterForm, form_for
+    from reporting.plan_forms import CompareForm
+    from reporting.search_forms import SearchFilterForm
     from risks.forms import RegisterFilterForm, RiskForm, RiskReviewForm
 
     def update_form(kind, attribute):
@@ -89,8 +98,29 @@ def _builders() -> dict:
         "ClosedCycleReturnForm": lambda world, data: ClosedCycleReturnForm(
             data, update=world.update
         ),
+        "ReturnDecisionForm": lambda world, data: ReturnDecisionForm(data, update=world.update),
+        "ClosedCycleReturnDecisionForm": lambda world, data: ClosedCycleReturnDecisionForm(
+            data, update=world.update
+        ),
         "ReopenCycleForm": lambda world, data: ReopenCycleForm(data, cycle=world.cycle),
         "ReopenUpdateForm": lambda world, data: ReopenUpdateForm(data, cycle_closed=True),
+        "CycleUpdatesFilterForm": lambda world, data: CycleUpdatesFilterForm(
+            data, themes=[("threads", "Golden threads")], leads=[(str(world.lead.pk), "Lead")]
+        ),
+        "CompareForm": lambda world, data: CompareForm(data, cycles=[world.cycle]),
+        "SearchFilterForm": lambda world, data: SearchFilterForm(
+            data, cycles=[world.cycle], themes=[world.workstream.theme]
+        ),
+        "OverviewForm": lambda world, data: OverviewForm(data, cycles=[world.cycle]),
+        "TrendFilterForm": lambda world, data: TrendFilterForm(
+            data,
+            choices=TrendChoices(
+                themes=[(str(world.workstream.theme_id), "Theme")],
+                threads=[(str(world.thread.pk), "Thread")],
+                leads=[(str(world.lead.pk), "Lead")],
+                organisations=[],
+            ),
+        ),
     }
 
 
@@ -176,3 +206,37 @@ def test_forms_accept_or_refuse_anything(world, db, name, build, data):
         if field not in UNBOUNDED:
             for day in _dates_in(value):
                 assert dates.is_plausible_date(day), (field, day)
+
+
+PORTAL_SPECS = [(name, build) for name, build in SPECS if not name.startswith("admin ")]
+
+
+@pytest.mark.parametrize(("name", "build"), PORTAL_SPECS, ids=[n for n, _ in PORTAL_SPECS])
+def test_no_error_message_is_the_generic_one(world, db, name, build):
+    """Sent empty, every form's errors name their field ("Enter the lead", "Select the
+    quarter"), as the NHS error message pattern asks: never Django's "This field is required."
+    """
+    with rolled_back():
+        form = build(world, {})
+        form.is_valid()
+    generic = [
+        (field, message)
+        for field, messages in form.errors.items()
+        for message in messages
+        if message == "This field is required."
+    ]
+    assert generic == []
+
+
+def test_a_required_message_is_worded_from_the_label():
+    from ics_portal.forms import required_message
+
+    assert required_message(forms.CharField(label="Lead"), "lead") == "Enter the lead"
+    assert required_message(forms.CharField(label="BAF risk"), "x") == "Enter the BAF risk"
+    assert required_message(forms.CharField(), "board_forum") == "Enter the board forum"
+    assert required_message(forms.ChoiceField(label="Quarter"), "q") == "Select the quarter"
+    assert (
+        required_message(forms.MultipleChoiceField(label="Golden threads"), "g")
+        == "Select at least one of the golden threads"
+    )
+    assert required_message(forms.CharField(label="Why?"), "why") == "Answer \u201cWhy?\u201d"

@@ -1,6 +1,8 @@
 """Governance creates, edits, closes and reopens BAF risks: canonical unique references,
 scores that are never typed, a reason to close, an audit event for each change."""
 
+import datetime
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -11,6 +13,7 @@ from risks import actions
 from risks.models import BAFRisk, RiskBand, RiskMatrix
 
 from .. import factories
+from ..dates import date_fields
 
 CREATE = reverse("risks:create")
 
@@ -30,7 +33,7 @@ def _form(**overrides) -> dict:
         "target_consequence": "4",
         "rationale": "<p>Relationships are still forming.</p>",
         "controls": "<ul><li>Monthly meetings</li></ul>",
-        "next_review": "2021-12-31",
+        **date_fields("next_review", ("31", "12", "2021")),
     }
     data.update(overrides)
     return data
@@ -45,6 +48,7 @@ def test_governance_creates_a_risk_with_a_canonical_reference(client, governance
     assert response["Location"] == reverse("risks:detail", kwargs={"reference": "07"}) + "?saved=1"
     assert risk.reference == "07"
     assert risk.owner == lead
+    assert risk.next_review == datetime.date(2021, 12, 31)  # typed as 31, 12, 2021
     assert list(risk.themes.all()) == [theme]
     assert risk.current_score.label == "12 (3×4) High"
     assert risk.matrix == RiskMatrix.objects.current()

@@ -186,7 +186,14 @@ def test_review_submit_accept_updates_the_risk_and_the_register_arrow(
 
     client.force_login(governance)
     page = client.get(url(review)).content.decode()
-    assert "Accept review" in page and "Return with comments" in page
+    assert ">Accept</label>" in page and "Return to the owner" in page
+    # Choosing "Accept" asks to confirm first, saying what accepting changes.
+    response = client.post(url(review, "risks:review_decide"), {"decision": "approve"})
+    assert response["Location"] == url(review, "risks:review_accept")
+    review.refresh_from_db()
+    assert review.state == WorkflowState.SUBMITTED
+    confirm = client.get(url(review, "risks:review_accept")).content.decode()
+    assert "current score becomes" in confirm and "16 (4×4)" in confirm
     response = client.post(url(review, "risks:review_accept"))
     assert response.status_code == 302
     review.refresh_from_db()
@@ -227,7 +234,7 @@ def test_returning_needs_a_comment(
     client.force_login(governance)
     response = client.post(url(review, "risks:review_return"), {"comment": " "})
     assert response.status_code == 200
-    assert "Enter comments for the owner explaining what to change" in response.content.decode()
+    assert "Enter why you are returning this review" in response.content.decode()
     review.refresh_from_db()
     assert review.state == WorkflowState.SUBMITTED
     mail.outbox.clear()
@@ -375,3 +382,18 @@ def test_governance_may_edit_but_not_submit_for_the_owner(client, governance, re
     assert 'name="likelihood"' in page and 'value="submit"' not in page
     assert client.post(url(review), _post(review, action="submit")).status_code == 403
     assert client.post(url(review), _post(review, action="save")).status_code == 302
+
+
+def test_governance_returns_a_review_through_the_one_decision(client, lead, governance, review):
+    workflow.submit(update=review, by=lead)
+    client.force_login(governance)
+    html = client.post(url(review, "risks:review_decide"), {"decision": "return"}).content.decode()
+    assert '<a href="#id_comment">Enter why you are returning this review</a>' in html
+    html = client.post(url(review, "risks:review_decide"), {}).content.decode()
+    assert "Select whether to accept or return this review" in html
+    response = client.post(
+        url(review, "risks:review_decide"), {"decision": "return", "comment": "Say why."}
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.state == WorkflowState.RETURNED and review.review_comment == "Say why."

@@ -18,6 +18,7 @@ from ics_portal.audit import AuditVerb
 from ics_portal.models import AuditEvent
 
 from .. import factories
+from ..dates import date_fields
 from .support import signed_in_earlier
 
 URL = reverse("dataio:audit_export")
@@ -80,7 +81,8 @@ def test_the_export_has_every_event_unfolded_and_no_cell_is_a_formula(trail, gov
 
 def test_the_export_follows_the_page_filters_and_is_audited_with_them(trail, governance):
     response = _client(governance).get(
-        URL, {"format": "csv", "person": "lee", "date_from": "2026-11-20", "page": "3"}
+        URL,
+        {"format": "csv", "person": "lee", **date_fields("date_from", "2026-11-20"), "page": "3"},
     )
     header, *rows = _rows(response, "csv")
     assert len(rows) == 3

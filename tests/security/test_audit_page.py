@@ -14,6 +14,7 @@ from ics_portal import audit_presenters
 from ics_portal.audit import VERB_LABELS, AuditVerb, verb_label
 
 from .. import factories
+from ..dates import date_fields
 from .support import signed_in_earlier
 
 URL = reverse("audit_log")
@@ -235,21 +236,30 @@ def test_filter_by_date_range_inclusive(governance):
     _event(0, session_ref="")
     _event(0, created_at=T0 - day, session_ref="1" * 16)
     _event(0, created_at=T0 + day, session_ref="2" * 16)
-    page = _client(governance).get(URL, {"date_from": "2026-11-20", "date_to": "20/11/2026"})
+    query = {
+        **date_fields("date_from", ("20", "11", "2026")),
+        **date_fields("date_to", "2026-11-20"),
+    }
+    page = _client(governance).get(URL, query)
     assert [e.event.created_at for e in page.context["page"].object_list] == [T0]
-    since = _client(governance).get(URL, {"date_from": "2026-11-20"})
+    since = _client(governance).get(URL, date_fields("date_from", ("20", "11", "2026")))
     assert len(since.context["page"].object_list) == 2
+    # A link kept from before the date input (one date, ISO or 20/11/2026) still filters.
+    kept = _client(governance).get(URL, {"date_from": "2026-11-20", "date_to": "20/11/2026"})
+    assert [e.event.created_at for e in kept.context["page"].object_list] == [T0]
 
 
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"date_from": "31/02/2026"}, "Enter the from date as a real date"),
-        ({"date_to": "yesterday"}, "Enter the to date as a real date"),
-        ({"date_from": "0001-01-01"}, "between 2000 and 2999"),
-        ({"date_to": "9999-12-31"}, "between 2000 and 2999"),
+        (date_fields("date_from", ("31", "2", "2026")), "From date must be a real date"),
+        (date_fields("date_to", ("yesterday", "", "")), "To date must include a month and a"),
+        (date_fields("date_from", ("20", "11", "26")), "From date must include a year with 4"),
+        (date_fields("date_from", "0001-01-01"), "From date must be between 1 April 2000"),
+        (date_fields("date_to", "9999-12-31"), "To date must be between 1 April 2000"),
+        ({"date_from": "31/02/2026"}, "From date must be a real date"),
         (
-            {"date_from": "2026-11-21", "date_to": "2026-11-20"},
+            {**date_fields("date_from", "2026-11-21"), **date_fields("date_to", "2026-11-20")},
             "The to date must be the same as or after the from date",
         ),
         ({"action": "nothing.like.this"}, "Select a valid choice"),

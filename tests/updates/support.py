@@ -13,6 +13,7 @@ import json
 from django.urls import reverse
 from django.utils import timezone
 
+from ics_portal.date_input import DateInputField
 from ics_portal.models import ReportingCycle
 from ics_portal.periods import Quarter
 from ics_portal.status import DeliveryStatus, WorkflowState
@@ -29,6 +30,7 @@ from reporting.models import (
 from reporting.views._access import _update_queryset
 
 from .. import factories
+from ..dates import date_fields
 
 
 def cycle_for(fy: int, quarter: int, *, status=ReportingCycle.Status.DRAFT, deadline=None):
@@ -107,8 +109,12 @@ def form_data(update, **changes) -> dict:
     loaded = load(update)
     form = form_for(loaded)
     data = {"section_bases": json.dumps(merge.bases_for(loaded))}
+    dated = [name for name, field in form.fields.items() if isinstance(field, DateInputField)]
     for name, field in form.fields.items():
         value = form.get_initial_for_field(field, name)
+        if name in dated:
+            data.update(date_fields(name, value))
+            continue
         if isinstance(value, bool):
             if value:
                 data[name] = "on"
@@ -122,7 +128,15 @@ def form_data(update, **changes) -> dict:
         else:
             data[name] = str(value)
     for name, value in changes.items():
-        if value is None:
+        if name in dated:
+            # A date given whole (or as typed, day, month, year) posts as the date input
+            # does; None leaves its keys out.
+            for key, text in date_fields(name, value).items():
+                if value is None:
+                    data.pop(key, None)
+                else:
+                    data[key] = text
+        elif value is None:
             data.pop(name, None)
         else:
             data[name] = value

@@ -142,6 +142,7 @@ CYCLE_PAGES = [
     ("cycle_create", "get", False, (SIGN_IN, 404, 404, 404, 404, 200)),
     ("cycle_detail", "get", True, (SIGN_IN, 404, 404, 404, 404, 200)),
     ("cycle_remind", "post", True, (SIGN_IN, 404, 404, 404, 404, 302)),
+    ("cycle_close", "get", True, (SIGN_IN, 404, 404, 404, 404, 200)),
     ("cycle_close", "post", True, (SIGN_IN, 404, 404, 404, 404, 302)),
     ("cycle_open", "post", True, (SIGN_IN, 404, 404, 404, 404, 302)),
 ]

@@ -5,31 +5,40 @@ import datetime
 import re
 
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from ics_portal.models import AuditEvent, ReportingCycle
 from ics_portal.status import WorkflowState
+from reporting import actions
 from reporting.models import ReminderSent, WorkstreamUpdate
 
 from .. import factories
+from ..dates import with_dates
 from .support import approve, make_workstream, submit, url
+
+CYCLE_DATES = ("opens_on", "submission_deadline", "review_deadline", "board_meeting_date")
 
 
 def test_create_then_open_a_cycle(client, lead, governance, django_capture_on_commit_callbacks):
     make_workstream(lead)
     client.force_login(governance)
     page = client.get(reverse("reporting:cycle_create")).content.decode()
-    assert 'name="fy_start_year"' in page and 'name="submission_deadline"' in page
-    data = {
-        "fy_start_year": "2021",
-        "quarter": "3",
-        "opens_on": "2021-12-01",
-        "submission_deadline": "2021-12-20",
-        "review_deadline": "2022-01-07",
-        "board_forum": "System Partnership Board",
-        "board_meeting_date": "2022-01-26",
-    }
+    assert 'name="fy_start_year"' in page and 'name="submission_deadline_day"' in page
+    data = with_dates(
+        {
+            "fy_start_year": "2021",
+            "quarter": "3",
+            "opens_on": "2021-12-01",
+            "submission_deadline": "2021-12-20",
+            "review_deadline": "2022-01-07",
+            "board_forum": "System Partnership Board",
+            "board_meeting_date": "2022-01-26",
+        },
+        *CYCLE_DATES,
+    )
     response = client.post(reverse("reporting:cycle_create"), data)
     cycle = ReportingCycle.objects.get(fy_start_year=2021, quarter=3)
     assert response.status_code == 302 and response["Location"] == cycle.get_absolute_url()
@@ -49,13 +58,16 @@ def test_create_then_open_a_cycle(client, lead, governance, django_capture_on_co
 
 def test_a_second_cycle_for_the_same_quarter_is_refused(client, governance, plan):
     client.force_login(governance)
-    data = {
-        "fy_start_year": "2021",
-        "quarter": "3",
-        "opens_on": "2021-12-01",
-        "submission_deadline": "2021-11-20",
-        "review_deadline": "2021-11-07",
-    }
+    data = with_dates(
+        {
+            "fy_start_year": "2021",
+            "quarter": "3",
+            "opens_on": "2021-12-01",
+            "submission_deadline": "2021-11-20",
+            "review_deadline": "2021-11-07",
+        },
+        *CYCLE_DATES,
+    )
     response = client.post(reverse("reporting:cycle_create"), data)
     html = response.content.decode()
     assert response.status_code == 200
@@ -146,11 +158,52 @@ def test_remind_someone_with_nothing_outstanding(client, governance, lead, plan,
 
 def test_close_the_cycle(client, governance, lead, plan, update):
     client.force_login(governance)
-    client.post(reverse("reporting:cycle_close", args=[plan.cycle.pk]))
+    path = reverse("reporting:cycle_close", args=[plan.cycle.pk])
+    response = client.post(path, {"confirm": "yes"})
+    assert response["Location"] == plan.cycle.get_absolute_url()
     plan.cycle.refresh_from_db()
     assert plan.cycle.status == ReportingCycle.Status.CLOSED
     client.force_login(lead)
     assert client.get(url(update, "update_edit")).status_code == 403
+
+
+def test_closing_asks_first_saying_what_it_leaves_unfinished(
+    client, governance, lead, plan, update
+):
+    submit(update, lead)
+    client.force_login(governance)
+    html = client.get(plan.cycle.get_absolute_url()).content.decode()
+    path = reverse("reporting:cycle_close", args=[plan.cycle.pk])
+    assert f'href="{path}">Close the cycle</a>' in html  # a link to the question, not a POST
+    with CaptureQueriesContext(connection) as few:
+        html = client.get(path).content.decode()
+    assert "Close the Q3 2021/22 cycle?" in html
+    assert "3 of 3 updates are not approved" in html
+    assert "2 have not been submitted (not started, draft or returned)" in html
+    assert "1 is submitted and waiting for review" in html
+    assert "1 of 1 BAF risk review has not been submitted" in html
+    assert "stops the reminder emails to the 2 people who still owe something" in html
+    assert "Yes, close the cycle" in html and ">Cancel</a>" in html
+    plan.cycle.refresh_from_db()
+    assert plan.cycle.status == ReportingCycle.Status.OPEN  # asking changes nothing
+    # A form posted without the confirmation asks the question rather than closing.
+    assert client.post(path)["Location"] == path
+    plan.cycle.refresh_from_db()
+    assert plan.cycle.status == ReportingCycle.Status.OPEN
+    # Ten more updates: the same number of queries.
+    factories.WorkstreamUpdateFactory.create_batch(10, cycle=plan.cycle)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(path).content.decode()
+    assert len(many) == len(few) <= 25
+    assert "13 of 13 updates are not approved" in html
+
+
+def test_a_closed_cycle_is_not_asked_to_close_again(client, governance, plan):
+    actions.close_cycle(cycle=plan.cycle, by=governance)
+    client.force_login(governance)
+    path = reverse("reporting:cycle_close", args=[plan.cycle.pk])
+    response = client.get(path, follow=True)
+    assert "Only an open cycle can be closed; Q3 2021/22 is closed." in response.content.decode()
 
 
 def test_my_updates_shows_overdue_and_state(client, lead, plan, update):
@@ -162,3 +215,13 @@ def test_my_updates_shows_overdue_and_state(client, lead, plan, update):
     html = client.get(reverse("reporting:my_updates")).content.decode()
     assert "1 day overdue" in html and "app-row--overdue" in html
     assert WorkflowState.NOT_STARTED.label in html
+
+
+def test_the_cycle_form_sent_empty_shows_one_error_summary(client, governance):
+    """The form's own error summary (the crispy pack draws it) and no second one: two would
+    give the page two alerts and two "There is a problem" headings."""
+    client.force_login(governance)
+    data = with_dates({"fy_start_year": "2022", "quarter": "1", "board_forum": ""}, *CYCLE_DATES)
+    html = client.post(reverse("reporting:cycle_create"), data).content.decode()
+    assert html.count('class="nhsuk-error-summary"') == 1
+    assert html.count("There is a problem") == 1

@@ -41,7 +41,7 @@ def test_the_form_starts_from_last_quarters_approved_update(client, lead, plan, 
     assert "Objective 1: Aim 1" in html and "Objective 2: Aim 2" in html
     assert "Shared care record live." in html  # Q2's objective progress
     assert "Going well" in html  # Q2's milestone note
-    assert "<h2>Quarter 4 plans</h2>" in html  # named from the real quarter
+    assert "Plans for Q4 2021/22</h2>" in html  # named from the real quarter
     assert "Roll out to two more practices." in html
     assert re.search(r'value="ON_TRACK" checked', html)
     assert re.search(rf'name="baf_risks"[^>]*value="{plan.risk.pk}"[^>]*checked', html)
@@ -52,13 +52,15 @@ def test_the_form_starts_from_last_quarters_approved_update(client, lead, plan, 
 def test_golden_thread_headings_name_the_quarter(client, lead, thread_update):
     client.force_login(lead)
     html = _html(client.get(url(thread_update, "update_edit")))
-    assert "<h2>Quarter 3 update</h2>" in html and "<h2>Quarter 4 plans</h2>" in html
-    assert '<label class="nhsuk-label" for="id_quarter_update">Quarter 3 update</label>' in html
+    assert "Update for Q3 2021/22</h2>" in html and "Plans for Q4 2021/22</h2>" in html
+    assert (
+        '<label class="nhsuk-label" for="id_quarter_update">Update for Q3 2021/22</label>' in html
+    )
     assert "Key risks" in html and "Linked objectives" in html
 
 
 def test_quarter_4_plans_are_for_quarter_1(db):
-    assert quarter_headings(cycle_for(2021, 4)) == ("Quarter 4 update", "Quarter 1 plans")
+    assert quarter_headings(cycle_for(2021, 4)) == ("Update for Q4 2021/22", "Plans for Q1 2022/23")
 
 
 def test_save_draft_keeps_the_text_and_audits(client, lead, plan, update):
@@ -114,7 +116,7 @@ def test_submit_at_risk_without_explanation_shows_the_error_summary(client, lead
     assert "nhsuk-form-group--error" in html
     assert "saved as a draft but the update was not submitted" in html
     assert html.index("nhsuk-error-summary") < html.index('id="update-form"')
-    assert "<title>Error: Edit DIGITAL" in html
+    assert "<title>Error: Edit Workstream: DIGITAL" in html
     update.refresh_from_db()
     assert update.state == WorkflowState.DRAFT and update.overall_status == "AT_RISK"
     assert f'name="version" value="{update.version}"' in html  # a second try is not stale
@@ -132,7 +134,7 @@ def test_an_overdue_milestone_needs_a_revised_date_or_reason(client, lead, plan,
     data = form_data(update, **{f"{prefix}_note": "", f"{prefix}_status": "DELAYED"})
     html = _html(client.post(url(update, "update_submit"), data))
     assert (
-        f'<a href="#id_{prefix}_revised_date">&quot;Shared care record procured&quot; was due '
+        f'<a href="#id_{prefix}_revised_date_day">&quot;Shared care record procured&quot; was due '
         "(Delivery by Sept 2021) and is not complete: give a revised date or a reason</a>"
     ) in html
     # The milestone due next year needs nothing.
@@ -207,7 +209,7 @@ def test_sections_unchanged_since_last_quarter_are_flagged(client, lead, plan, u
     client.force_login(lead)
     html = _html(client.get(url(update, "update_edit")))
     notice = re.search(r'id="unchanged-sections">(.*?)</div>', html, re.S)[1]
-    for label in ("Objective 1: Aim 1", "Objective 2: Aim 2", "Quarter 4 plans"):
+    for label in ("Objective 1: Aim 1", "Objective 2: Aim 2", "Plans for Q4 2021/22"):
         assert label in notice
     assert "Key risks and issues" in notice  # pre-filled "Supplier capacity." unchanged
     objective = plan.workstream.objectives.get(number=1)
@@ -421,14 +423,20 @@ def test_autosave_of_a_section_changed_meanwhile_says_who_changed_it(
     assert update.key_risks == "x"
 
 
-def test_autosave_with_a_bad_date_says_it_did_not_save(client, lead, update):
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (("31", "2", "2021"), "Date of update must be a real date"),
+        (("15", "", ""), "Date of update must include a month and a year"),
+        (("15", "12", "21"), "Date of update must include a year with 4 numbers"),
+    ],
+)
+def test_autosave_with_a_bad_date_says_it_did_not_save(client, lead, update, typed, message):
     client.force_login(lead)
     html = _html(
-        client.post(
-            url(update, "update_autosave"), form_data(update, date_of_update="31/02/2021"), **HTMX
-        )
+        client.post(url(update, "update_autosave"), form_data(update, date_of_update=typed), **HTMX)
     )
-    assert html.startswith('<span class="app-autosave-problem">Not saved yet: Enter a valid date')
+    assert html.startswith(f'<span class="app-autosave-problem">Not saved yet: {message}')
     update.refresh_from_db()
     assert update.version == 1
 
@@ -497,7 +505,7 @@ def test_a_thread_update_needs_its_quarter_update(client, lead, thread_update):
             url(thread_update, "update_submit"), form_data(thread_update, quarter_update="")
         )
     )
-    assert '<a href="#id_quarter_update">Enter the Quarter 3 update</a>' in html
+    assert '<a href="#id_quarter_update">Enter the update for Q3 2021/22</a>' in html
 
 
 def test_only_the_workstreams_baf_risks_are_offered(client, lead, plan, update):

@@ -157,3 +157,43 @@ def test_a_500_on_saving_leads_back_to_the_form_with_the_text_put_back(lead, upd
     html = response.content.decode()
     assert "Sorry, there is a problem with the service" in html
     assert f'href="{url(update, "update_edit")}?restore=1"' in html
+
+
+# --- dates typed as day, month and year ---------------------------------------------------------
+
+
+def test_a_date_typed_as_day_month_and_year_autosaves(client, lead, update):
+    client.force_login(lead)
+    data = form_data(update, date_of_update=("15", "12", "2021"))
+    assert {"date_of_update_day", "date_of_update_month", "date_of_update_year"} <= set(data)
+    html = client.post(url(update, "update_autosave"), data, HTTP_HX_REQUEST="true")
+    assert "Saved at" in html.content.decode()
+    update.refresh_from_db()
+    assert update.date_of_update == datetime.date(2021, 12, 15)
+
+
+def test_a_half_typed_date_loses_nothing_typed(client, lead, update):
+    client.force_login(lead)
+    data = form_data(update, date_of_update=("15", "12", ""), key_risks="<p>Written just now.</p>")
+    response = client.post(url(update, "update_edit"), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<a href="#id_date_of_update_year">Date of update must include a year</a>' in html
+    # The boxes hold what was typed; the rest of the form too.
+    assert 'name="date_of_update_day" type="text" inputmode="numeric" value="15"' in html
+    assert 'name="date_of_update_month" type="text" inputmode="numeric" value="12"' in html
+    assert 'name="date_of_update_year" type="text" inputmode="numeric" value=""' in html
+    assert "Written just now." in html
+    update.refresh_from_db()
+    assert update.version == 1 and update.date_of_update is None
+
+
+def test_a_page_opened_before_the_date_input_keeps_its_date_on_autosave(client, lead, update):
+    """A form drawn with type="date" posts one ISO date; its autosave must not clear it."""
+    client.force_login(lead)
+    data = {k: v for k, v in form_data(update).items() if not k.startswith("date_of_update")}
+    data["date_of_update"] = "2021-12-14"
+    html = client.post(url(update, "update_autosave"), data, HTTP_HX_REQUEST="true")
+    assert "Saved at" in html.content.decode()
+    update.refresh_from_db()
+    assert update.date_of_update == datetime.date(2021, 12, 14)

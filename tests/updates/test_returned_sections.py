@@ -32,12 +32,12 @@ def test_each_kind_of_update_lists_its_sections_with_the_real_quarter_names(upda
         ("objective-2", "Objective 2: Aim 2"),
         ("milestones", "Key milestones and critical path"),
         ("status", "Status"),
-        ("plans", "Quarter 4 plans"),
+        ("plans", "Plans for Q4 2021/22"),
         ("risks", "Key risks and issues"),
     ]
     assert [(s.key, s.label) for s in review_sections(load(thread_update))] == [
-        ("update", "Quarter 3 update"),
-        ("plans", "Quarter 4 plans"),
+        ("update", "Update for Q3 2021/22"),
+        ("plans", "Plans for Q4 2021/22"),
         ("risks", "Key risks"),
     ]
 
@@ -94,12 +94,14 @@ def test_governance_ticks_sections_on_the_review_page(client, lead, governance, 
     submit(update, lead)
     client.force_login(governance)
     html = _html(client.get(url(update, "update_review")))
-    form = html[html.index('action="' + url(update, "update_return")) :]
+    form = html[html.index('action="' + url(update, "update_decide")) :]
     assert "Which sections need changing? (optional)" in form
-    assert form.index("Which sections need changing?") < form.index("Comments for the lead")
+    assert form.index("Which sections need changing?") < form.index(
+        "Why are you returning this update?"
+    )
     assert 'type="checkbox" value="objective-1"' in form
     assert (
-        '<label class="nhsuk-label nhsuk-checkboxes__label" for="id_sections_4">Quarter 4 plans'
+        '<label class="nhsuk-label nhsuk-checkboxes__label" for="id_sections_4">Plans for Q4 2021/22'
         in (form)
     )
     response = client.post(
@@ -115,7 +117,7 @@ def test_a_refused_return_keeps_the_ticks_and_says_why(client, lead, governance,
     submit(update, lead)
     client.force_login(governance)
     html = _html(client.post(url(update, "update_return"), {"sections": ["plans"]}))
-    assert "Enter comments for the lead explaining what to change" in html
+    assert "Enter why you are returning this update" in html
     assert 'value="plans" checked' in html
     # A key that is not one of the choices is refused by the form.
     html = _html(
@@ -157,7 +159,7 @@ def test_the_lead_sees_the_sections_at_the_top_and_at_each_field(
     assert links == [
         (f"#id_objective_{objective.pk}", "Objective 2: Aim 2"),
         ("#id_overall_status_0", "Status"),
-        ("#id_next_quarter_plans", "Quarter 4 plans"),
+        ("#id_next_quarter_plans", "Plans for Q4 2021/22"),
     ]
     # Each section is marked, and its fields are described by the mark.
     assert html.count("The reviewer asked for changes here") == 3
@@ -175,7 +177,7 @@ def test_the_lead_sees_the_sections_at_the_top_and_at_each_field(
     # The update's page lists them too, linking to the fields on the form.
     html = _html(client.get(url(update)))
     top = re.search(r'id="review-comments">(.*?)</div>', html, re.S)[1]
-    assert f'href="{url(update, "update_edit")}#id_next_quarter_plans">Quarter 4 plans' in top
+    assert f'href="{url(update, "update_edit")}#id_next_quarter_plans">Plans for Q4 2021/22' in top
     assert html.count("The reviewer asked for changes here") == 3
 
 
@@ -188,7 +190,7 @@ def test_a_golden_thread_update_is_marked_the_same_way(client, lead, governance,
     )
     client.force_login(lead)
     html = _html(client.get(url(thread_update, "update_edit")))
-    assert '<a href="#id_quarter_update">Quarter 3 update</a>' in html
+    assert '<a href="#id_quarter_update">Update for Q3 2021/22</a>' in html
     assert 'id="returned-update"' in html
     assert re.search(
         r'<textarea[^>]*aria-describedby="returned-update [^>]*id="id_quarter_upd', html

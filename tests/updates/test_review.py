@@ -84,7 +84,7 @@ def test_the_review_page_shows_every_change_since_last_quarter(
     assert "BAF risk no longer linked: Risk 07: Change and uncertainty" in html
     # An unchanged section says so.
     assert "Unchanged</strong>" in html
-    assert "Approve update" in html and "Return with comments" in html
+    assert 'value="approve"' in html and "Return to the lead" in html
 
 
 def test_returning_needs_a_comment_and_emails_the_lead(
@@ -95,7 +95,7 @@ def test_returning_needs_a_comment_and_emails_the_lead(
     response = client.post(url(update, "update_return"), {"comment": "  "})
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<a href="#id_comment">Enter comments for the lead explaining what to change</a>' in html
+    assert '<a href="#id_comment">Enter why you are returning this update</a>' in html
     update.refresh_from_db()
     assert update.state == WorkflowState.SUBMITTED
     mail.outbox.clear()
@@ -109,7 +109,7 @@ def test_returning_needs_a_comment_and_emails_the_lead(
     assert update.review_comment == "Say when the record goes live."
     [message] = mail.outbox
     assert message.to == [lead.email]
-    assert message.subject == "Returned: your Q3 2021/22 update for DIGITAL"
+    assert message.subject == "Returned: your Q3 2021/22 update for Workstream: DIGITAL"
     assert "Say when the record goes live." in message.body
     assert url(update) in message.body
     assert "Say when the record goes live." in message.alternatives[0][0]
@@ -129,7 +129,7 @@ def test_approving_locks_the_update_and_emails_the_lead(
     update.refresh_from_db()
     assert update.state == WorkflowState.APPROVED and update.approved_by == governance
     [message] = mail.outbox
-    assert message.subject == "Approved: your Q3 2021/22 update for DIGITAL"
+    assert message.subject == "Approved: your Q3 2021/22 update for Workstream: DIGITAL"
     client.force_login(lead)
     html = client.get(url(update)).content.decode()
     assert "approved and locked" in html and url(update, "update_edit") not in html
@@ -146,7 +146,7 @@ def test_a_thread_update_without_an_approved_quarter_is_all_new(
     html = client.get(url(thread_update, "update_review")).content.decode()
     assert "There is no approved update from an earlier quarter" in html
     assert "<ins>Dashboard published.</ins>" in html
-    assert '<h4 class="nhsuk-heading-s">Quarter 3 update' in html
+    assert '<h4 class="nhsuk-heading-s">Update for Q3 2021/22' in html
 
 
 def test_the_cycle_page_links_submitted_updates_to_their_review(client, lead, governance, update):
@@ -166,5 +166,5 @@ def test_opening_a_cycle_emails_each_lead_what_they_owe(
     [message] = [m for m in mail.outbox if m.to == [lead.email]]
     assert message.subject == "Q4 2021/22: 2 updates due by 25 March 2022"
     update = WorkstreamUpdate.objects.get(cycle=q4, workstream=plan.workstream)
-    assert "DIGITAL (lead)" in message.body and url(update) in message.body
+    assert "Workstream: DIGITAL (lead)" in message.body and url(update) in message.body
     assert "Health inequalities" in message.body

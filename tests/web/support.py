@@ -7,6 +7,7 @@ import datetime
 from django.urls import reverse
 
 from dataio.models import ImportCheck, ImportJob
+from ics_portal.models import Feedback
 from reporting.models import ReminderSent
 
 from .. import factories
@@ -38,6 +39,7 @@ def make_admin_data(lead, governance) -> dict:
     published = factories.PublishedPackFactory(pack__cycle=cycle)
     factories.BoardPackFactory(cycle=cycle, title="Draft pack")
     factories.AuditEventFactory(actor_name="Gus Governance", verb="pack.create")
+    Feedback.objects.create(trying_to_do="Find a report", what_happened="Could not")
     ReminderSent.objects.create(
         person=lead, cycle=cycle, kind="REMINDER", sent_on=datetime.date(2021, 12, 15)
     )

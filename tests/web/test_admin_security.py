@@ -391,5 +391,5 @@ def test_there_is_no_permission_admin(gov_client, client, superuser):
 def test_superusers_keep_every_table(client, superuser):
     client.force_login(superuser)
     html = client.get(reverse("admin:index")).content.decode()
-    for shown in ("Groups", "Access attempts", "Workstreams"):
+    for shown in ("Groups", "Sign-in lockout counts", "Workstreams"):
         assert shown in html, shown

@@ -22,6 +22,7 @@ from risks.models import BAFRisk
 from workstreams.models import Milestone
 
 from .. import factories
+from ..dates import date_fields, with_dates
 from ..updates.support import form_data, url
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -29,7 +30,12 @@ RANGE = "between 1 April 2000 and 31 March 2101"
 IMPLAUSIBLE = ["0001-01-01", "0003-03-03", "1999-12-31", "2101-04-01", "9999-12-31"]
 
 
-def _cycle_data(**changes) -> dict:
+CYCLE_DATES = ("opens_on", "submission_deadline", "review_deadline", "board_meeting_date")
+
+
+def _cycle_data(*, admin: bool = False, **changes) -> dict:
+    """What the cycle form posts: each date as day, month and year (the admin's form takes
+    them whole)."""
     data = {
         "fy_start_year": "2022",
         "quarter": "1",
@@ -40,10 +46,11 @@ def _cycle_data(**changes) -> dict:
         "board_meeting_date": "2022-07-27",
     }
     data.update(changes)
-    return data
+    return data if admin else with_dates(data, *CYCLE_DATES)
 
 
-def _pack_data(cycle, **changes) -> dict:
+def pack_data(cycle, **changes) -> dict:
+    """What the board pack form posts for a public pack (test_date_time_input uses it too)."""
     data = {
         "cycle": cycle.pk,
         "title": "Development plan progress report",
@@ -58,7 +65,7 @@ def _pack_data(cycle, **changes) -> dict:
         "visibility": "PUBLIC",
     }
     data.update(changes)
-    return data
+    return with_dates(data, "date_of_meeting")
 
 
 def _admin_url(model, view, *args):
@@ -81,7 +88,9 @@ def test_a_typo_year_is_refused_by_the_cycle_form(client, governance):
 
 def test_a_typo_year_is_refused_in_the_admin(client, superuser):
     client.force_login(superuser)
-    response = client.post(_admin_url(ReportingCycle, "add"), _cycle_data(fy_start_year="99999"))
+    response = client.post(
+        _admin_url(ReportingCycle, "add"), _cycle_data(admin=True, fy_start_year="99999")
+    )
     assert response.status_code == 200
     assert "Enter a financial year between 2000 and 2100" in response.content.decode()
     assert not ReportingCycle.objects.exists()
@@ -174,7 +183,7 @@ def test_the_first_and_last_days_are_allowed(db):
 def test_a_meeting_date_at_the_ends_of_the_calendar_is_a_form_error(client, governance, value):
     cycle = factories.ReportingCycleFactory()
     client.force_login(governance)
-    response = client.post(reverse("packs:create"), _pack_data(cycle, date_of_meeting=value))
+    response = client.post(reverse("packs:create"), pack_data(cycle, date_of_meeting=value))
     assert response.status_code == 200
     assert f"Date of meeting must be {RANGE}" in response.content.decode()
     assert not BoardPack.objects.exists()
@@ -184,7 +193,7 @@ def test_an_embargo_at_the_ends_of_the_calendar_is_a_form_error(client, governan
     cycle = factories.ReportingCycleFactory()
     client.force_login(governance)
     response = client.post(
-        reverse("packs:create"), _pack_data(cycle, embargo_until="0001-01-01T00:00")
+        reverse("packs:create"), pack_data(cycle, embargo_until="0001-01-01T00:00")
     )
     assert response.status_code == 200
     assert f"Public from must be {RANGE}" in response.content.decode()
@@ -192,14 +201,17 @@ def test_an_embargo_at_the_ends_of_the_calendar_is_a_form_error(client, governan
 
 
 def test_a_half_typed_revised_date_is_not_autosaved(client, lead, update, plan):
-    """Typing 3/3/2023 into a date input passes through 0003-03-03 on the way."""
+    """Typing 3/3/2023 into type="date" passed through 0003-03-03 on the way; the boxes of the
+    date input can hold a year caught half typed too."""
     client.force_login(lead)
     field = f"milestone_{plan.overdue.pk}_revised_date"
     response = client.post(
         url(update, "update_autosave"), form_data(update, **{field: "0003-03-03"}), **HTMX
     )
+    # The message names the milestone: an update has several revised dates.
     assert response.content.decode().startswith(
-        f'<span class="app-autosave-problem">Not saved yet: Revised date must be {RANGE}'
+        '<span class="app-autosave-problem">Not saved yet: Revised date of '
+        f"&quot;{plan.overdue.title}&quot; must be {RANGE}"
     )
     update.refresh_from_db()
     assert update.version == 1
@@ -229,7 +241,7 @@ def test_a_risks_next_review_date_is_bounded(db, value):
                 for b in ("initial", "current", "target")
                 for f in ("likelihood", "consequence")
             },
-            "next_review": value,
+            **date_fields("next_review", value),
         }
     )
     assert form.errors["next_review"] == [f"Next review date must be {RANGE}"]

@@ -50,7 +50,7 @@ def test_wrong_password_shows_error_summary_linking_to_the_field(client, lead):
 
 def test_a_missing_email_links_the_summary_to_the_field(client):
     html = client.post(reverse("login"), {"username": "", "password": "x"}).content.decode()
-    assert '<a href="#id_username">This field is required.</a>' in html
+    assert '<a href="#id_username">Enter your email address</a>' in html
     assert 'id="id_username-error"' in html
     assert 'aria-describedby="id_username-error"' in html
     assert "nhsuk-form-group--error" in html
@@ -120,7 +120,7 @@ def test_lead_home_lists_what_they_owe(client, lead):
     factories.WorkstreamUpdateFactory(workstream=workstream)
     client.force_login(lead)
     html = client.get(reverse("home")).content.decode()
-    assert "What I owe this cycle" in html
+    assert "What I owe" in html
     assert "Primary care networks" in html
     assert "Not started" in html
     assert h1_count(html) == 1
@@ -129,7 +129,7 @@ def test_lead_home_lists_what_they_owe(client, lead):
 def test_lead_home_says_nothing_yet_without_an_open_cycle(client, lead):
     client.force_login(lead)
     html = client.get(reverse("home")).content.decode()
-    assert "What I owe this cycle" in html
+    assert "What I owe" in html
     assert "Nothing yet" in html
 
 

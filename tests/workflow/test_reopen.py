@@ -139,7 +139,7 @@ def test_reopening_a_cycle_lets_leads_submit_again_audits_and_emails_who_still_o
     message = by_person[(lead.email,)]
     assert message.subject == f"Q3 2021/22 reopened: please submit by {new_deadline:%-d %B %Y}"
     assert "The board meeting moved to February." in message.body
-    assert "DIGITAL (lead)" in message.body
+    assert "Workstream: DIGITAL (lead)" in message.body
     assert "Health inequalities" not in message.body  # approved: nothing owed
     assert has_permission(lead, "update.submit", _fresh(update))
     assert not has_permission(lead, "update.edit", _fresh(thread_update))  # approved stays locked
@@ -166,7 +166,10 @@ def test_an_extension_lets_the_leads_submit_one_update_while_the_cycle_stays_clo
     )
     [message] = mail.outbox
     assert message.to == [lead.email]
-    assert message.subject == f"Extension to {until:%-d %B %Y}: your Q3 2021/22 update for DIGITAL"
+    assert (
+        message.subject
+        == f"Extension to {until:%-d %B %Y}: your Q3 2021/22 update for Workstream: DIGITAL"
+    )
     assert _fresh(plan.cycle).status == ReportingCycle.Status.CLOSED
     other = WorkstreamUpdate.objects.get(cycle=plan.cycle, workstream=plan.other)
     assert not has_permission(other_lead, "update.edit", other)  # only this update
@@ -260,7 +263,7 @@ def test_reopening_an_approved_update_sends_it_back_to_its_leads(
     assert event.before["state"] == "APPROVED" and event.before["approved_by"] == "Gus Governance"
     assert event.comment == "The finance figures were revised."
     [message] = mail.outbox
-    assert message.subject == "Reopened: your Q3 2021/22 update for DIGITAL"
+    assert message.subject == "Reopened: your Q3 2021/22 update for Workstream: DIGITAL"
     assert "has been reopened by the governance team" in message.body
     assert has_permission(lead, "update.submit", _fresh(reopened))
 

@@ -22,6 +22,7 @@ from reporting.models import WorkstreamUpdate
 from risks.models import RiskReview
 
 from .. import factories
+from ..dates import date_fields
 from ..updates.support import approve, submit, url
 
 SIGN_IN = "sign in"
@@ -80,10 +81,12 @@ def test_governance_reopens_a_closed_cycle_from_its_page(
     assert f'href="{reopen_url}"' in page and "Reopen the cycle" in page
     form = _text(client.get(reopen_url))
     assert "<h1>Reopen Q3 2021/22</h1>" in form
-    assert 'name="reason"' in form and 'name="submission_deadline"' in form
+    assert 'name="reason"' in form and 'name="submission_deadline_day"' in form
     assert "<script>" not in form  # no inline script (ADR 0004)
 
-    response = client.post(reopen_url, {"reason": " ", "submission_deadline": "2020-01-01"})
+    response = client.post(
+        reopen_url, {"reason": " ", **date_fields("submission_deadline", "2020-01-01")}
+    )
     html = _text(response)
     assert response.status_code == 200
     assert "<title>Error: " in html and "There is a problem" in html
@@ -96,7 +99,7 @@ def test_governance_reopens_a_closed_cycle_from_its_page(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reopen_url,
-            {"reason": "Two leads were off sick.", "submission_deadline": deadline.isoformat()},
+            {"reason": "Two leads were off sick.", **date_fields("submission_deadline", deadline)},
             follow=True,
         )
     html = _text(response)
@@ -152,8 +155,9 @@ def test_lead_is_told_the_cycle_is_closed_and_governance_gives_an_extension(
     assert 'id="cycle-closed"' not in page  # the leads' message, not governance's
     form = _text(client.get(extend_url))
     suggested = _today() + 7 * DAY
-    assert f'value="{suggested.isoformat()}"' in form
-    response = client.post(extend_url, {"extended_until": "", "reason": ""})
+    for name, value in date_fields("extended_until", suggested).items():
+        assert f'name="{name}" type="text" inputmode="numeric" value="{value}"' in form
+    response = client.post(extend_url, {**date_fields("extended_until", ""), "reason": ""})
     html = _text(response)
     assert response.status_code == 200 and "There is a problem" in html
     assert "Enter the date the leads have until to submit it" in html
@@ -164,7 +168,7 @@ def test_lead_is_told_the_cycle_is_closed_and_governance_gives_an_extension(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             extend_url,
-            {"extended_until": until.isoformat(), "reason": "Lead was on leave."},
+            {**date_fields("extended_until", until), "reason": "Lead was on leave."},
             follow=True,
         )
     html = _text(response)
@@ -245,10 +249,11 @@ def test_returning_after_the_cycle_closed_asks_for_a_date(
     actions.close_cycle(cycle=plan.cycle, by=governance)
     client.force_login(governance)
     page = _text(client.get(url(update, "update_review")))
-    assert 'name="extended_until"' in page
+    assert 'name="extended_until_day"' in page
     assert "the lead can only resubmit by the date you give" in page
     response = client.post(
-        url(update, "update_return"), {"comment": "Add the figures.", "extended_until": ""}
+        url(update, "update_return"),
+        {"comment": "Add the figures.", **date_fields("extended_until", "")},
     )
     assert response.status_code == 200
     assert "Enter the date the leads have until to submit it" in _text(response)
@@ -257,7 +262,7 @@ def test_returning_after_the_cycle_closed_asks_for_a_date(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url(update, "update_return"),
-            {"comment": "Add the figures.", "extended_until": until.isoformat()},
+            {"comment": "Add the figures.", **date_fields("extended_until", until)},
         )
     assert response.status_code == 302
     returned = _fresh(update)
@@ -269,7 +274,9 @@ def test_returning_after_the_cycle_closed_asks_for_a_date(
 def test_the_return_form_has_no_date_while_the_cycle_is_open(client, lead, governance, update):
     submit(update, lead)
     client.force_login(governance)
-    assert 'name="extended_until"' not in client.get(url(update, "update_review")).content.decode()
+    assert (
+        'name="extended_until_day"' not in client.get(url(update, "update_review")).content.decode()
+    )
 
 
 # --- reopening an approved update -------------------------------------------------------------
@@ -287,7 +294,7 @@ def test_governance_reopens_an_approved_update(
     reopen_url = url(update, "update_reopen")
     assert f'href="{reopen_url}"' in page and "Reopen for changes" in page
     form = _text(client.get(reopen_url))
-    assert 'name="reason"' in form and 'name="extended_until"' not in form  # cycle open
+    assert 'name="reason"' in form and 'name="extended_until_day"' not in form  # cycle open
     response = client.post(reopen_url, {"reason": ""})
     assert "Enter why the approved update is being reopened" in _text(response)
     mail.outbox.clear()
@@ -308,12 +315,14 @@ def test_reopening_an_approved_update_in_a_closed_cycle_needs_a_date(
     actions.close_cycle(cycle=plan.cycle, by=governance)
     client.force_login(governance)
     reopen_url = url(update, "update_reopen")
-    assert 'name="extended_until"' in client.get(reopen_url).content.decode()
-    response = client.post(reopen_url, {"reason": "Figures revised.", "extended_until": ""})
+    assert 'name="extended_until_day"' in client.get(reopen_url).content.decode()
+    response = client.post(
+        reopen_url, {"reason": "Figures revised.", **date_fields("extended_until", "")}
+    )
     assert "Enter the date the leads have until to submit it" in _text(response)
     until = _today() + DAY
     response = client.post(
-        reopen_url, {"reason": "Figures revised.", "extended_until": until.isoformat()}
+        reopen_url, {"reason": "Figures revised.", **date_fields("extended_until", until)}
     )
     assert response.status_code == 302
     assert _fresh(update).extended_until == until
@@ -364,7 +373,7 @@ def test_risk_review_extension_and_reopen_pages(
     until = _today() + 2 * DAY
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            extend_url, {"extended_until": until.isoformat(), "reason": "On leave"}, follow=True
+            extend_url, {**date_fields("extended_until", until), "reason": "On leave"}, follow=True
         )
     assert "The review of risk 07 has an extension to" in _text(response)
 
@@ -387,12 +396,14 @@ def test_risk_review_extension_and_reopen_pages(
 
     client.force_login(governance)
     page = _text(client.get(page_url))
-    assert 'name="extended_until"' in page  # the return form, in a closed cycle
+    assert 'name="extended_until_day"' in page  # the return form, in a closed cycle
     assert client.post(reverse("risks:review_accept", args=[review.pk])).status_code == 302
     reopen_url = reverse("risks:review_reopen", args=[review.pk])
     assert f'href="{reopen_url}"' in _text(client.get(page_url))
     response = client.post(
-        reopen_url, {"reason": "Score disputed", "extended_until": until.isoformat()}, follow=True
+        reopen_url,
+        {"reason": "Score disputed", **date_fields("extended_until", until)},
+        follow=True,
     )
     assert "The review of risk 07 is reopened and back with its owner" in _text(response)
     assert _fresh(review).state == WorkflowState.RETURNED

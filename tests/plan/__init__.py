@@ -1,0 +1,1 @@
+"""The plan pages (/plan/, issue 15): themes, golden threads, workstreams and organisations."""
