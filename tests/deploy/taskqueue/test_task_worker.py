@@ -80,3 +80,26 @@ def test_the_real_database_worker_runs_a_queued_task(database_settings):
     finished = DBTaskResult.objects.get(pk=queued.id)
     assert finished.status == "SUCCESSFUL"
     assert finished.return_value == 0
+
+
+def test_an_rq_worker_stops_without_waiting_out_its_pub_sub_poll(rq_settings):
+    """rq 3.0 listens for stop commands on a pub/sub thread that polls Redis every 60 s and
+    stops it when the worker stops. With redis 8.2 stopping that thread waited for the poll to
+    end, so an RQ worker (a burst run, a deploy, a SIGTERM) often took a minute to stop: here
+    the stop is asked for while the thread is waiting, and must return at once."""
+    import threading
+    import time
+
+    from django_rq import get_connection
+    from rq import SimpleWorker
+
+    worker = SimpleWorker(["default"], connection=get_connection("default"))
+    worker.subscribe()
+    time.sleep(0.5)  # the thread is now inside its 60 s wait for a message
+    stopping = threading.Thread(target=worker.pubsub_thread.stop, daemon=True)
+    stopping.start()
+    stopping.join(timeout=15)  # a bound on a hang, not a timing measurement
+    try:
+        assert not stopping.is_alive(), "stopping the worker waited for its pub/sub poll"
+    finally:
+        worker.pubsub.unsubscribe()
