@@ -5,10 +5,15 @@ in support modules, imported by name.
 """
 
 import datetime
+import io
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from ics_portal.roles import BOARD_MEMBER, GOVERNANCE_OFFICER, SYSTEM_LEAD
@@ -18,17 +23,46 @@ from reporting.models import GoldenThreadUpdate, WorkstreamUpdate
 from . import factories
 from .updates.support import approve_quarter, cycle_for, make_workstream
 
+DEMO_PASSWORD = "correct-horse-battery"
+
+
+def _test_settings() -> dict:
+    """What every test runs with: fast password hashing, no lockouts, mail kept in memory,
+    tasks run at once, static files from the finders (no manifest)."""
+    return {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "AXES_ENABLED": False,
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        "STORAGES": {
+            **django_settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    }
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.AXES_ENABLED = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    for name, value in _test_settings().items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo data (load_demo_data), loaded once for a module of tests that read it and
+    rolled back after the module; each test asks for `db` too and runs in a savepoint of its
+    own, so what one test changes the next never sees. Yields the command's output. Loading
+    takes about ten seconds: once per module instead of once per test."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, **_test_settings()),
+        transaction.atomic(),
+    ):
+        out = io.StringIO()
+        call_command("load_demo_data", password=DEMO_PASSWORD, force=True, stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 def _in_group(user, role):

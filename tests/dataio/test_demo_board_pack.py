@@ -33,8 +33,9 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def loaded(db, media):
-    return _load()
+def loaded(demo_once, db):
+    """The demo data, loaded once for this module (tests/conftest.py); its output."""
+    return demo_once
 
 
 def test_board_member_first_sign_in_shows_the_published_q2_report(loaded, client):

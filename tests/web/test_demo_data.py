@@ -73,13 +73,8 @@ def _counts():
 
 
 @pytest.fixture
-def loaded(db):
-    call_command(
-        "load_demo_data",
-        password="correct-horse-battery",
-        force=True,
-        stdout=io.StringIO(),
-    )
+def loaded(demo_once, db):
+    """The demo data, loaded once for this module (tests/conftest.py)."""
 
 
 def test_loads_the_seed_content(loaded):
