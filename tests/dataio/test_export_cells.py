@@ -12,7 +12,6 @@ import re
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
 from django.db import models
 from django.db.models.functions import Concat, Substr
 from openpyxl import load_workbook
@@ -70,11 +69,18 @@ def poison_every_text_field() -> int:
     return changed
 
 
+@pytest.fixture(scope="module")
+def _poisoned_once(demo_once, django_db_blocker):
+    """The demo data (loaded once for the module, tests/conftest.py) with every text poisoned;
+    rolled back with it after the module."""
+    with django_db_blocker.unblock():
+        assert poison_every_text_field() > 20
+        return list(ReportingCycle.objects.order_by("fy_start_year", "quarter"))
+
+
 @pytest.fixture
-def poisoned(db):
-    call_command("load_demo_data", password="correct-horse-battery", force=True)
-    assert poison_every_text_field() > 20
-    return list(ReportingCycle.objects.order_by("fy_start_year", "quarter"))
+def poisoned(_poisoned_once, db):
+    return _poisoned_once
 
 
 def _exports(cycles):
