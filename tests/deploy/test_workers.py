@@ -54,6 +54,10 @@ class SharedDatabase:
             connection.ensure_connection()
             target = sqlite3.connect(self.file)
             connection.connection.backup(target)
+            # As a database the portal has used already is: in WAL mode. Two workers opening a
+            # fresh file at once would both try to switch it (settings' init_command), and the
+            # switch can fail at once with "database is locked" instead of waiting its turn.
+            target.execute("PRAGMA journal_mode=WAL")
             target.close()
             return f"sqlite:///{self.file}"
         assert connection.vendor == "postgresql", connection.vendor
