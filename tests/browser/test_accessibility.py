@@ -2,18 +2,12 @@
 the demo data loaded. A violation fails the test with the rule and the elements."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from ics_portal.models import ReportingCycle
 from reporting.models import WorkstreamUpdate
 
-from .conftest import DEMO_PASSWORD, axe_violations, sign_in
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
+from .conftest import axe_violations, sign_in
 
 
 def check(page, url: str, screenshot, name: str) -> list[str]:

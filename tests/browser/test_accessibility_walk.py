@@ -20,7 +20,6 @@ import time
 from collections import defaultdict
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from dataio.models import ImportJob
@@ -34,7 +33,7 @@ from tests.access.test_url_walk import OUTCOMES, SIGN_IN, _patterns
 from tests.access.test_url_walk import ROLES as TABLE_ROLES
 from tests.security.mfa_support import code_for, give_app, give_recovery_codes
 
-from .conftest import ARTIFACTS, AXE, DEMO_PASSWORD, WCAG_TAGS, complete_and_submit, fill_sign_in
+from .conftest import ARTIFACTS, axe_run, complete_and_submit, fill_sign_in
 
 WIDTHS = (1280, 320)
 ROLES = ("anonymous", "board", "lead", "governance")
@@ -175,12 +174,6 @@ def _path(name: str, role: str, kwargs: dict) -> str:
 
 
 def _scan(page) -> list[dict]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text())
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        WCAG_TAGS,
-    )
     return [
         {
             "rule": v["id"],
@@ -189,7 +182,7 @@ def _scan(page) -> list[dict]:
             "nodes": len(v["nodes"]),
             "targets": [" ".join(map(str, n["target"])) for n in v["nodes"][:5]],
         }
-        for v in result["violations"]
+        for v in axe_run(page)
     ]
 
 
@@ -364,9 +357,8 @@ def test_every_url_pattern_is_walked_or_excluded_with_a_reason():
 
 
 @pytest.fixture
-def demo_data(transactional_db, settings):
+def demo_data(demo_data, settings):
     settings.MFA_REQUIRED = False
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 def test_axe_finds_nothing_on_any_page_for_any_role(demo_data, live_server, browser):

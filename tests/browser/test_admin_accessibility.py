@@ -17,7 +17,6 @@ from collections import Counter
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
-from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -29,15 +28,14 @@ from dataio.models import ImportCheck, ImportJob
 from ics_portal.models import Feedback, ReportingCycle, User
 from reporting.models import ReminderSent
 
-from .conftest import AXE, DEMO_PASSWORD, WCAG_TAGS, sign_in
+from .conftest import AXE, axe_run, sign_in
 
 WIDTHS = (1280, 320)
 HEIGHT = 900
 
 
 @pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
+def demo_data(demo_data):
     # Rows the demo does not make, so that every registered model has one to open.
     person = User.objects.get(email="demo.board@example.nhs.uk")
     attempt = {"user_agent": "Firefox", "ip_address": "192.0.2.10", "username": person.email}
@@ -121,13 +119,7 @@ def _axe(page) -> list[dict]:
     # The rich-text toolbar's icons are a font's ligatures: until it has loaded they read as
     # words ("format_bold"), which is not the page as anyone sees it.
     page.evaluate("async () => { await document.fonts.ready; }")
-    result = page.evaluate(
-        # Violations only: details of what passed would double the time of each scan.
-        "async (tags) => await axe.run(document, "
-        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_TAGS,
-    )
-    return result["violations"]
+    return axe_run(page)
 
 
 # What axe does not see: the buttons above a list drawn over its title (Django floats them

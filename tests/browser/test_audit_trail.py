@@ -5,18 +5,16 @@ screenshot of each is kept (artifacts/screenshots/audit-*.png)."""
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from ics_portal.audit import AuditVerb
 from ics_portal.models import AuditEvent, User
 
-from .conftest import DEMO_PASSWORD, axe_violations, sign_in
+from .conftest import axe_violations, sign_in
 
 
 @pytest.fixture
-def trail(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
+def trail(demo_data):
     lead = User.objects.get(email="demo.lead@example.nhs.uk")
     start = timezone.now() - datetime.timedelta(hours=2)
     for n in range(14):

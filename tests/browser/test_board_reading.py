@@ -4,21 +4,12 @@ web report, the risk register and a risk's page reflow at 320 CSS pixels and at 
 1.4.10): a table wider than the screen scrolls inside its own region, and the register's rows
 stack. Printing the register or the report prints the content, not the portal's furniture."""
 
-import pytest
-from django.core.management import call_command
-
 from packs.models import PublishedPack
 
-from .conftest import ARTIFACTS, DEMO_PASSWORD, assert_fits, axe_violations, sign_in
+from .conftest import ARTIFACTS, assert_fits, axe_violations, sign_in
 
 # (name, width, height, zoom): zoom 2 doubles the device pixels; the page lays out at 640px.
 SCREENS = [("1280", 1280, 900, 1), ("320", 320, 640, 1), ("zoom200", 640, 450, 2)]
-
-
-@pytest.fixture
-def demo_data(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 def _page_width(page) -> int:

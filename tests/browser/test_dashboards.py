@@ -8,7 +8,6 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from .conftest import assert_fits, axe_violations, sign_in
-from .test_board_reading import demo_data  # noqa: F401 - the demo data fixture
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +21,7 @@ PEOPLE = {
 
 @pytest.mark.parametrize("role", PEOPLE)
 def test_every_dashboard_passes_axe_at_both_widths(
-    demo_data,  # noqa: F811
+    demo_data,
     live_server,
     page,
     screenshot,
@@ -44,7 +43,7 @@ def test_every_dashboard_passes_axe_at_both_widths(
 
 
 def test_the_approval_shows_on_focus_and_hides_on_escape(
-    demo_data,  # noqa: F811
+    demo_data,
     live_server,
     page,
 ):
@@ -74,7 +73,7 @@ def test_the_approval_shows_on_focus_and_hides_on_escape(
 
 
 def test_a_bad_filter_says_so(
-    demo_data,  # noqa: F811
+    demo_data,
     live_server,
     page,
 ):
@@ -85,7 +84,7 @@ def test_a_bad_filter_says_so(
 
 
 def test_the_heat_map_keeps_its_words_inside_their_cells_on_a_phone(
-    demo_data,  # noqa: F811
+    demo_data,
     live_server,
     page,
 ):

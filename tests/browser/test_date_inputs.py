@@ -5,7 +5,6 @@ extension forms for an update and a risk review once the cycle is closed. Each i
 passes axe. Runs on the demo data."""
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -14,14 +13,9 @@ from reporting import actions
 from reporting.models import WorkstreamUpdate
 from risks.models import RiskReview
 
-from .conftest import DEMO_PASSWORD, axe_violations, sign_in
+from .conftest import axe_violations, sign_in
 
 GOVERNANCE = "demo.governance@example.nhs.uk"
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 def _check_date_input(page, name: str, width: int, screenshot) -> None:

@@ -14,7 +14,6 @@ and dates became day/month/year boxes, the count to "Check and submit" is 57.
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -430,11 +429,6 @@ def type_date_with_keyboard(page, day: int, month: int, year: int) -> None:
         page.keyboard.press("Shift+Tab")
         page.keyboard.type(f"{month:02d}{day:02d}{year}")
     assert page.evaluate("document.activeElement.value") == f"{year}-{month:02d}-{day:02d}"
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 def test_the_demo_leads_update_needs_one_tab_stop_per_toolbar(demo_data, live_server, page):

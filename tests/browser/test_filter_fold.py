@@ -5,7 +5,6 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import axe_violations, sign_in
-from .test_board_reading import demo_data  # noqa: F401 - the demo data fixture
 
 pytestmark = pytest.mark.browser
 
@@ -14,7 +13,7 @@ def _panel(page):
     return page.locator("details[data-fold-on-phone]")
 
 
-def test_the_register_filters_fold_away_on_a_phone(demo_data, live_server, page):  # noqa: F811
+def test_the_register_filters_fold_away_on_a_phone(demo_data, live_server, page):
     sign_in(page, live_server, "demo.board@example.nhs.uk")
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{live_server.url}/risks/?band=High")
@@ -42,7 +41,7 @@ def test_the_register_filters_fold_away_on_a_phone(demo_data, live_server, page)
     expect(page.get_by_label("Current band")).to_be_visible()
 
 
-def test_a_wrong_filter_stays_open_on_a_phone(demo_data, live_server, page):  # noqa: F811
+def test_a_wrong_filter_stays_open_on_a_phone(demo_data, live_server, page):
     sign_in(page, live_server, "demo.governance@example.nhs.uk")
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{live_server.url}/audit/?date_from_day=40&date_from_month=1&date_from_year=2021")

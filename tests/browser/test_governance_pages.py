@@ -2,21 +2,13 @@
 errors, at 1280 px and 320 px: filtered by a GET form, no page-wide horizontal scroll at
 320 px (the reminder buttons stay on screen), and every page passes axe-core."""
 
-import pytest
-from django.core.management import call_command
-
 from ics_portal.models import ReportingCycle
 from packs.models import BoardPack
 
-from .conftest import DEMO_PASSWORD, assert_fits, axe_violations, sign_in
+from .conftest import assert_fits, axe_violations, sign_in
 
 NARROW = {"width": 320, "height": 900}
 WIDE = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 def _both_widths(page, screenshot, name):

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from ics_portal.audit import AuditVerb
@@ -18,7 +17,7 @@ from ics_portal.middleware import LAST_ACTIVITY
 from ics_portal.models import AuditEvent, ReportingCycle, User
 from reporting.models import WorkstreamUpdate
 
-from .conftest import DEMO_PASSWORD, fill_sign_in, sign_in
+from .conftest import fill_sign_in, sign_in
 from .test_update_journey import _editor, _rich_html, _type_rich_text
 
 LEAD = "demo.lead@example.nhs.uk"
@@ -26,8 +25,7 @@ TYPED = "Typed just before a long lunch."
 
 
 @pytest.fixture
-def digital(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
+def digital(demo_data):
     cycle = ReportingCycle.objects.get(fy_start_year=2021, quarter=3)
     return WorkstreamUpdate.objects.get(cycle=cycle, workstream__code="DIG")
 

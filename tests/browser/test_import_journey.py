@@ -3,10 +3,7 @@ the preview shows it and imports nothing; the corrected file previews cleanly an
 Then governance downloads the BAF risk register, which opens in openpyxl with the scores
 written "12 4x3 Amber" and their cells filled with the band colour. Runs on the demo data."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -15,12 +12,7 @@ from risks.matrix import colour_style
 from workstreams.models import Workstream
 
 from ..dataio.support import example
-from .conftest import DEMO_PASSWORD, axe_violations, sign_in
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True, stdout=io.StringIO())
+from .conftest import axe_violations, sign_in
 
 
 @pytest.fixture

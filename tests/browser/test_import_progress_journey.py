@@ -4,21 +4,13 @@ keeps up to date (waiting, rows done, the result) and which tells screen readers
 changes; axe-core checks each state. Runs on the demo data, with the task worker played by the
 test (the dummy task backend only records what is queued)."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from dataio import running, uploads
 from dataio.models import ImportCheck, ImportJob
 
 from ..dataio.support import example
-from .conftest import DEMO_PASSWORD, axe_violations, sign_in
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True, stdout=io.StringIO())
+from .conftest import axe_violations, sign_in
 
 
 @pytest.fixture

@@ -8,23 +8,16 @@ Measured on the code before issue 14 (the same demo data): 6 clicks (the update'
 the update", Submit, which refused the two overdue milestones it had not flagged, a click
 into each of the two fields, Submit again). Screenshots at 1280 and 320 px."""
 
-import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from ics_portal.models import ReportingCycle
 from ics_portal.status import WorkflowState
 from reporting.models import WorkstreamUpdate
 
-from .conftest import DEMO_PASSWORD, axe_violations, sign_in
+from .conftest import axe_violations, sign_in
 
 CLICKS_BEFORE_ISSUE_14 = 6
 CLICKS_NOW = 5
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 class Clicks:

@@ -15,7 +15,6 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import override_settings
 from playwright.sync_api import expect
 
@@ -24,16 +23,11 @@ from ics_portal.status import WorkflowState
 from reporting import actions
 from reporting.models import WorkstreamUpdate
 
-from .conftest import DEMO_PASSWORD, axe_violations, complete_and_submit, fill_sign_in, sign_in
+from .conftest import axe_violations, complete_and_submit, fill_sign_in, sign_in
 from .test_update_journey import _editor, _rich_html, _type_rich_text
 
 LEAD = "demo.lead@example.nhs.uk"
 SAVED = re.compile(r"Saved at \d\d:\d\d")
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 @pytest.fixture

@@ -3,20 +3,12 @@ publishes it; a board member and the public read it; the published pages pass ax
 
 import hashlib
 
-import pytest
-from django.core.management import call_command
-
 from packs.models import PublishedPack
 
-from .conftest import DEMO_PASSWORD, axe_violations, fill_date, sign_in
+from .conftest import axe_violations, fill_date, sign_in
 
 # The demo already holds the published Q2 pack (issue 11): this one is a second pack for Q2.
 TITLE = "Partnership Board progress report, Q2 2021/22"
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 def test_compile_generate_publish_and_read(demo_data, live_server, page, screenshot):

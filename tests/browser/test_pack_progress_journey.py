@@ -2,20 +2,12 @@
 generation's progress, and when the worker finishes (played here by the test) the actions for
 the ready draft appear without the person reloading the page; a failed render shows why."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from packs import generation
 from packs.models import BoardPack
 
-from .conftest import DEMO_PASSWORD, axe_violations, fill_date, sign_in
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True, stdout=io.StringIO())
+from .conftest import axe_violations, fill_date, sign_in
 
 
 @pytest.fixture

@@ -4,17 +4,15 @@ at 1280 and 320 px, and at 200% zoom, no page is wider than the screen (a wide t
 in its own region). Screenshots: artifacts/screenshots/plan-journey-*.png."""
 
 import pytest
-from django.core.management import call_command
 
-from .conftest import ARTIFACTS, DEMO_PASSWORD, assert_fits, sign_in
+from .conftest import ARTIFACTS, assert_fits, sign_in
 
 SCREENS = [("1280", 1280, 900, 1), ("320", 320, 640, 1), ("zoom200", 640, 450, 2)]
 
 
 @pytest.fixture
-def demo_data(transactional_db, settings):
+def demo_data(demo_data, settings):
     settings.MFA_REQUIRED = False
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 def _shot(page, name: str) -> None:

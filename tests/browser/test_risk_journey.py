@@ -4,16 +4,9 @@ demo.lead owns risk 07 (Q1 9 (3×3), Q2 12 (4×3)) and Q3 2021/22 is open."""
 
 import re
 
-import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from .conftest import DEMO_PASSWORD, sign_in
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
+from .conftest import sign_in
 
 
 def _fill_rich_text(page, field_id: str, text: str) -> None:

@@ -4,15 +4,13 @@ no WCAG 2.2 AA violation (axe-core) at 1280 and 320 px for each role that search
 Screenshots: artifacts/screenshots/search-*.png."""
 
 import pytest
-from django.core.management import call_command
 
-from .conftest import DEMO_PASSWORD, axe_violations, sign_in
+from .conftest import axe_violations, sign_in
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
+def demo(demo_data, settings):
     settings.MFA_REQUIRED = False
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 def _search_from_the_header(page, words: str) -> None:

@@ -1,15 +1,9 @@
 """Each demo role signs in through the real sign-in page and lands on its own home page."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from .conftest import DEMO_PASSWORD, sign_in
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
+from .conftest import sign_in
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,6 @@ import contextlib
 import datetime
 import re
 
-import pytest
-from django.core.management import call_command
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -18,7 +16,7 @@ from ics_portal.models import ReportingCycle
 from ics_portal.status import WorkflowState
 from reporting.models import WorkstreamUpdate
 
-from .conftest import DEMO_PASSWORD, assert_fits, axe_violations, sign_in
+from .conftest import assert_fits, axe_violations, sign_in
 
 PASTED = (
     "<p>Shared care record progress:</p>"
@@ -27,11 +25,6 @@ PASTED = (
     "<table><tbody><tr><th>Site</th><th>Go-live</th></tr>"
     "<tr><td>Hinchingbrooke</td><td>January 2022</td></tr></tbody></table>"
 )
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 def _context_page(browser):

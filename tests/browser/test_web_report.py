@@ -3,20 +3,11 @@ their first sign-in; it sits in the portal layout with a back link and its own c
 the NHS.UK body text size, and at 320 CSS pixels it reflows with no sideways scroll of the
 page (WCAG 1.4.10): a wide table scrolls inside its own focusable, labelled region."""
 
-import pytest
-from django.core.management import call_command
-
 from packs.models import PublishedPack
 
-from .conftest import ARTIFACTS, DEMO_PASSWORD, assert_fits, axe_violations, sign_in
+from .conftest import ARTIFACTS, assert_fits, axe_violations, sign_in
 
 BODY_TEXT = "document.querySelector('.app-report__body p')"
-
-
-@pytest.fixture
-def demo_data(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("load_demo_data", password=DEMO_PASSWORD, force=True)
 
 
 def _screenshot(page, name: str) -> None:
