@@ -59,7 +59,7 @@ test: setup
 
 ## Browser journeys in Debian's Chromium (fail, not skip, when CI=true and it is missing).
 test-browser: setup
-	TESTING=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m browser -p no:xdist
+	TESTING=1 DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m browser -n 2 --dist loadfile
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
