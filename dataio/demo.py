@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from dataio.demo_forums import load_board_meetings, load_forums
 from ics_portal import mail
 from ics_portal.models import Organisation, ReportingCycle, User
 from ics_portal.roles import ROLES_BY_KEY
@@ -95,6 +96,7 @@ def _load_rows(password: str):
         # Reference data the migrations create, again, in case the database was flushed.
         ensure_default_matrix()
         people = _load_people(password)
+        load_forums(_load("forums.json"))
         themes = _load_themes(people)
         risks = _load_risks(people, themes)
         threads = _load_golden_threads(people)
@@ -107,6 +109,7 @@ def _load_rows(password: str):
         q3 = _open_current_cycle(governance)
         _load_q3_illustrative(governance, q3, workstreams, risks)
         _start_board_pack(governance, q3)
+        load_board_meetings()
     return q1, q2, q3
 
 

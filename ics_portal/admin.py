@@ -23,7 +23,18 @@ from simple_history.admin import SimpleHistoryAdmin
 from ics_portal.forms import NamedErrorsMixin
 
 from . import people_actions, roles
-from .models import AuditEvent, Feedback, Organisation, User
+from .models import (
+    AuditEvent,
+    Feedback,
+    Forum,
+    ForumAlias,
+    ForumMember,
+    Meeting,
+    Organisation,
+    Post,
+    PostAlias,
+    User,
+)
 from .permissions import Perm, has_permission
 from .richtext import media_with_nonce
 from .status import WorkflowState
@@ -367,7 +378,9 @@ class OrganisationAdmin(PortalModelAdmin):
     search_fields = ("name", "short_name")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_people=Count("people"))
+        # A grouped query loses the model's ordering: the autocomplete pages it.
+        queryset = super().get_queryset(request).annotate(_people=Count("people"))
+        return queryset.order_by(*self.model._meta.ordering)
 
     @admin.display(description="people", ordering="_people")
     def people_count(self, obj) -> int:
@@ -549,3 +562,54 @@ class WorkflowAdmin(HistoryAdmin):
             keyword="update",
             done="Approved",
         )
+
+
+# --- Posts, forums and meetings (issue 16): governance keeps them here until the portal has
+# forum pages. A post's holder answers for what the post owns: a new holder is an access change.
+
+
+class PostAliasInline(admin.TabularInline):
+    model = PostAlias
+    extra = 0
+
+
+@admin.register(Post)
+class PostAdmin(PortalModelAdmin):
+    list_display = ("title", "short_name", "holder", "active")
+    list_filter = ("active",)
+    search_fields = ("title", "short_name", "aliases__name", "holder__full_name")
+    list_select_related = ("holder",)
+    autocomplete_fields = ("holder",)
+    inlines = [PostAliasInline]
+    access_fields = ("holder",)  # the holder answers for the actions and risks the post owns
+
+
+class ForumAliasInline(admin.TabularInline):
+    model = ForumAlias
+    extra = 0
+
+
+class ForumMemberInline(admin.TabularInline):
+    model = ForumMember
+    extra = 0
+    fields = ("order", "role_label", "post", "count", "in_attendance")
+
+
+@admin.register(Forum)
+class ForumAdmin(PortalModelAdmin):
+    list_display = ("name", "abbreviation", "kind", "frequency", "reports_to", "meets_in")
+    list_filter = ("kind", "frequency", "meets_in")
+    search_fields = ("name", "abbreviation", "aliases__name")
+    list_select_related = ("reports_to",)
+    autocomplete_fields = ("reports_to", "chair_post", "deputy_chair_post")
+    inlines = [ForumAliasInline, ForumMemberInline]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(PortalModelAdmin):
+    list_display = ("__str__", "forum", "date", "in_public", "papers_due")
+    list_filter = ("in_public", "forum")
+    search_fields = ("forum__name", "forum__abbreviation")
+    date_hierarchy = "date"
+    list_select_related = ("forum",)
+    autocomplete_fields = ("forum",)

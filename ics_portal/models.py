@@ -10,6 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .dates import FinancialYearField, PlanDateField
+
+# Posts, forums and meetings live in a module of their own (issue 16); Django finds models here.
+from .forum_models import Forum, ForumAlias, ForumMember, Meeting, Post, PostAlias  # noqa: F401
 from .periods import Quarter
 
 

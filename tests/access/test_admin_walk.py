@@ -127,6 +127,12 @@ MODELS = {
     "ics_portal_auditevent_change": (200, 200),
     "ics_portal_auditevent_delete": (403, 403),
     "ics_portal_auditevent_history": (200, 200),
+    # Posts, forums and meetings (issue 16): governance keeps them.
+    **{
+        f"ics_portal_{model}_{view}": (200, 200)
+        for model in ("post", "forum", "meeting")
+        for view in ("changelist", "add", "change", "delete", "history")
+    },
     # Feedback from the feedback page: read and deleted once dealt with, never written here.
     "ics_portal_feedback_changelist": (200, 200),
     "ics_portal_feedback_add": (403, 403),

@@ -7,7 +7,7 @@ import datetime
 from django.urls import reverse
 
 from dataio.models import ImportCheck, ImportJob
-from ics_portal.models import Feedback
+from ics_portal.models import Feedback, Forum, ForumAlias, ForumMember, Meeting, Post, PostAlias
 from reporting.models import ReminderSent
 
 from .. import factories
@@ -40,6 +40,15 @@ def make_admin_data(lead, governance) -> dict:
     factories.BoardPackFactory(cycle=cycle, title="Draft pack")
     factories.AuditEventFactory(actor_name="Gus Governance", verb="pack.create")
     Feedback.objects.create(trying_to_do="Find a report", what_happened="Could not")
+    officer = Post.objects.create(title="Accountable Officer", short_name="AO", holder=lead)
+    PostAlias.objects.create(post=officer, name="Chief Officer")
+    board = Forum.objects.create(name="System Partnership Board", kind=Forum.Kind.BOARD)
+    forum = Forum.objects.create(
+        name="System Quality Group", abbreviation="SQG", reports_to=board, chair_post=officer
+    )
+    ForumAlias.objects.create(forum=forum, name="Quality Group")
+    ForumMember.objects.create(forum=forum, role_label="Lay Members", count=2)
+    Meeting.objects.create(forum=board, date=datetime.date(2021, 7, 28), in_public=True)
     ReminderSent.objects.create(
         person=lead, cycle=cycle, kind="REMINDER", sent_on=datetime.date(2021, 12, 15)
     )

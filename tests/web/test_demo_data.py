@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from ics_portal.models import ReportingCycle, User
+from ics_portal.models import (
+    Forum,
+    ForumAlias,
+    ForumMember,
+    Meeting,
+    Post,
+    PostAlias,
+    ReportingCycle,
+    User,
+)
 from ics_portal.status import WorkflowState
 from reporting.models import (
     GoldenThreadUpdate,
@@ -31,6 +40,12 @@ MODELS = [
     GoldenThreadUpdate,
     ObjectiveProgress,
     MilestoneProgress,
+    Post,
+    PostAlias,
+    Forum,
+    ForumAlias,
+    ForumMember,
+    Meeting,
 ]
 
 # Every workstream of the seed workstream paper (fixtures/demo/workstreams.json), by its name there.
