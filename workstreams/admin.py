@@ -63,6 +63,8 @@ class ThemeAdmin(PortalModelAdmin):
             .get_queryset(request)
             .annotate(_workstreams=Count("workstreams", distinct=True))
             .prefetch_related("leads")
+            # A grouped query loses the model's ordering: the autocomplete pages it.
+            .order_by(*self.model._meta.ordering)
         )
 
     @admin.display(description="leads")

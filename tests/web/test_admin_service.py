@@ -3,6 +3,7 @@ governance team's words, the portal's admin stylesheet and script on every page,
 widgets Django leaves unnamed given a name on the server. (The axe-core run over every admin
 page is tests/browser/test_admin_accessibility.py.)"""
 
+import pytest
 from django.contrib import admin
 from django.urls import reverse
 from lxml import html as lxml_html
@@ -97,3 +98,21 @@ def test_the_search_index_filters_name_the_blank_value(client, governance):
     assert links, "the filters are shown"
     assert all(link.text_content().strip() for link in links)
     assert page.xpath('//*[@id="changelist-filter"]//a[normalize-space()="None"]')
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name", "found"),
+    [("user", "organisation", "NHS Trust"), ("workstream", "theme", "Digital")],
+)
+def test_autocomplete_pages_its_choices_in_order(admin_client, model_name, field_name, found):
+    """The organisation and theme choices are counted per row (a grouped query, which loses
+    the model's ordering): paged unordered, a choice could show twice or never."""
+    factories.OrganisationFactory(name="Another NHS Trust")
+    factories.ThemeFactory(name="Digital")
+    app_label = "ics_portal" if model_name == "user" else "workstreams"
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": app_label, "model_name": model_name, "field_name": field_name},
+    )
+    assert response.status_code == 200
+    assert any(found in row["text"] for row in response.json()["results"])
