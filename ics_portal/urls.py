@@ -51,6 +51,7 @@ urlpatterns = [
     path("data/", include("dataio.urls")),
     path("reporting/", include("reporting.urls")),
     path("plan/", include("reporting.plan_urls")),
+    path("forums/", include("ics_portal.forum_urls")),
     path("dashboards/", include("reporting.dashboard_urls")),
     path("search/", include("reporting.search_urls")),
     path("", include("packs.urls")),
