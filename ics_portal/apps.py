@@ -16,6 +16,12 @@ class IcsPortalConfig(AppConfig):
         # `pk__in=[99999999999999999999]` matches nothing instead of overflowing SQLite.
         lookups.register()
 
+        # The cycles' board meeting is a forum name as written (forum_texts.py, issue 16).
+        from .forum_texts import register_forum_text
+        from .models import ReportingCycle
+
+        register_forum_text(ReportingCycle, "board_forum", "Reporting cycles' board meeting")
+
         # After every migrate (and flush), the role groups exist with their permissions.
         post_migrate.connect(ensure_role_groups, dispatch_uid="ics_portal.ensure_role_groups")
 

@@ -8,4 +8,5 @@ app_name = "forums"
 
 urlpatterns = [
     path("", forum_views.structure, name="structure"),
+    path("names/", forum_views.names, name="names"),
 ]

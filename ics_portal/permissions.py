@@ -77,6 +77,8 @@ class Perm(StrEnum):
 
     # The dashboards (plan overview, trend grid, risk trends): approved work at a glance.
     DASHBOARD_VIEW = "dashboard.view"
+    # Forums and committees (issue 16): governance keeps them and their names.
+    FORUM_MANAGE = "forum.manage"
 
 
 class UnknownPermission(KeyError, ValueError):
@@ -312,6 +314,7 @@ _rule(Perm.DATA_VIEW_IMPORT, is_governance | started_it)
 
 # The audit trail is governance's tool; superusers count as governance (roles.is_governance).
 _rule(Perm.AUDIT_VIEW, is_governance)
+_rule(Perm.FORUM_MANAGE, is_governance)
 
 # The dashboards show approved updates and accepted risk reviews only, as the board reads them:
 # for whoever reads the BAF and the published reports (board, leads, governance).

@@ -26,3 +26,10 @@ class PacksConfig(AppConfig):
         from .reading import workstream_in_published_reports
 
         register_workstream_finder(workstream_in_published_reports, preference=10)
+
+        # A pack's cover names its meeting as written (ics_portal/forum_texts.py, issue 16).
+        from ics_portal.forum_texts import register_forum_text
+
+        from .models import BoardPack
+
+        register_forum_text(BoardPack, "meeting", "Board packs' meeting")

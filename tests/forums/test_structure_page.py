@@ -108,3 +108,38 @@ def test_the_queries_do_not_grow_with_the_forums(client, governance):
     assert _queries(client) == few
     # Session, person, roles and the layout's navigation, then the forums and their aliases.
     assert few <= 9
+
+
+def test_governance_sees_each_name_as_written_and_what_it_reads_as(client, governance):
+    from tests import factories
+
+    Forum.objects.create(name="System Partnership Board", abbreviation="PB")
+    factories.ReportingCycleFactory(
+        fy_start_year=2021, quarter=1, board_forum="System Partnership Board Meeting in Public"
+    )
+    factories.ReportingCycleFactory(fy_start_year=2021, quarter=2, board_forum="SPB  Board")
+    factories.ReportingCycleFactory(fy_start_year=2021, quarter=3, board_forum="SPB Board")
+    client.force_login(governance)
+    page = lxml_html.fromstring(client.get(reverse("forums:names")).content)
+    rows = [
+        [" ".join(cell.text_content().split()) for cell in row.xpath("td")]
+        for row in page.xpath("//main//tbody/tr")
+    ]
+    assert rows == [
+        ["SPB Board", "Reporting cycles' board meeting (2)", "Not matched"],
+        [
+            "System Partnership Board Meeting in Public",
+            "Reporting cycles' board meeting (1)",
+            "System Partnership Board",
+        ],
+    ]
+
+
+def test_only_governance_knows_the_names_page_exists(client, lead, board_member, governance):
+    names = reverse("forums:names")
+    for person in (lead, board_member):
+        client.force_login(person)
+        assert client.get(names).status_code == 404
+        assert names not in client.get(URL).content.decode()
+    client.force_login(governance)
+    assert names in client.get(URL).content.decode()
