@@ -39,16 +39,15 @@ class Post(models.Model):
         return f"{self.title} ({self.short_name})"
 
 
-class PostAlias(models.Model):
-    """Another name a post is written by ("Chief Officer" for the AO, "Chairman")."""
+class _Alias(models.Model):
+    """Another name something is written by, unique once normalised (forum_names.py)."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=120)
-    normalised = models.CharField(max_length=120, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    normalised = models.CharField(max_length=200, unique=True, editable=False)
 
     class Meta:
+        abstract = True
         ordering = ["name"]
-        verbose_name_plural = "post aliases"
 
     def __str__(self) -> str:
         return self.name
@@ -56,6 +55,15 @@ class PostAlias(models.Model):
     def save(self, *args, **kwargs):
         self.normalised = normalise_forum_name(self.name)
         super().save(*args, **kwargs)
+
+
+class PostAlias(_Alias):
+    """Another name a post is written by ("Chief Officer" for the AO, "Chairman")."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(_Alias.Meta):
+        verbose_name_plural = "post aliases"
 
 
 class Forum(models.Model):
@@ -146,23 +154,13 @@ class Forum(models.Model):
         return [self.name, self.abbreviation, *(alias.name for alias in self.aliases.all())]
 
 
-class ForumAlias(models.Model):
+class ForumAlias(_Alias):
     """Another name the forum is written by: "SQG", "Partnership Board"."""
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200)
-    normalised = models.CharField(max_length=200, unique=True, editable=False)
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(_Alias.Meta):
         verbose_name_plural = "forum aliases"
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs):
-        self.normalised = normalise_forum_name(self.name)
-        super().save(*args, **kwargs)
 
 
 class ForumMember(models.Model):
