@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from .forum_models import Forum
 
 # The drawing's measures, in SVG user units (pixels at 100%).
-BOX_WIDTH = 340
+BOX_WIDTH = 400
+# About how many characters of 14 px text fit in a box, its padding left out.
+BOX_CHARACTERS = 50
 BOX_HEIGHT = 44
 INDENT = 40
 ROW = 56
@@ -27,6 +29,16 @@ class ForumNode:
     def line_x(self) -> int:
         """Where the line down to the forum's children starts."""
         return self.x + INDENT // 2
+
+    @property
+    def label(self) -> str:
+        """What the box says: abbreviation and name, cut with "…" where it would not fit (the
+        list above the drawing has every name in full)."""
+        forum = self.forum
+        text = f"{forum.abbreviation} · {forum.name}" if forum.abbreviation else forum.name
+        if len(text) <= BOX_CHARACTERS:
+            return text
+        return text[: BOX_CHARACTERS - 1].rstrip() + "…"
 
     @property
     def text_y(self) -> int:

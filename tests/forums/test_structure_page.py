@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html as lxml_html
 
+from ics_portal import forum_presenters
 from ics_portal.models import Forum, ForumAlias, Post
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +144,14 @@ def test_only_governance_knows_the_names_page_exists(client, lead, board_member,
         assert names not in client.get(URL).content.decode()
     client.force_login(governance)
     assert names in client.get(URL).content.decode()
+
+
+def test_a_long_name_is_cut_in_the_drawing_and_whole_in_the_list(client, lead):
+    name = "Quality, Outcomes and Performance Committee of the Governing Body"
+    Forum.objects.create(name=name, abbreviation="QOP")
+    client.force_login(lead)
+    page = lxml_html.fromstring(client.get(URL).content)
+    assert page.xpath("string(//main//li/strong)") == name
+    label = page.xpath("string(//main//svg/text)")
+    assert label.startswith("QOP · Quality, Outcomes") and label.endswith("…")
+    assert len(label) <= forum_presenters.BOX_CHARACTERS
