@@ -90,6 +90,7 @@ def things(update, thread_update, outsider, governance, lead):
         "rows": [None, [], ["a row"]],
         "audit": [None],  # the audit trail: about the person alone
         "dashboard": [None],  # the dashboards: about the person alone
+        "forum": [None],  # forums and their names: about the person alone
     }
 
 
