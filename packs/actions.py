@@ -105,7 +105,7 @@ def request_generation(*, pack: BoardPack, by) -> BoardPack:
     """Queue the PDF render; the request returns at once and the page shows progress."""
     with transaction.atomic():
         current = BoardPack.objects.select_for_update().get(pk=pack.pk)
-        if current.state == BoardPack.State.GENERATING:
+        if current.state == BoardPack.State.GENERATING and not current.generation_stalled:
             raise ActionError("This pack is already being generated.")
         if current.state == BoardPack.State.PUBLISHED:
             raise ActionError(

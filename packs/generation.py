@@ -32,7 +32,10 @@ def _wanted(pack_id: int, generation: int | None):
 
 
 def set_progress(pack_id: int, percent: int, message: str, generation: int | None = None) -> None:
-    _wanted(pack_id, generation).update(progress=percent, progress_message=message)
+    # Progress is the task's sign of life (BoardPack.generation_stalled).
+    _wanted(pack_id, generation).update(
+        progress=percent, progress_message=message, updated_at=timezone.now()
+    )
 
 
 def generate(*, pack_id: int, generation: int | None = None) -> tuple[BoardPack, bool]:

@@ -1,7 +1,11 @@
 """Board packs: a cover sheet and chosen sections for a cycle, and what was published."""
 
+import datetime
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from ics_portal.dates import PlanDateField, PlanDateTimeField
 from ics_portal.models import ReportingCycle
@@ -97,6 +101,17 @@ class BoardPack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.cycle})"
+
+    @property
+    def generation_stalled(self) -> bool:
+        """Generating, with no sign of life for longer than a task may run
+        (TASK_TIMEOUT_SECONDS): the worker stopped or lost the task, and the PDF may be asked
+        for again. A task still running then is harmless: a new request makes it a no-op
+        (generation.py keeps only the current generation's PDF)."""
+        if self.state != self.State.GENERATING or self.updated_at is None:
+            return False
+        quiet = timezone.now() - self.updated_at
+        return quiet > datetime.timedelta(seconds=settings.TASK_TIMEOUT_SECONDS)
 
     @property
     def is_editable(self) -> bool:

@@ -112,10 +112,12 @@ def pack_detail(request, pack):
 @requires(see=Perm.PACK_MANAGE, load=load_pack)
 def pack_progress(request, pack):
     """The generation status fragment, polled by htmx while the PDF renders. Once it has
-    ended, the poll reloads the whole page, so the actions for a ready (or failed) draft
-    appear without the person reloading it (issue 11)."""
+    ended (or stalled: no sign of life for longer than a task may run), the poll reloads the
+    whole page, so the actions for a ready, failed or stalled draft appear without the person
+    reloading it (issue 11)."""
     response = render(request, "packs/pages/_progress.html", {"pack": pack})
-    if request.headers.get("HX-Request") and pack.state != BoardPack.State.GENERATING:
+    ended = pack.state != BoardPack.State.GENERATING or pack.generation_stalled
+    if request.headers.get("HX-Request") and ended:
         response["HX-Refresh"] = "true"
     return response
 
