@@ -7,6 +7,10 @@ oldest queued task has waited no longer than HEALTH_TASK_QUEUE_MAX_AGE seconds.
 names each check and says "working" or "unavailable", nothing more: why a check failed
 (exception text, host names, versions) goes to the log only, where the library writes it.
 Plain text by default; JSON for `?format=json` or `Accept: application/json`.
+
+/health/live/ is the liveness probe: the process answers requests, and nothing else is asked
+(no database, storage, cache or queue), so an orchestrator restarts a hung server but not every
+server while the database is down; /health/ is the readiness probe.
 """
 
 import asyncio
@@ -84,3 +88,8 @@ class HealthView(HealthCheckView):
 
 
 view = HealthView.as_view()
+
+
+def live(request):
+    """200 "alive" while the process answers; touches nothing else (see the docstring)."""
+    return HttpResponse("alive\n", content_type="text/plain; charset=utf-8")

@@ -645,7 +645,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # A load balancer probes /health/ over plain HTTP on the app server's port.
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^health/live/$"]
 CSRF_FAILURE_VIEW = "ics_portal.views.csrf_failure"
 
 CONTENT_SECURITY_POLICY = {

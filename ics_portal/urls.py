@@ -15,6 +15,7 @@ urlpatterns = [
     path("help/", include("reporting.help_urls")),
     # For load balancers: no sign-in, no detail (ics_portal/health.py).
     path("health/", health.view, name="health"),
+    path("health/live/", health.live, name="health_live"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(

@@ -45,6 +45,8 @@ OPEN_TO_EVERYONE = {
     "help:risk_scores": HELP,
     "health": "Load balancers probe it without signing in; it names its checks and says "
     "working or unavailable, nothing more (ics_portal/health.py).",
+    "health_live": 'Orchestrators probe it without signing in; it says "alive" and asks '
+    "nothing else (ics_portal/health.py).",
     "packs:published_list": PUBLISHED,
     "packs:published_detail": PUBLISHED,
     "packs:published_html": PUBLISHED,

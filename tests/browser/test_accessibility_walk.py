@@ -63,6 +63,7 @@ EXCLUDED = {
     "packs:generate": POST_ONLY,
     "packs:published_withdraw": POST_ONLY,
     "health": "JSON/plain text for load balancers, not a page",
+    "health_live": "plain text for orchestrators, not a page",
     "mfa:recovery_codes_download": "a text file download",
     "mfa:recovery_codes": "shown once, right after setting up an app (302 otherwise); "
     "scanned by test_mfa_journey",

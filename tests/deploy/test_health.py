@@ -235,3 +235,16 @@ def test_the_endpoint_asks_no_more_of_the_database_for_more_tasks(database_queue
     with CaptureQueriesContext(connection) as many:
         assert health().status_code == 200
     assert len(many) == len(few)
+
+
+# --- liveness -----------------------------------------------------------------------------------
+
+
+def test_the_liveness_probe_answers_without_asking_the_database(settings):
+    """/health/live/ touches nothing but the process: no query at all (an unreachable database
+    must not make the orchestrator restart every server; this test has no database, so any
+    query would fail it), no sign-in, no HTTPS redirect."""
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client().get("/health/live/")
+    assert (response.status_code, response.content) == (200, b"alive\n")
+    assert response["Content-Type"].startswith("text/plain")
