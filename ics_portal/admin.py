@@ -613,3 +613,30 @@ class MeetingAdmin(PortalModelAdmin):
     date_hierarchy = "date"
     list_select_related = ("forum",)
     autocomplete_fields = ("forum",)
+
+
+# Each alias and seat has its own list too: to find which forum answers to a name, and who
+# sits where, across forums.
+@admin.register(PostAlias)
+class PostAliasAdmin(PortalModelAdmin):
+    list_display = ("name", "post")
+    search_fields = ("name", "post__title", "post__short_name")
+    list_select_related = ("post",)
+    autocomplete_fields = ("post",)
+
+
+@admin.register(ForumAlias)
+class ForumAliasAdmin(PortalModelAdmin):
+    list_display = ("name", "forum")
+    search_fields = ("name", "forum__name", "forum__abbreviation")
+    list_select_related = ("forum",)
+    autocomplete_fields = ("forum",)
+
+
+@admin.register(ForumMember)
+class ForumMemberAdmin(PortalModelAdmin):
+    list_display = ("__str__", "forum", "post", "order")
+    list_filter = ("in_attendance",)
+    search_fields = ("role_label", "forum__name", "post__title")
+    list_select_related = ("forum", "post")
+    autocomplete_fields = ("forum", "post")

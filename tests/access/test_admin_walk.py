@@ -130,7 +130,7 @@ MODELS = {
     # Posts, forums and meetings (issue 16): governance keeps them.
     **{
         f"ics_portal_{model}_{view}": (200, 200)
-        for model in ("post", "forum", "meeting")
+        for model in ("post", "postalias", "forum", "forumalias", "forummember", "meeting")
         for view in ("changelist", "add", "change", "delete", "history")
     },
     # Feedback from the feedback page: read and deleted once dealt with, never written here.
